@@ -1,0 +1,1 @@
+# Match and ContactRequest arrive with the matching engine (issue 6).

@@ -1,0 +1,74 @@
+"""Persian text: digits both ways, and the one normalizer for storing and searching."""
+
+import re
+import unicodedata
+
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+
+_TO_ASCII = str.maketrans(PERSIAN_DIGITS + ARABIC_DIGITS + "٫٬", "0123456789" * 2 + ".,")
+_TO_PERSIAN = str.maketrans("0123456789", PERSIAN_DIGITS)
+
+# Arabic-keyboard letters and variants folded to the Persian letter people mean.
+_LETTERS = str.maketrans(
+    {
+        "ي": "ی",
+        "ى": "ی",
+        "ئ": "ی",
+        "ك": "ک",
+        "ة": "ه",
+        "ۀ": "ه",
+        "أ": "ا",
+        "إ": "ا",
+        "ٱ": "ا",
+        "ؤ": "و",
+        "ـ": None,  # tatweel
+    }
+)
+_INVISIBLES = dict.fromkeys(map(ord, "\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\ufeff"))
+_SPACES = re.compile(r"[\s\u200c]+")
+_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
+_PLURAL_JOINS = re.compile(r"(?<=\w) (?=(ها|های|هایی|هایم|هایش|تر|ترین|ای|ام|اش)(\s|$))")
+
+
+def to_ascii_digits(value):
+    """Persian and Arabic-Indic digits (and the Persian decimal point) to ASCII."""
+    return str(value).translate(_TO_ASCII)
+
+
+def to_persian_digits(value):
+    return str(value).translate(_TO_PERSIAN)
+
+
+def digits_only(value):
+    """The ASCII digits of a typed number, dropping spaces, dashes and the like."""
+    return re.sub(r"[^0-9]", "", to_ascii_digits(value))
+
+
+def normalize(value):
+    """Text folded for comparison: one form for what a person means as the same.
+
+    Arabic letter variants become Persian, diacritics and tatweel go, digits
+    become ASCII, Latin is lower-cased, punctuation becomes space, and a
+    suffix such as «ها» joins its word whether it was typed with a zero-width
+    non-joiner, a space or nothing ("ورق‌های", "ورق های", "ورقهای" are equal).
+    Other zero-width non-joiners become spaces, keeping word boundaries.
+    """
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value)).translate(_LETTERS).translate(_INVISIBLES)
+    # NFKD splits harakat, hamza and madda off their letters (آ becomes ا):
+    # people search with and without them.
+    text = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    text = text.translate(_LETTERS)
+    text = to_ascii_digits(text).lower()
+    text = _PUNCTUATION.sub(" ", text)
+    text = _SPACES.sub(" ", text).strip()
+    return _PLURAL_JOINS.sub("", text)
+
+
+def compact(value):
+    """The normalized text without spaces: compounds typed apart or together match."""
+    return normalize(value).replace(" ", "")
