@@ -172,6 +172,8 @@ class Exhibitor(models.Model):
             models.UniqueConstraint(
                 fields=["national_id"],
                 name="exhibitors_exhibitor_unique_national_id",
+                # "unique" puts the message on the field, not above the form.
+                violation_error_code="unique",
                 violation_error_message=_("A unit with this national ID is already registered."),
             ),
         ]

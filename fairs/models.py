@@ -68,6 +68,8 @@ class Fair(models.Model):
             models.UniqueConstraint(
                 fields=["slug"],
                 name="fairs_fair_unique_slug",
+                # "unique" puts the message on the field, not above the form.
+                violation_error_code="unique",
                 violation_error_message=_("Another fair already uses this slug."),
             ),
             models.CheckConstraint(
@@ -265,6 +267,8 @@ class Participation(models.Model):
             models.UniqueConstraint(
                 fields=["booth"],
                 name="fairs_participation_one_per_booth",
+                # "unique" puts the message on the field, not above the form.
+                violation_error_code="unique",
                 violation_error_message=_("This booth is already taken by another unit."),
             ),
             models.CheckConstraint(

@@ -16,6 +16,8 @@ class PortalModelAdmin(admin.ModelAdmin):
         models.DecimalField: {"widget": DigitsInput},
         models.PositiveSmallIntegerField: {"widget": DigitsInput},
         models.IntegerField: {"widget": DigitsInput},
+        # Django 6 behaviour already: a typed example.ir means https.
+        models.URLField: {"assume_scheme": "https"},
     }
 
 

@@ -1,0 +1,230 @@
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from exhibitors.models import Exhibitor
+from exhibitors.tests.factories import category, hamedan, make_exhibitor, valid_national_id
+from fairs.models import Fair, Participation
+from fairs.tests.factories import (
+    make_booth,
+    make_fair,
+    make_hall,
+    make_organizer,
+    make_participation,
+)
+
+pytestmark = pytest.mark.django_db
+
+ORGANIZER_PAGES = [
+    ("fairs", "fair"),
+    ("fairs", "hall"),
+    ("fairs", "booth"),
+    ("fairs", "participation"),
+    ("exhibitors", "exhibitor"),
+    ("exhibitors", "product"),
+    ("exhibitors", "need"),
+    ("exhibitors", "membership"),
+    ("exhibitors", "county"),
+    ("exhibitors", "industrialpark"),
+]
+
+
+@pytest.fixture
+def organizer_client(client):
+    client.force_login(make_organizer())
+    return client
+
+
+@pytest.fixture
+def fair_with_rows():
+    fair = make_fair()
+    booth = make_booth(make_hall(fair), "A-01")
+    make_participation(fair, booth=booth)
+    return fair
+
+
+@pytest.mark.parametrize(("app", "model"), ORGANIZER_PAGES)
+def test_every_changelist_and_add_page_renders_in_persian_for_an_organizer(
+    organizer_client, fair_with_rows, app, model
+):
+    for page in ("changelist", "add"):
+        response = organizer_client.get(reverse(f"admin:{app}_{model}_{page}"))
+        assert response.status_code == 200, (model, page)
+        assert 'dir="rtl"' in response.content.decode()
+
+
+@pytest.mark.parametrize(("app", "model"), [("exhibitors", "province"), ("exhibitors", "category")])
+def test_reference_data_is_read_only_for_organizers(organizer_client, app, model):
+    assert organizer_client.get(reverse(f"admin:{app}_{model}_changelist")).status_code == 200
+    assert organizer_client.get(reverse(f"admin:{app}_{model}_add")).status_code == 403
+
+
+def test_a_visitor_who_is_not_staff_is_sent_to_the_login_page(client):
+    client.force_login(User.objects.create_user("visitor"))
+    response = client.get(reverse("admin:fairs_fair_changelist"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_an_organizer_sees_users_but_cannot_add_change_them_or_touch_groups(organizer_client):
+    other = User.objects.create_user("someone")
+    assert organizer_client.get(reverse("admin:auth_user_changelist")).status_code == 200
+    assert organizer_client.get(reverse("admin:auth_user_add")).status_code == 403
+    response = organizer_client.post(
+        reverse("admin:auth_user_change", args=[other.pk]),
+        {"username": "renamed", "is_superuser": "on"},
+    )
+    assert response.status_code == 403
+    other.refresh_from_db()
+    assert (other.username, other.is_superuser) == ("someone", False)
+    assert organizer_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+def exhibitor_form(**overrides):
+    data = {
+        "legal_name": "شرکت نمونه",
+        "brand": "",
+        "national_id": "۱۰۳۸۰۲۸۴۷۹۰",
+        "category": category("1520").pk,
+        "county": hamedan().pk,
+        "park": "",
+        "address": "",
+        "phone": "۰۸۱-۳۸۲۷۱۲۳۴",
+        "mobile": "",
+        "email": "",
+        "website": "",
+        "description": "",
+    }
+    for prefix in ("products", "needs", "memberships"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    return {**data, **overrides}
+
+
+def test_an_organizer_adds_a_unit_typing_persian_digits(organizer_client):
+    response = organizer_client.post(reverse("admin:exhibitors_exhibitor_add"), exhibitor_form())
+    assert response.status_code == 302
+    unit = Exhibitor.objects.get()
+    assert (unit.national_id, unit.phone) == ("10380284790", "08138271234")
+
+
+def test_an_invalid_national_id_is_a_form_error_and_nothing_is_saved(organizer_client):
+    response = organizer_client.post(
+        reverse("admin:exhibitors_exhibitor_add"), exhibitor_form(national_id="10380284791")
+    )
+    assert response.status_code == 200
+    assert "national_id" in response.context["adminform"].form.errors
+    assert not Exhibitor.objects.exists()
+
+
+def test_a_taken_national_id_is_a_form_error(organizer_client):
+    make_exhibitor(national_id="10380284790")
+    response = organizer_client.post(reverse("admin:exhibitors_exhibitor_add"), exhibitor_form())
+    assert response.status_code == 200
+    assert "national_id" in response.context["adminform"].form.errors
+    assert Exhibitor.objects.count() == 1
+
+
+def test_a_booth_taken_twice_is_a_form_error_never_a_500(organizer_client):
+    fair = make_fair()
+    booth = make_booth(make_hall(fair), "A-01")
+    make_participation(fair, booth=booth)
+    newcomer = make_exhibitor()
+    response = organizer_client.post(
+        reverse("admin:fairs_participation_add"),
+        {
+            "fair": fair.pk,
+            "exhibitor": newcomer.pk,
+            "status": "approved",
+            "booth": booth.pk,
+            "note": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "booth" in response.context["adminform"].form.errors
+    assert not Participation.objects.filter(exhibitor=newcomer).exists()
+
+
+def test_the_booth_choice_offers_only_free_booths(organizer_client):
+    fair = make_fair()
+    hall = make_hall(fair)
+    taken, free = make_booth(hall, "A-01"), make_booth(hall, "A-02", x=3)
+    make_participation(fair, booth=taken)
+    response = organizer_client.get(reverse("admin:fairs_participation_add"))
+    choices = list(response.context["adminform"].form.fields["booth"].queryset)
+    assert choices == [free]
+
+
+def test_approve_and_reject_actions_decide_and_a_rejection_frees_the_booth(organizer_client):
+    fair = make_fair()
+    booth = make_booth(make_hall(fair), "A-01")
+    applied = make_participation(fair, status=Participation.Status.APPLIED)
+    holder = make_participation(fair, booth=booth)
+    url = reverse("admin:fairs_participation_changelist")
+    organizer_client.post(url, {"action": "approve", "_selected_action": [applied.pk]})
+    organizer_client.post(url, {"action": "reject", "_selected_action": [holder.pk]})
+    applied.refresh_from_db()
+    holder.refresh_from_db()
+    assert applied.status == "approved" and applied.decided_at
+    assert (holder.status, holder.booth) == ("rejected", None)
+
+
+def test_fair_dates_are_typed_and_shown_in_jalali(organizer_client):
+    response = organizer_client.post(
+        reverse("admin:fairs_fair_add"),
+        {
+            "title_fa": "نمایشگاه",
+            "title_en": "Fair",
+            "slug": "fair",
+            "edition": "۱۰",
+            "series": "",
+            "status": "open",
+            "venue_fa": "",
+            "venue_en": "",
+            "county": hamedan().pk,
+            "starts_on": "۱۴۰۵/۰۹/۲۰",
+            "ends_on": "1405/09/23",
+            "registration_opens_on": "1405/08/01",
+            "registration_closes_on": "1405/09/15",
+            "description": "",
+            "halls-TOTAL_FORMS": "0",
+            "halls-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    fair = Fair.objects.get()
+    assert (fair.starts_on, fair.ends_on, fair.edition) == (
+        datetime.date(2026, 12, 11),
+        datetime.date(2026, 12, 14),
+        10,
+    )
+    page = organizer_client.get(reverse("admin:fairs_fair_change", args=[fair.pk])).content.decode()
+    assert 'value="۱۴۰۵/۰۹/۲۰"' in page
+    changelist = organizer_client.get(reverse("admin:fairs_fair_changelist")).content.decode()
+    assert "۱۴۰۵/۰۹/۲۰" in changelist
+
+
+def test_a_fair_ending_before_it_starts_is_a_form_error(organizer_client):
+    response = organizer_client.post(
+        reverse("admin:fairs_fair_add"),
+        {
+            "title_fa": "نمایشگاه",
+            "slug": "fair",
+            "status": "open",
+            "county": hamedan().pk,
+            "starts_on": "1405/09/20",
+            "ends_on": "1405/09/10",
+            "registration_opens_on": "1405/08/01",
+            "registration_closes_on": "1405/09/05",
+            "halls-TOTAL_FORMS": "0",
+            "halls-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert not Fair.objects.exists()
+
+
+def test_unused_national_ids_from_the_factory_are_valid():
+    assert len({valid_national_id() for _ in range(50)}) == 50
