@@ -59,22 +59,17 @@ class CategoryAdmin(PortalModelAdmin):
 
 class ProductInline(PortalTabularInline):
     model = Product
-    fields = ["name", "category", "monthly_amount", "amount_unit", "description"]
+    fields = ["name", "category", "monthly_amount", "amount_unit"]
     autocomplete_fields = ["category"]
+    show_change_link = True  # the description is edited on the product's own page
     extra = 0
 
 
 class NeedInline(PortalTabularInline):
     model = Need
-    fields = [
-        "name",
-        "category",
-        "monthly_amount",
-        "amount_unit",
-        "current_source_province",
-        "description",
-    ]
-    autocomplete_fields = ["category", "current_source_province"]
+    fields = ["name", "category", "monthly_amount", "amount_unit", "current_source_province"]
+    autocomplete_fields = ["category"]
+    show_change_link = True  # the description is edited on the need's own page
     extra = 0
 
 

@@ -35,7 +35,7 @@ EXHIBITORS = [
         "park": "شهرک صنعتی بوعلی",
         "phone": "08134452170",
         "mobile": "09181325476",
-        "website": "https://sabokcharm-demo.ir",
+        "website": "",
         "description": (
             "دباغی پوست گوسفند و تولید چرم سبک برای دستکش و پوشاک. "
             "بیشتر مشتریان ما کارگاه‌های دستکش‌دوزی همدان هستند."
@@ -129,7 +129,7 @@ EXHIBITORS = [
                 "description": "کارتن کوچک برای بسته‌های ۱۲ جفتی.",
                 "monthly_amount": 700,
                 "unit": "piece",
-                "source_province": "تهران",
+                "source_province": "قم",
             },
             {
                 "name": "نخ دوخت",
@@ -150,7 +150,7 @@ EXHIBITORS = [
         "park": "شهرک صنعتی بوعلی",
         "phone": "08134451936",
         "mobile": "09121874503",
-        "website": "https://boalicharm-demo.ir",
+        "website": "",
         "description": (
             "دباغی پوست گاو و تولید چرم رویه کفش و چرم کیفی. "
             "ظرفیت دباغی ماهانه حدود سه هزار پوست است."
@@ -187,7 +187,7 @@ EXHIBITORS = [
                 "description": "رنگ پودری برای رنگرزی درام.",
                 "monthly_amount": 900,
                 "unit": "kg",
-                "source_province": "تهران",
+                "source_province": "آذربایجان شرقی",
             },
         ],
     },
@@ -200,7 +200,7 @@ EXHIBITORS = [
         "park": "شهرک صنعتی بوعلی",
         "phone": "08134453318",
         "mobile": "09188120394",
-        "website": "https://gamavar-demo.ir",
+        "website": "",
         "description": (
             "تولید کفش مردانه و زنانه تمام‌چرم با دوخت دستی و ماشینی. "
             "محصولات در فروشگاه‌های همدان و تهران عرضه می‌شود."
@@ -245,7 +245,7 @@ EXHIBITORS = [
                 "description": "زیره تزریقی سبک در سایزهای ۳۶ تا ۴۵.",
                 "monthly_amount": 6500,
                 "unit": "pair",
-                "source_province": "تهران",
+                "source_province": "آذربایجان شرقی",
             },
         ],
     },
@@ -302,7 +302,7 @@ EXHIBITORS = [
                 "description": "چسب آماده برای دستگاه موجدار.",
                 "monthly_amount": 8000,
                 "unit": "kg",
-                "source_province": "تهران",
+                "source_province": "قزوین",
             },
         ],
     },
@@ -351,7 +351,7 @@ EXHIBITORS = [
                 "description": "قالب آلومینیومی دوکفه برای دستگاه تزریق.",
                 "monthly_amount": 4,
                 "unit": "piece",
-                "source_province": "تهران",
+                "source_province": "آذربایجان شرقی",
             },
         ],
     },
@@ -364,7 +364,7 @@ EXHIBITORS = [
         "park": "شهرک صنعتی بهاران",
         "phone": "08138264470",
         "mobile": "09183370915",
-        "website": "https://separpa-demo.ir",
+        "website": "",
         "description": (
             "تولید پوتین ایمنی و کفش کار برای صنایع و معادن. "
             "محصولات دارای پنجه فولادی و زیره ضدلغزش است."
@@ -409,7 +409,7 @@ EXHIBITORS = [
                 "description": "چسب پلی‌اورتانی برای زیره‌چسبانی.",
                 "monthly_amount": 400,
                 "unit": "kg",
-                "source_province": "تهران",
+                "source_province": "آذربایجان شرقی",
             },
         ],
     },
@@ -545,7 +545,7 @@ EXHIBITORS = [
         "park": "شهرک صنعتی بوعلی",
         "phone": "08134450627",
         "mobile": "09181047736",
-        "website": "https://nilofilm-demo.ir",
+        "website": "",
         "description": (
             "تولید فیلم بسته‌بندی پلی‌اتیلن و کیسه وکیوم با چاپ روتوگراور. "
             "بیشتر مشتریان ما واحدهای غذایی استان هستند."
@@ -589,7 +589,7 @@ EXHIBITORS = [
                 "description": "مرکب پایه حلال برای فیلم.",
                 "monthly_amount": 400,
                 "unit": "kg",
-                "source_province": "تهران",
+                "source_province": "البرز",
             },
         ],
     },
@@ -602,7 +602,7 @@ EXHIBITORS = [
         "park": "شهرک صنعتی ملایر ۱",
         "phone": "08133227415",
         "mobile": "09183524190",
-        "website": "https://talayemalayer-demo.ir",
+        "website": "",
         "description": (
             "شستشو، سورت و بسته‌بندی کشمش و تولید شیره انگور ملایر. "
             "بخش عمده کشمش به روسیه و عراق صادر می‌شود."
@@ -703,7 +703,7 @@ EXHIBITORS = [
                 "description": "چسب نشاسته ذرت برای موجدار.",
                 "monthly_amount": 6000,
                 "unit": "kg",
-                "source_province": "تهران",
+                "source_province": "قزوین",
             },
             {
                 "name": "مرکب چاپ فلکسو",
@@ -752,7 +752,7 @@ EXHIBITORS = [
                 "description": "کیسه یک و دو کیلویی با چاپ برند.",
                 "monthly_amount": 30000,
                 "unit": "piece",
-                "source_province": "تهران",
+                "source_province": "اصفهان",
             },
             {
                 "name": "کارتن پنج لایه",
@@ -760,7 +760,7 @@ EXHIBITORS = [
                 "description": "کارتن ۱۰ کیلویی.",
                 "monthly_amount": 2500,
                 "unit": "piece",
-                "source_province": "تهران",
+                "source_province": "قم",
             },
         ],
     },
@@ -773,7 +773,7 @@ EXHIBITORS = [
         "park": "ناحیه صنعتی گنبد",
         "phone": "08138221574",
         "mobile": "09181657302",
-        "website": "https://sirineh-demo.ir",
+        "website": "",
         "description": (
             "پوست‌گیری و خشک‌کردن سیر همدان و تولید پودر سیر. "
             "محصولات برای صنایع غذایی و فروشگاه‌ها بسته‌بندی می‌شود."
@@ -809,7 +809,7 @@ EXHIBITORS = [
                 "description": "ظرف ۱۰۰ گرمی با درب نمکپاش.",
                 "monthly_amount": 20000,
                 "unit": "piece",
-                "source_province": "تهران",
+                "source_province": "قزوین",
             },
             {
                 "name": "کارتن پنج‌لایه",
@@ -817,7 +817,7 @@ EXHIBITORS = [
                 "description": "کارتن ۱۰ کیلویی برای سیر خشک.",
                 "monthly_amount": 1500,
                 "unit": "piece",
-                "source_province": "تهران",
+                "source_province": "البرز",
             },
         ],
     },
@@ -881,7 +881,7 @@ EXHIBITORS = [
                 "description": "کارتن پارتیشن‌دار برای حمل شیشه.",
                 "monthly_amount": 3000,
                 "unit": "piece",
-                "source_province": "تهران",
+                "source_province": "قم",
             },
         ],
     },
@@ -923,7 +923,7 @@ EXHIBITORS = [
                 "description": "شیشه ۷۰۰ گرمی.",
                 "monthly_amount": 25000,
                 "unit": "piece",
-                "source_province": "تهران",
+                "source_province": "قزوین",
             },
             {
                 "name": "سیر پاک‌شده",
@@ -1061,7 +1061,7 @@ EXHIBITORS = [
         "park": "شهرک صنعتی بهاران",
         "phone": "08138267752",
         "mobile": "09183802461",
-        "website": "https://pakdasht-dairy-demo.ir",
+        "website": "",
         "description": (
             "تولید ماست، دوغ و پنیر از شیر دامداری‌های استان. روزانه حدود ۸ تن شیر خام دریافت می‌شود."
         ),
@@ -1112,14 +1112,14 @@ EXHIBITORS = [
                 "description": "کارتن شش‌تایی دوغ.",
                 "monthly_amount": 8000,
                 "unit": "piece",
-                "source_province": "تهران",
+                "source_province": "قم",
             },
         ],
     },
     {
         "national_id": "10422658780",
-        "legal_name": "شرکت ظروف پلاستیکی آوا‌پلاست (با مسئولیت محدود)",
-        "brand": "آوا‌پلاست",
+        "legal_name": "شرکت ظروف پلاستیکی آواپلاست (با مسئولیت محدود)",
+        "brand": "آواپلاست",
         "isic": "2220",
         "county": "همدان",
         "park": "ناحیه صنعتی قهاوند",
@@ -1169,7 +1169,7 @@ EXHIBITORS = [
                 "description": "فویل آلومینیوم لاک‌دار چاپ‌شده.",
                 "monthly_amount": 400,
                 "unit": "kg",
-                "source_province": "تهران",
+                "source_province": "مرکزی",
             },
         ],
     },
@@ -1456,7 +1456,7 @@ EXHIBITORS = [
         "park": "شهرک صنعتی لالجین",
         "phone": "08134524491",
         "mobile": "09183057168",
-        "website": "https://koozehgar-demo.ir",
+        "website": "",
         "description": (
             "تولید ظروف سفالی لعاب‌دار و گلدان با چرخ و قالب. "
             "محصولات به بازارهای گردشگری و صادراتی عرضه می‌شود."
@@ -1558,7 +1558,7 @@ EXHIBITORS = [
                 "description": "اکسید مس برای رنگ فیروزه‌ای.",
                 "monthly_amount": 500,
                 "unit": "kg",
-                "source_province": "تهران",
+                "source_province": "کرمان",
             },
         ],
     },
@@ -1608,7 +1608,7 @@ EXHIBITORS = [
                 "description": "کوره ۱ مترمکعبی با کنترل دما.",
                 "monthly_amount": 1,
                 "unit": "set",
-                "source_province": "تهران",
+                "source_province": "یزد",
             },
             {
                 "name": "کارتن سه لایه",
@@ -1616,7 +1616,7 @@ EXHIBITORS = [
                 "description": "کارتن کوچک برای سوغات.",
                 "monthly_amount": 1000,
                 "unit": "piece",
-                "source_province": "تهران",
+                "source_province": "قم",
             },
         ],
     },
@@ -1772,7 +1772,7 @@ EXHIBITORS = [
                 "description": "سطل ۲۰ لیتری درب‌دار.",
                 "monthly_amount": 800,
                 "unit": "piece",
-                "source_province": "تهران",
+                "source_province": "البرز",
             },
         ],
     },
@@ -1823,7 +1823,7 @@ EXHIBITORS = [
                 "description": "چسب اوره‌فرمالدئید برای پرس گرم.",
                 "monthly_amount": 2000,
                 "unit": "kg",
-                "source_province": "تهران",
+                "source_province": "قزوین",
             },
         ],
     },
@@ -1836,7 +1836,7 @@ EXHIBITORS = [
         "park": "شهرک صنعتی ملایر ۲ (حاجی‌آباد)",
         "phone": "08133241476",
         "mobile": "09188502914",
-        "website": "https://choobinsara-demo.ir",
+        "website": "",
         "description": (
             "تولید میز ناهارخوری، کمد و بوفه از چوب و ام‌دی‌اف. بازار اصلی تهران و شهرهای شمالی است."
         ),
@@ -1872,7 +1872,7 @@ EXHIBITORS = [
                 "description": "چسب پی‌وی‌ای برای مونتاژ.",
                 "monthly_amount": 300,
                 "unit": "kg",
-                "source_province": "تهران",
+                "source_province": "اصفهان",
             },
             {
                 "name": "یراق‌آلات مبل",
@@ -1943,8 +1943,8 @@ EXHIBITORS = [
     },
     {
         "national_id": "10070723055",
-        "legal_name": "شرکت منبت‌کاری استاد‌کار ملایر (با مسئولیت محدود)",
-        "brand": "استاد‌کار",
+        "legal_name": "شرکت منبت‌کاری استادکار ملایر (با مسئولیت محدود)",
+        "brand": "استادکار",
         "isic": "3100",
         "county": "ملایر",
         "park": "ناحیه صنعتی سامن",
@@ -1987,7 +1987,7 @@ EXHIBITORS = [
                 "description": "چسب پی‌وی‌ای زودخشک.",
                 "monthly_amount": 150,
                 "unit": "kg",
-                "source_province": "تهران",
+                "source_province": "قم",
             },
             {
                 "name": "کیلر چوب",
@@ -2095,7 +2095,7 @@ EXHIBITORS = [
                 "description": "فوم با چگالی ۲۵ تا ۳۵.",
                 "monthly_amount": 2500,
                 "unit": "kg",
-                "source_province": "تهران",
+                "source_province": "قم",
             },
             {
                 "name": "پایه فلزی مبل",
@@ -2265,7 +2265,7 @@ EXHIBITORS = [
         "park": "شهرک صنعتی رزن",
         "phone": "08136226058",
         "mobile": "09183071945",
-        "website": "https://razanpart-demo.ir",
+        "website": "",
         "description": (
             "تولید دسته موتور، بوش و گردگیر لاستیکی برای خودروهای سواری و سنگین. "
             "تأمین‌کننده بازار یدکی و چند قطعه‌ساز خودرو است."
@@ -2330,7 +2330,7 @@ EXHIBITORS = [
         "park": "شهرک فناوری همدان",
         "phone": "08138412639",
         "mobile": "09189207413",
-        "website": "https://daghighabzar-demo.ir",
+        "website": "",
         "description": (
             "طراحی و ساخت قالب پرس لاستیک، قالب زیره و قطعات ماشین‌کاری‌شده با سی‌ان‌سی و وایرکات. "
             "طراحی قالب با نرم‌افزار انجام می‌شود."
@@ -2363,7 +2363,7 @@ EXHIBITORS = [
             {
                 "name": "فولاد ابزار",
                 "isic": "2410",
-                "description": "فولاد گرم‌کار و سرد‌کار.",
+                "description": "فولاد گرم‌کار و سردکار.",
                 "monthly_amount": 3,
                 "unit": "ton",
                 "source_province": "یزد",
@@ -2408,7 +2408,7 @@ EXHIBITORS = [
                 "description": "آمیزه نیتریل سختی ۷۰.",
                 "monthly_amount": 15,
                 "unit": "ton",
-                "source_province": "تهران",
+                "source_province": "قزوین",
             },
             {
                 "name": "قالب پرس لاستیک",
@@ -2416,7 +2416,7 @@ EXHIBITORS = [
                 "description": "قالب اورینگ ۵۰ حفره‌ای.",
                 "monthly_amount": 2,
                 "unit": "piece",
-                "source_province": "تهران",
+                "source_province": "اصفهان",
             },
             {
                 "name": "تعمیر و بازسازی ماشین‌آلات",
@@ -2528,7 +2528,7 @@ EXHIBITORS = [
             {
                 "name": "رزین آلکید",
                 "isic": "2013",
-                "description": "رزین آلکید بلند‌روغن.",
+                "description": "رزین آلکید بلندروغن.",
                 "monthly_amount": 20,
                 "unit": "ton",
                 "source_province": "تهران",
@@ -2539,14 +2539,14 @@ EXHIBITORS = [
                 "description": "تولوئن و زایلن.",
                 "monthly_amount": 15000,
                 "unit": "litre",
-                "source_province": "تهران",
+                "source_province": "اصفهان",
             },
         ],
     },
     {
         "national_id": "14415689534",
-        "legal_name": "شرکت سنگ گرانیت الوند‌سنگ (با مسئولیت محدود)",
-        "brand": "الوند‌سنگ",
+        "legal_name": "شرکت سنگ گرانیت الوندسنگ (با مسئولیت محدود)",
+        "brand": "الوندسنگ",
         "isic": "2396",
         "county": "همدان",
         "park": "ناحیه صنعتی گنبد",

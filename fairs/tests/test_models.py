@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from fairs.models import Booth, Fair, Participation
 from fairs.tests.factories import make_booth, make_fair, make_hall, make_participation
@@ -71,7 +72,7 @@ def test_full_clean_reports_constraints_as_messages_not_crashes():
     booth = make_booth(make_hall(fair), "A-01")
     make_participation(fair, booth=booth)
     second = Participation(fair=fair, exhibitor=make_participation(fair).exhibitor, booth=booth)
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         second.full_clean()
     text = " ".join(m for ms in error.value.message_dict.values() for m in ms)
     assert "already taken" in text or "already applied" in text

@@ -13,7 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         accounts = demo.seed(create_accounts=settings.DEBUG)
         self.stdout.write(
-            self.style.SUCCESS("Demo fair ready: /fairs/%s/" % demo.demo_data.FAIR["slug"])
+            self.style.SUCCESS(f"Demo fair ready: /fairs/{demo.demo_data.FAIR['slug']}/")
         )
         if not settings.DEBUG:
             self.stdout.write("DEBUG is off: no demo accounts were created.")
