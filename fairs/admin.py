@@ -114,6 +114,10 @@ class ParticipationAdmin(PortalModelAdmin):
         "booth__code",
     ]
     autocomplete_fields = ["fair", "exhibitor"]
+    readonly_fields = [
+        date_column("applied_at", _("applied")),
+        date_column("decided_at", _("decided")),
+    ]
     actions = ["approve", "reject"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -228,3 +228,14 @@ def test_a_fair_ending_before_it_starts_is_a_form_error(organizer_client):
 
 def test_unused_national_ids_from_the_factory_are_valid():
     assert len({valid_national_id() for _ in range(50)}) == 50
+
+
+def test_the_participation_page_shows_when_it_was_applied_for_in_jalali(organizer_client):
+    participation = make_participation(make_fair())
+    Participation.objects.filter(pk=participation.pk).update(
+        applied_at=datetime.datetime(2026, 11, 27, 10, tzinfo=datetime.UTC)
+    )
+    page = organizer_client.get(
+        reverse("admin:fairs_participation_change", args=[participation.pk])
+    ).content.decode()
+    assert "۱۴۰۵/۰۹/۰۶" in page
