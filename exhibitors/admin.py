@@ -1,10 +1,23 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from portal.lib.admin import PortalModelAdmin, PortalTabularInline
+from portal.lib.admin import PortalModelAdmin, PortalTabularInline, date_column
 from portal.lib.text import to_ascii_digits
 
-from .models import Category, County, Exhibitor, IndustrialPark, Membership, Need, Product, Province
+from . import services
+from .models import (
+    AccessRequest,
+    Category,
+    County,
+    Exhibitor,
+    IndustrialPark,
+    Invitation,
+    Membership,
+    Need,
+    Product,
+    Province,
+)
 
 
 class DivisionFilter(admin.SimpleListFilter):
@@ -127,3 +140,54 @@ class MembershipAdmin(PortalModelAdmin):
     list_select_related = ["user", "exhibitor"]
     search_fields = ["user__username", "user__email", "exhibitor__legal_name"]
     autocomplete_fields = ["user", "exhibitor"]
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(PortalModelAdmin):
+    list_display = ["user", "exhibitor", "status", date_column("created_at", _("created"))]
+    list_filter = ["status"]
+    list_select_related = ["user", "exhibitor"]
+    search_fields = ["user__email", "exhibitor__legal_name", "exhibitor__national_id"]
+    readonly_fields = ["user", "exhibitor", "message", "status", "created_at", "decided_at"]
+    actions = ["grant", "decline"]
+
+    def has_add_permission(self, request):
+        return False  # users ask from the portal
+
+    def _decide(self, request, queryset, grant):
+        decided = sum(
+            services.decide_access(access=access, grant=grant)
+            for access in queryset.select_related("user", "exhibitor")
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d request decided.", "%(count)d requests decided.", decided)
+            % {"count": decided},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Grant: make them staff of the unit"), permissions=["change"])
+    def grant(self, request, queryset):
+        self._decide(request, queryset, grant=True)
+
+    @admin.action(description=_("Decline the selected requests"), permissions=["change"])
+    def decline(self, request, queryset):
+        self._decide(request, queryset, grant=False)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(PortalModelAdmin):
+    list_display = [
+        "email",
+        "exhibitor",
+        "role",
+        "invited_by",
+        date_column("created_at", _("created")),
+    ]
+    list_filter = ["role"]
+    list_select_related = ["exhibitor", "invited_by"]
+    search_fields = ["email", "exhibitor__legal_name"]
+    readonly_fields = ["email", "exhibitor", "role", "invited_by", "created_at", "accepted_at"]
+
+    def has_add_permission(self, request):
+        return False  # owners invite from the portal

@@ -1,7 +1,45 @@
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+"""Public unit pages and the unit's self-service: registration, products, needs, members."""
 
-from .models import Exhibitor, Need, Product
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import services
+from .forms import (
+    AccessRequestForm,
+    InviteForm,
+    NeedForm,
+    ProductForm,
+    SignupForm,
+    UnitForm,
+    search_categories,
+)
+from .models import Exhibitor, Invitation, Membership, Need, Product
+
+ITEM_FORMS = {"product": (Product, ProductForm), "need": (Need, NeedForm)}
+
+
+def member_unit(request, pk, *, owner=False):
+    """The unit with this pk if the user is a member (an owner, if asked); else 404."""
+    memberships = Membership.objects.filter(user=request.user)
+    if owner:
+        memberships = memberships.filter(role=Membership.Role.OWNER)
+    return get_object_or_404(Exhibitor.objects.filter(memberships__in=memberships), pk=pk)
+
+
+def member_item(request, kind, pk):
+    """A product or need of one of the user's units; else 404."""
+    model = ITEM_FORMS[kind][0]
+    return get_object_or_404(
+        model.objects.select_related("exhibitor").filter(exhibitor__memberships__user=request.user),
+        pk=pk,
+    )
 
 
 def exhibitor_detail(request, pk):
@@ -13,7 +51,7 @@ def exhibitor_detail(request, pk):
         pk=pk,
     )
     # Through the reverse relation, so that this app does not import fairs.
-    booths = (
+    participations = (
         exhibitor.participations.filter(status="approved", fair__status__in=["open", "closed"])
         .select_related("fair", "booth__hall")
         .order_by("-fair__starts_on")
@@ -21,5 +59,180 @@ def exhibitor_detail(request, pk):
     return render(
         request,
         "exhibitors/detail.html",
-        {"exhibitor": exhibitor, "participations": booths},
+        {"exhibitor": exhibitor, "participations": participations},
     )
+
+
+@require_GET
+def category_search(request):
+    """Suggestions for the category picker: [{"id", "code", "label"}]."""
+    results = search_categories(request.GET.get("q", "")[:100])
+    return JsonResponse(
+        {
+            "results": [
+                {"id": c.pk, "code": c.code, "label": f"{c.code} · {c.name}"} for c in results
+            ]
+        }
+    )
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = SignupForm(request.POST or None)
+    if form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Now register your production unit."))
+        return redirect("self:unit_new")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+def unit_new(request):
+    form = UnitForm(request.POST or None, request.FILES or None)
+    if form.is_valid():
+        unit = services.register_unit(form=form, user=request.user)
+        messages.success(request, _("Your unit is registered. Add what it makes and needs."))
+        return redirect("dashboard_unit", pk=unit.pk)
+    return render(
+        request,
+        "exhibitors/unit_form.html",
+        {"form": form, "registered": form.registered_unit() if form.is_bound else None},
+    )
+
+
+@login_required
+def unit_edit(request, pk):
+    unit = member_unit(request, pk)
+    form = UnitForm(request.POST or None, request.FILES or None, instance=unit)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("dashboard_unit", pk=unit.pk)
+    return render(request, "exhibitors/unit_form.html", {"form": form, "unit": unit})
+
+
+@login_required
+def access_request(request, pk):
+    unit = get_object_or_404(Exhibitor, pk=pk)
+    form = AccessRequestForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.request_access(
+                user=request.user, exhibitor=unit, message=form.cleaned_data["message"]
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("Your request was sent to the organizers."))
+        return redirect("dashboard")
+    return render(request, "exhibitors/access_request.html", {"form": form, "unit": unit})
+
+
+@login_required
+def item_new(request, pk, kind):
+    unit = member_unit(request, pk)
+    form = ITEM_FORMS[kind][1](request.POST or None, request.FILES or None)
+    if form.is_valid():
+        form.instance.exhibitor = unit
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("dashboard_unit", pk=unit.pk)
+    return render(request, "exhibitors/item_form.html", {"form": form, "unit": unit, "kind": kind})
+
+
+@login_required
+def item_edit(request, kind, pk):
+    item = member_item(request, kind, pk)
+    form = ITEM_FORMS[kind][1](request.POST or None, request.FILES or None, instance=item)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("dashboard_unit", pk=item.exhibitor_id)
+    return render(
+        request,
+        "exhibitors/item_form.html",
+        {"form": form, "unit": item.exhibitor, "kind": kind, "item": item},
+    )
+
+
+@login_required
+def item_delete(request, kind, pk):
+    item = member_item(request, kind, pk)
+    if request.method == "POST":
+        item.delete()
+        messages.success(request, _("Deleted “%(name)s”.") % {"name": item.name})
+        return redirect("dashboard_unit", pk=item.exhibitor_id)
+    return render(request, "exhibitors/item_delete.html", {"item": item, "kind": kind})
+
+
+@login_required
+def members(request, pk):
+    unit = member_unit(request, pk)
+    is_owner = unit.memberships.filter(user=request.user, role=Membership.Role.OWNER).exists()
+    form = InviteForm(request.POST or None)
+    if request.method == "POST":
+        if not is_owner:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                services.invite_member(
+                    exhibitor=unit,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    invited_by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error("email", error)
+            else:
+                messages.success(request, _("Invitation sent."))
+                return redirect("self:members", pk=unit.pk)
+    return render(
+        request,
+        "exhibitors/members.html",
+        {
+            "unit": unit,
+            "form": form,
+            "is_owner": is_owner,
+            "memberships": unit.memberships.select_related("user").order_by("role", "created_at"),
+            "invitations": unit.invitations.filter(accepted_at__isnull=True),
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_remove(request, pk, membership_pk):
+    unit = member_unit(request, pk)
+    membership = get_object_or_404(unit.memberships, pk=membership_pk)
+    is_owner = unit.memberships.filter(user=request.user, role=Membership.Role.OWNER).exists()
+    if not is_owner and membership.user_id != request.user.pk:
+        return render(request, "403.html", status=403)
+    try:
+        services.remove_member(membership=membership)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("self:members", pk=unit.pk)
+    messages.success(request, _("Removed."))
+    if membership.user_id == request.user.pk:
+        return redirect("dashboard")
+    return redirect("self:members", pk=unit.pk)
+
+
+@login_required
+def invitation(request, token):
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("exhibitor"), token=token, accepted_at__isnull=True
+    )
+    if request.method == "POST":
+        try:
+            services.accept_invitation(invitation=invitation, user=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("dashboard")
+        messages.success(
+            request, _("You are now a member of %(unit)s.") % {"unit": invitation.exhibitor}
+        )
+        return redirect("dashboard_unit", pk=invitation.exhibitor_id)
+    return render(request, "exhibitors/invitation.html", {"invitation": invitation})

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -119,6 +121,14 @@ class ParticipationAdmin(PortalModelAdmin):
         date_column("decided_at", _("decided")),
     ]
     actions = ["approve", "reject"]
+
+    def save_model(self, request, obj, form, change):
+        status_changed = change and "status" in form.changed_data
+        if status_changed:
+            obj.decided_at = timezone.now()
+        super().save_model(request, obj, form, change)
+        if status_changed:
+            transaction.on_commit(lambda: services.notify_unit(participation=obj))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "booth":

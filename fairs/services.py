@@ -1,9 +1,14 @@
 """Writes that touch several rows or need a lock: views, admin and commands call these."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from exhibitors.services import member_emails, organizer_emails
+from portal.lib.mail import send_templated
 
 from .models import Booth, Participation
 
@@ -32,15 +37,88 @@ def decide(*, participations, status):
     """Approve or reject applications; returns how many changed.
 
     Side effects: sets status and decided_at; a rejected participation
-    gives up its booth. Withdrawn applications are left as they are.
+    gives up its booth; mail to the members of each unit whose status
+    changed. Withdrawn applications are left as they are.
     """
     if status not in (Participation.Status.APPROVED, Participation.Status.REJECTED):
         raise ValueError(f"decide() takes approved or rejected, not {status!r}")
+    changing = list(
+        Participation.objects.select_for_update()
+        .filter(pk__in=[p.pk for p in participations])
+        .exclude(status__in=[status, Participation.Status.WITHDRAWN])
+        .select_related("fair", "exhibitor")
+    )
     changes = {"status": status, "decided_at": timezone.now()}
     if status == Participation.Status.REJECTED:
         changes["booth"] = None
-    return (
-        Participation.objects.filter(pk__in=[p.pk for p in participations])
-        .exclude(status__in=[status, Participation.Status.WITHDRAWN])
-        .update(**changes)
+    Participation.objects.filter(pk__in=[p.pk for p in changing]).update(**changes)
+    for participation in changing:
+        participation.status = status
+        transaction.on_commit(lambda p=participation: notify_unit(participation=p))
+    return len(changing)
+
+
+def notify_unit(*, participation):
+    """Tell the unit's members that their application's status changed."""
+    send_templated(
+        "fairs/email/status_changed",
+        {"participation": participation, "url": settings.SITE_URL + reverse("dashboard")},
+        member_emails(participation.exhibitor),
     )
+
+
+def apply(*, exhibitor, fair):
+    """The unit applies to a fair whose registration is open.
+
+    A unit that withdrew may apply again. Side effects: a Participation
+    (applied); mail to every organizer. Raises ValidationError when
+    registration is closed or the unit has already applied.
+    """
+    if not fair.is_open_for_registration():
+        raise ValidationError(_("Registration for this fair is not open."), code="closed")
+    try:
+        with transaction.atomic():
+            participation, created = Participation.objects.get_or_create(
+                fair=fair, exhibitor=exhibitor
+            )
+            if not created:
+                if participation.status != Participation.Status.WITHDRAWN:
+                    raise ValidationError(
+                        _("This unit has already applied to this fair."), code="already_applied"
+                    )
+                participation.status = Participation.Status.APPLIED
+                participation.applied_at = timezone.now()
+                participation.decided_at = None
+                participation.save(update_fields=["status", "applied_at", "decided_at"])
+    except IntegrityError:
+        # A double submit: the other request created it a moment ago.
+        raise ValidationError(
+            _("This unit has already applied to this fair."), code="already_applied"
+        ) from None
+    send_templated(
+        "fairs/email/applied",
+        {
+            "participation": participation,
+            "url": settings.SITE_URL
+            + reverse("admin:fairs_participation_change", args=[participation.pk]),
+        },
+        organizer_emails(),
+    )
+    return participation
+
+
+def withdraw(*, participation):
+    """The unit withdraws before the fair starts, giving up any booth.
+
+    Side effects: status withdrawn, booth released.
+    """
+    if participation.status == Participation.Status.WITHDRAWN:
+        return participation
+    if timezone.localdate() >= participation.fair.starts_on:
+        raise ValidationError(
+            _("The fair has started: please contact the organizers."), code="started"
+        )
+    participation.status = Participation.Status.WITHDRAWN
+    participation.booth = None
+    participation.save(update_fields=["status", "booth"])
+    return participation

@@ -1,5 +1,13 @@
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from exhibitors.views import member_unit
+
+from . import services
 from .models import Fair, Participation
 
 
@@ -36,3 +44,35 @@ def fair_detail(request, slug):
             "exhibitor_count": sum(len(rows) for rows in by_hall.values()) + len(unplaced),
         },
     )
+
+
+@login_required
+@require_POST
+def apply(request, pk, slug):
+    unit = member_unit(request, pk)
+    fair = _public_fair(slug)
+    try:
+        services.apply(exhibitor=unit, fair=fair)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Your application was sent. The organizers will decide."))
+    return redirect("dashboard_unit", pk=unit.pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    participation = get_object_or_404(
+        Participation.objects.select_related("fair").filter(
+            exhibitor__memberships__user=request.user
+        ),
+        pk=pk,
+    )
+    try:
+        services.withdraw(participation=participation)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("You withdrew from %(fair)s.") % {"fair": participation.fair})
+    return redirect("dashboard_unit", pk=participation.exhibitor_id)

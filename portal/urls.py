@@ -3,6 +3,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from exhibitors import urls as exhibitor_urls
+from exhibitors import views as exhibitor_views
+from fairs import views as fair_views
+
 from . import views
 
 admin.site.site_header = admin.site.site_title = "Hamsaye · همسایه"
@@ -10,6 +14,14 @@ admin.site.site_header = admin.site.site_title = "Hamsaye · همسایه"
 urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include(exhibitor_urls.accounts)),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/units/<int:pk>/", views.dashboard_unit, name="dashboard_unit"),
+    path("dashboard/", include((exhibitor_urls.dashboard, "self"))),
+    path("dashboard/invitations/<str:token>/", exhibitor_views.invitation, name="invitation"),
+    path("dashboard/units/<int:pk>/apply/<slug:slug>/", fair_views.apply, name="apply"),
+    path("dashboard/participations/<int:pk>/withdraw/", fair_views.withdraw, name="withdraw"),
+    path("categories/search/", exhibitor_views.category_search, name="category_search"),
     path("fairs/", include("fairs.urls")),
     path("exhibitors/", include("exhibitors.urls")),
     path("admin/", admin.site.urls),

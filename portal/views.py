@@ -1,6 +1,8 @@
-from django.shortcuts import render
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
 
-from fairs.models import Fair
+from exhibitors.views import member_unit
+from fairs.models import Fair, Participation
 
 
 def home(request):
@@ -12,5 +14,48 @@ def home(request):
         {
             "upcoming": fairs.current_and_upcoming(),
             "past": fairs.past()[:6],
+        },
+    )
+
+
+@login_required
+def dashboard(request):
+    """A member of one unit goes straight to it; others choose, or register one."""
+    memberships = list(request.user.memberships.select_related("exhibitor"))
+    if len(memberships) == 1:
+        return redirect("dashboard_unit", pk=memberships[0].exhibitor_id)
+    pending = request.user.access_requests.filter(status="pending").select_related("exhibitor")
+    return render(
+        request,
+        "portal/dashboard.html",
+        {"memberships": memberships, "pending_requests": pending},
+    )
+
+
+@login_required
+def dashboard_unit(request, pk):
+    unit = member_unit(request, pk)
+    products = list(unit.products.select_related("category"))
+    needs = list(unit.needs.select_related("category", "current_source_province"))
+    participations = list(
+        Participation.objects.filter(exhibitor=unit)
+        .select_related("fair", "booth__hall")
+        .order_by("-fair__starts_on")
+    )
+    applied = {p.fair_id for p in participations}
+    percent, missing = unit.completeness(products, needs)
+    return render(
+        request,
+        "portal/dashboard_unit.html",
+        {
+            "unit": unit,
+            "products": products,
+            "needs": needs,
+            "participations": participations,
+            "open_fairs": [f for f in Fair.objects.open_for_registration() if f.pk not in applied],
+            "completeness": percent,
+            "missing": missing,
+            "is_owner": unit.memberships.filter(user=request.user, role="owner").exists(),
+            "units": request.user.memberships.count(),
         },
     )

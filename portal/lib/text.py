@@ -72,3 +72,11 @@ def normalize(value):
 def compact(value):
     """The normalized text without spaces: compounds typed apart or together match."""
     return normalize(value).replace(" ", "")
+
+
+_ARABIC_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})
+
+
+def persian_letters(value):
+    """Arabic-keyboard ي ى ك as the Persian ی ک; nothing else changes. For names as stored."""
+    return value.translate(_ARABIC_LETTERS) if value else value

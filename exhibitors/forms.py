@@ -1,0 +1,283 @@
+from itertools import groupby
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.forms.models import ModelChoiceIterator
+from django.utils.translation import gettext_lazy as _
+
+from portal.lib.forms import DigitsInput
+from portal.lib.images import ImageUploadField
+from portal.lib.text import normalize, to_ascii_digits
+
+from .models import Category, County, Exhibitor, IndustrialPark, Membership, Need, Product
+
+
+class SignupForm(forms.Form):
+    """Email and password; the email, lower-cased, is also the username."""
+
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=150,
+        widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        users = get_user_model().objects
+        if (
+            users.filter(username__iexact=email).exists()
+            or users.filter(email__iexact=email).exists()
+        ):
+            raise forms.ValidationError(
+                _("An account with this email already exists. Log in, or reset your password."),
+                code="email_taken",
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        one, two = cleaned.get("password1"), cleaned.get("password2")
+        if one and two and one != two:
+            self.add_error(
+                "password2", forms.ValidationError(_("The passwords differ."), code="mismatch")
+            )
+        elif one and cleaned.get("email"):
+            candidate = get_user_model()(username=cleaned["email"], email=cleaned["email"])
+            try:
+                password_validation.validate_password(one, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+    def save(self):
+        email = self.cleaned_data["email"]
+        return get_user_model().objects.create_user(
+            username=email, email=email, password=self.cleaned_data["password1"]
+        )
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Log in with the email (any case); organizers may use their username."""
+
+    username = forms.CharField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "email", "dir": "ltr"}),
+    )
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username and "@" in username:
+            self.cleaned_data["username"] = username.strip().lower()
+        return super().clean()
+
+
+class CategoryInput(forms.TextInput):
+    """A text box with suggestions (static/js/category-picker.js); shows "1702 · name"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {
+                "class": "category-picker",
+                "autocomplete": "off",
+                "list": "category-suggestions",
+                "data-url": "/categories/search/",
+                **(attrs or {}),
+            }
+        )
+
+    def format_value(self, value):
+        if isinstance(value, Category):
+            return f"{value.code} · {value.name}"
+        if isinstance(value, int | str) and str(value).isdigit():
+            category = Category.objects.filter(pk=value).first()
+            return f"{category.code} · {category.name}" if category else ""
+        return super().format_value(value)
+
+
+class CategoryField(forms.Field):
+    """An ISIC category typed as its code ("1702", "۱۷۰۲"), its name, or a suggestion."""
+
+    widget = CategoryInput
+    default_error_messages = {
+        "invalid": _(
+            "No ISIC category matches this. Type a code such as 1702 or pick a suggestion."
+        ),
+        "ambiguous": _(
+            "Several categories match this. Type more of the name, or pick a suggestion."
+        ),
+    }
+
+    def to_python(self, value):
+        value = to_ascii_digits((value or "").strip())
+        if not value:
+            return None
+        code = value.split("·")[0].strip()
+        if code.isdigit() or (len(code) == 1 and code.isalpha()):
+            category = Category.objects.filter(code=code.upper()).first()
+            if category:
+                return category
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        matches = list(search_categories(value, limit=2))
+        if len(matches) == 1:
+            return matches[0]
+        exact = [c for c in matches if normalize(c.name_fa) == normalize(value)]
+        if len(exact) == 1:
+            return exact[0]
+        code = "ambiguous" if matches else "invalid"
+        raise forms.ValidationError(self.error_messages[code], code=code)
+
+
+def search_categories(text, limit=15):
+    """Categories whose code starts with, or whose Persian or English name holds, the text.
+
+    Classes first (what a unit or product usually is), then by code.
+    """
+    text = to_ascii_digits(text or "").strip()
+    if not text:
+        return Category.objects.none()
+    if text.isdigit():
+        return Category.objects.filter(code__startswith=text).order_by("code")[:limit]
+    words = normalize(text).split()
+    matches = [
+        c
+        for c in Category.objects.all().order_by("code")
+        if all(w in normalize(f"{c.name_fa} {c.name_en}") for w in words)
+    ]
+    level = {"class": 0, "group": 1, "division": 2, "section": 3}
+    matches.sort(key=lambda c: (level[c.level], c.code))
+    return matches[:limit]
+
+
+class GroupedChoiceIterator(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for group, objects in groupby(self.queryset, key=self.field.group_by):
+            yield (str(group), [self.choice(obj) for obj in objects])
+
+
+class GroupedModelChoiceField(forms.ModelChoiceField):
+    """A <select> with <optgroup>s: counties under provinces, parks under counties.
+
+    The queryset must be ordered by the group.
+    """
+
+    iterator = GroupedChoiceIterator
+
+    def __init__(self, *args, group_by, **kwargs):
+        self.group_by = group_by
+        super().__init__(*args, **kwargs)
+
+
+class UnitForm(forms.ModelForm):
+    county = GroupedModelChoiceField(
+        queryset=County.objects.select_related("province").order_by("province__name_fa", "name_fa"),
+        group_by=lambda county: county.province,
+        label=_("County"),
+    )
+    park = GroupedModelChoiceField(
+        queryset=IndustrialPark.objects.select_related("county").order_by(
+            "county__name_fa", "name_fa"
+        ),
+        group_by=lambda park: park.county,
+        label=_("Industrial park"),
+        required=False,
+        help_text=_("Leave empty if the unit is not in an industrial park or zone."),
+    )
+    category = CategoryField(label=_("Activity (ISIC)"))
+    logo = ImageUploadField(
+        label=_("Logo"), required=False, help_text=_("JPEG, PNG or WebP, at most 5 MB.")
+    )
+    website = forms.URLField(
+        label=_("Website"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"dir": "ltr"}),
+    )
+
+    class Meta:
+        model = Exhibitor
+        fields = [
+            "legal_name",
+            "brand",
+            "national_id",
+            "category",
+            "county",
+            "park",
+            "address",
+            "phone",
+            "mobile",
+            "email",
+            "website",
+            "description",
+            "logo",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "email": forms.EmailInput(attrs={"dir": "ltr"}),
+        }
+        error_messages = {
+            "legal_name": {"max_length": _("At most %(limit_value)d characters, please.")},
+        }
+
+    def registered_unit(self):
+        """The unit that already holds the typed national ID, when that was the error."""
+        if self.has_error("national_id", code="unique"):
+            # add_error() dropped it from cleaned_data; the instance still holds it.
+            return Exhibitor.objects.filter(national_id=self.instance.national_id).first()
+        return None
+
+
+class ItemForm(forms.ModelForm):
+    category = CategoryField(label=_("Category (ISIC)"), required=False)
+
+    class Meta:
+        fields = ["name", "category", "description", "monthly_amount", "amount_unit"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "monthly_amount": DigitsInput(),
+        }
+
+
+class ProductForm(ItemForm):
+    image = ImageUploadField(
+        label=_("Image"), required=False, help_text=_("JPEG, PNG or WebP, at most 5 MB.")
+    )
+
+    class Meta(ItemForm.Meta):
+        model = Product
+        fields = [*ItemForm.Meta.fields, "image"]
+
+
+class NeedForm(ItemForm):
+    class Meta(ItemForm.Meta):
+        model = Need
+        fields = [*ItemForm.Meta.fields, "current_source_province"]
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"dir": "ltr"}))
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial="staff")
+
+
+class AccessRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the organizers"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Who you are in the unit, so that the organizers can check."),
+    )

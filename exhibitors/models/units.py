@@ -1,0 +1,221 @@
+"""Production units and the people who run them."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.lib.fields import NationalIdField, PhoneField
+from portal.lib.text import normalize, persian_letters
+
+from .places import Category, County, IndustrialPark
+
+
+class Exhibitor(models.Model):
+    """A production unit: what takes a booth, makes products and has needs."""
+
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    brand = models.CharField(_("brand"), max_length=100, blank=True)
+    national_id = NationalIdField(_("national ID"), help_text=_("The 11-digit شناسه ملی."))
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        related_name="exhibitors",
+        verbose_name=_("activity"),
+    )
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="exhibitors", verbose_name=_("county")
+    )
+    park = models.ForeignKey(
+        IndustrialPark,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exhibitors",
+        verbose_name=_("industrial park"),
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
+    mobile = PhoneField(_("mobile"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    search_text = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["legal_name"]
+        verbose_name = _("exhibitor")
+        verbose_name_plural = _("exhibitors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["national_id"],
+                name="exhibitors_exhibitor_unique_national_id",
+                # "unique" puts the message on the field, not above the form.
+                violation_error_code="unique",
+                violation_error_message=_("A unit with this national ID is already registered."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def save(self, *args, **kwargs):
+        self.search_text = normalize(f"{self.legal_name} {self.brand} {self.description}")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("exhibitors:detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        self.legal_name = persian_letters(self.legal_name)
+        self.brand = persian_letters(self.brand)
+        if self.park_id and self.county_id and self.park.county_id != self.county_id:
+            raise ValidationError(
+                {"park": _("This industrial park is not in the chosen county.")},
+                code="park_outside_county",
+            )
+
+    @property
+    def display_name(self):
+        return self.brand or self.legal_name
+
+    def completeness(self, products, needs):
+        """(percent, what is missing) for good matches, from the unit and its items."""
+        items = [*products, *needs]
+        checks = [
+            (bool(self.description), _("a short description of what the unit does")),
+            (bool(self.phone or self.mobile), _("a phone number")),
+            (bool(self.logo), _("a logo")),
+            (self.category.level == "class", _("a 4-digit ISIC class as its activity")),
+            (bool(products), _("at least one product")),
+            (bool(needs), _("at least one need")),
+            (
+                bool(items) and all(item.category_id for item in items),
+                _("an ISIC category on every product and need"),
+            ),
+            (
+                bool(items) and all(item.monthly_amount for item in items),
+                _("a monthly amount on every product and need"),
+            ),
+        ]
+        missing = [label for done, label in checks if not done]
+        return round(100 * (len(checks) - len(missing)) / len(checks)), missing
+
+
+class Membership(models.Model):
+    """Who may edit a unit: only its members do."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("owner")
+        STAFF = "staff", _("staff")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    exhibitor = models.ForeignKey(
+        Exhibitor, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("exhibitor")
+    )
+    role = models.CharField(_("role"), max_length=8, choices=Role, default=Role.STAFF)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "exhibitor"],
+                name="exhibitors_membership_unique_user_exhibitor",
+                violation_error_message=_("This user is already a member of this unit."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.exhibitor}"
+
+
+class AccessRequest(models.Model):
+    """A user asks the organizers to join a unit that someone else registered."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        GRANTED = "granted", _("granted")
+        DECLINED = "declined", _("declined")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="access_requests",
+        verbose_name=_("user"),
+    )
+    exhibitor = models.ForeignKey(
+        Exhibitor,
+        on_delete=models.CASCADE,
+        related_name="access_requests",
+        verbose_name=_("exhibitor"),
+    )
+    message = models.TextField(_("message"), max_length=1000, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("access request")
+        verbose_name_plural = _("access requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "exhibitor"],
+                condition=models.Q(status="pending"),
+                name="exhibitors_accessrequest_one_pending",
+                violation_error_message=_("You have already asked for access to this unit."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.exhibitor}"
+
+
+class Invitation(models.Model):
+    """An owner invites a colleague, by email, to manage the unit."""
+
+    exhibitor = models.ForeignKey(
+        Exhibitor, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("exhibitor")
+    )
+    email = models.EmailField(_("email"), help_text=_("Stored lower-cased."))
+    role = models.CharField(
+        _("role"), max_length=8, choices=Membership.Role, default=Membership.Role.STAFF
+    )
+    token = models.CharField(max_length=64, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["token"], name="exhibitors_invitation_unique_token"),
+            models.UniqueConstraint(
+                fields=["exhibitor", "email"],
+                condition=models.Q(accepted_at__isnull=True),
+                name="exhibitors_invitation_one_open_per_email",
+                violation_error_message=_("This address has already been invited."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.exhibitor}"

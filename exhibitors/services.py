@@ -1,0 +1,164 @@
+"""Writes about units and their people: registration, access, invitations, members."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.lib.mail import send_templated
+
+from .models import AccessRequest, Invitation, Membership
+
+ORGANIZERS = "Organizers"
+
+
+def organizer_emails():
+    """Active staff of the Organizers group: who hears of applications and requests."""
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__name=ORGANIZERS)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def member_emails(exhibitor):
+    return list(
+        exhibitor.memberships.filter(user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+
+
+@transaction.atomic
+def register_unit(*, form, user):
+    """Save a new unit from a valid form and make ``user`` its owner.
+
+    Side effects: an Exhibitor and an owner Membership.
+    """
+    exhibitor = form.save()
+    Membership.objects.create(user=user, exhibitor=exhibitor, role=Membership.Role.OWNER)
+    return exhibitor
+
+
+def request_access(*, user, exhibitor, message):
+    """Ask the organizers to let ``user`` manage a unit registered by someone else.
+
+    Side effects: an AccessRequest (pending); mail to every organizer.
+    Raises ValidationError if the user is already a member or already asked.
+    """
+    if exhibitor.memberships.filter(user=user).exists():
+        raise ValidationError(_("You are already a member of this unit."), code="already_member")
+    if exhibitor.access_requests.filter(user=user, status=AccessRequest.Status.PENDING).exists():
+        raise ValidationError(
+            _("You have already asked for access to this unit."), code="already_requested"
+        )
+    access = AccessRequest.objects.create(user=user, exhibitor=exhibitor, message=message)
+    send_templated(
+        "exhibitors/email/access_requested",
+        {
+            "access": access,
+            "url": settings.SITE_URL
+            + reverse("admin:exhibitors_accessrequest_change", args=[access.pk]),
+        },
+        organizer_emails(),
+    )
+    return access
+
+
+@transaction.atomic
+def decide_access(*, access, grant):
+    """Grant (a staff membership) or decline a pending access request.
+
+    Side effects: the request's status; a Membership when granted; mail to
+    the user who asked.
+    """
+    if access.status != AccessRequest.Status.PENDING:
+        return False
+    access.status = AccessRequest.Status.GRANTED if grant else AccessRequest.Status.DECLINED
+    access.decided_at = timezone.now()
+    access.save(update_fields=["status", "decided_at"])
+    if grant:
+        Membership.objects.get_or_create(
+            user=access.user, exhibitor=access.exhibitor, defaults={"role": Membership.Role.STAFF}
+        )
+    send_templated(
+        "exhibitors/email/access_decided",
+        {"access": access, "url": settings.SITE_URL + reverse("dashboard")},
+        [access.user.email],
+    )
+    return True
+
+
+def invite_member(*, exhibitor, email, role, invited_by):
+    """Invite a colleague by email to manage the unit.
+
+    Side effects: an Invitation with a secret token; mail to the address.
+    Raises ValidationError if the address is already a member or invited.
+    """
+    email = email.strip().lower()
+    if exhibitor.memberships.filter(user__email__iexact=email).exists():
+        raise ValidationError(_("This person is already a member."), code="already_member")
+    if exhibitor.invitations.filter(email=email, accepted_at__isnull=True).exists():
+        raise ValidationError(_("This address has already been invited."), code="already_invited")
+    invitation = Invitation.objects.create(
+        exhibitor=exhibitor,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        token=secrets.token_urlsafe(32),
+    )
+    send_templated(
+        "exhibitors/email/invitation",
+        {
+            "invitation": invitation,
+            "url": settings.SITE_URL + reverse("invitation", args=[invitation.token]),
+        },
+        [email],
+    )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, invitation, user):
+    """Make ``user`` a member as invited. The invitation is for their address only.
+
+    Side effects: a Membership; the invitation marked accepted.
+    """
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been used."), code="used")
+    if user.email.lower() != invitation.email:
+        raise ValidationError(
+            _("This invitation was sent to another email address."), code="other_address"
+        )
+    membership, _created = Membership.objects.get_or_create(
+        user=user, exhibitor=invitation.exhibitor, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, membership):
+    """Remove a member; the last owner of a unit stays.
+
+    Side effects: deletes the Membership. The unit's owners are locked while
+    counting, so that two owners removing each other cannot leave none.
+    """
+    owners = list(
+        Membership.objects.select_for_update()
+        .filter(exhibitor_id=membership.exhibitor_id, role=Membership.Role.OWNER)
+        .values_list("pk", flat=True)
+    )
+    if membership.role == Membership.Role.OWNER and owners == [membership.pk]:
+        raise ValidationError(
+            _("The last owner cannot be removed. Make someone else an owner first."),
+            code="last_owner",
+        )
+    membership.delete()

@@ -1,0 +1,124 @@
+"""End to end in a real browser: a new exhibitor, on a phone, in Persian.
+
+Needs Debian's chromium (/usr/bin/chromium) and the playwright package;
+skipped with a message when either is missing. Screenshots go to
+screenshots/e2e/ (git-ignored).
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from exhibitors.models import Exhibitor, Membership
+from fairs.models import Participation
+from portal import demo
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM, reason="no chromium: apt-get install chromium"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+SHOTS = Path(settings.BASE_DIR) / "screenshots" / "e2e"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def phone(live_server, monkeypatch):
+    # Playwright's sync API keeps an event loop running in this thread; the
+    # test's own ORM calls are synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+
+
+def shot(page, name):
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_a_new_exhibitor_registers_a_unit_with_a_product_a_need_and_an_application(
+    live_server, phone
+):
+    demo.seed(create_accounts=False)
+    page = phone
+    page.goto(live_server.url + "/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    shot(page, "01-home")
+
+    page.get_by_role("link", name="ثبت واحد تولیدی").first.click()
+    page.fill("#id_email", "Owner@Example.ir")
+    page.fill("#id_password1", "Goosfand-Sefid-1405")
+    page.fill("#id_password2", "Goosfand-Sefid-1405")
+    shot(page, "02-signup")
+    page.get_by_role("button", name="ثبت‌نام").click()
+
+    page.wait_for_url("**/dashboard/units/new/")
+    page.fill("#id_legal_name", "شركت كفش آزمايشي")  # Arabic ي and ك, as an Arabic keyboard types
+    page.fill("#id_national_id", "۱۰۳۸۰۲۸۴۷۹۰")
+    page.fill("#id_category", "۱۵۲۰")
+    page.select_option("#id_county", label="همدان")
+    page.select_option("#id_park", label="شهرک صنعتی بوعلی")
+    page.fill("#id_mobile", "۰۹۱۸ ۱۲۳ ۴۵۶۷")
+    shot(page, "03-unit-form")
+    page.get_by_role("button", name="ذخیره").click()
+
+    page.wait_for_url("**/dashboard/units/*/")
+    shot(page, "04-dashboard")
+    page.get_by_role("link", name="افزودن محصول").click()
+    page.fill("#id_name", "کفش چرمی مردانه")
+    page.fill("#id_category", "1520")
+    page.fill("#id_monthly_amount", "۵۰۰")
+    page.select_option("#id_amount_unit", value="pair")
+    page.get_by_role("button", name="ذخیره").click()
+
+    page.wait_for_url("**/dashboard/units/*/")
+    page.get_by_role("link", name="افزودن نیاز").click()
+    page.fill("#id_name", "چرم طبیعی")
+    page.fill("#id_category", "1511")
+    page.fill("#id_monthly_amount", "۲٫۵")
+    page.select_option("#id_amount_unit", value="ton")
+    page.select_option("#id_current_source_province", label="تهران")
+    page.get_by_role("button", name="ذخیره").click()
+
+    page.wait_for_url("**/dashboard/units/*/")
+    page.get_by_role("button", name="درخواست حضور در این نمایشگاه").first.click()
+    page.wait_for_url("**/dashboard/units/*/")
+    shot(page, "05-applied")
+
+    unit = Exhibitor.objects.get(national_id="10380284790")
+    assert unit.legal_name == "شرکت کفش آزمایشی"  # stored with Persian letters
+    assert Membership.objects.get(exhibitor=unit).user.username == "owner@example.ir"
+    assert unit.park.name_fa == "شهرک صنعتی بوعلی" and unit.mobile == "09181234567"
+    product, need = unit.products.get(), unit.needs.get()
+    assert (product.category.code, product.monthly_amount, product.amount_unit) == (
+        "1520",
+        500,
+        "pair",
+    )
+    assert (need.category.code, str(need.monthly_amount), need.current_source_province.name_fa) == (
+        "1511",
+        "2.50",
+        "تهران",
+    )
+    participation = Participation.objects.get(exhibitor=unit)
+    assert participation.status == "applied" and participation.fair.slug == "hamedan-smi-10"
+    assert "درخواست‌داده" in page.content()
