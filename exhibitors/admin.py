@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.lib.admin import PortalModelAdmin, PortalTabularInline, date_column
-from portal.lib.text import to_ascii_digits
 
 from . import services
 from .models import (
@@ -85,6 +84,15 @@ class NeedInline(PortalTabularInline):
     show_change_link = True  # the description is edited on the need's own page
     extra = 0
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "current_source_province":
+            # One query for the 31 provinces, not one per inline row.
+            if not hasattr(request, "_province_choices"):
+                request._province_choices = list(field.choices)
+            field.choices = request._province_choices
+        return field
+
 
 class MembershipInline(PortalTabularInline):
     model = Membership
@@ -107,10 +115,6 @@ class ExhibitorAdmin(PortalModelAdmin):
         (_("Contact"), {"fields": ["phone", "mobile", "email", "website"]}),
         (_("About"), {"fields": ["logo", "description"]}),
     ]
-
-    def get_search_results(self, request, queryset, search_term):
-        # A national ID typed in Persian digits finds the unit too.
-        return super().get_search_results(request, queryset, to_ascii_digits(search_term))
 
 
 class ItemAdmin(PortalModelAdmin):
@@ -135,7 +139,7 @@ class NeedAdmin(ItemAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(PortalModelAdmin):
-    list_display = ["user", "exhibitor", "role", "created_at"]
+    list_display = ["user", "exhibitor", "role", date_column("created_at", _("created"))]
     list_filter = ["role"]
     list_select_related = ["user", "exhibitor"]
     search_fields = ["user__username", "user__email", "exhibitor__legal_name"]

@@ -52,7 +52,8 @@ def exhibitor_detail(request, pk):
     )
     # Through the reverse relation, so that this app does not import fairs.
     participations = (
-        exhibitor.participations.filter(status="approved", fair__status__in=["open", "closed"])
+        exhibitor.participations.filter(status="approved")
+        .exclude(fair__status="draft")
         .select_related("fair", "booth__hall")
         .order_by("-fair__starts_on")
     )

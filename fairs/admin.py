@@ -60,14 +60,32 @@ class HallAdmin(PortalModelAdmin):
     search_fields = ["code", "name_fa", "name_en", "fair__title_fa"]
     autocomplete_fields = ["fair"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Its booths and their units belong to the fair: a hall never moves.
+        return ["fair"] if obj else []
+
+
+class BoothForm(forms.ModelForm):
+    class Meta:
+        model = Booth
+        fields = ["hall", "code", "x", "y", "width", "height"]
+
+    def _get_validation_exclusions(self):
+        # The fair comes from the hall (Booth.clean) and the code must be
+        # unique in it: validate that constraint although fair is no field.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.discard("fair")
+        return exclusions
+
 
 @admin.register(Booth)
 class BoothAdmin(PortalModelAdmin):
+    form = BoothForm
     list_display = ["code", "hall", "fair", "x", "y", "width", "height", "holder"]
-    list_filter = ["fair", "hall"]
-    list_select_related = ["hall", "fair"]
+    list_filter = ["fair"]
+    list_select_related = ["hall__fair", "fair"]
     search_fields = ["code", "fair__title_fa", "participations__exhibitor__legal_name"]
-    autocomplete_fields = ["fair", "hall"]
+    autocomplete_fields = ["hall"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("participations__exhibitor")
@@ -134,14 +152,16 @@ class ParticipationAdmin(PortalModelAdmin):
         if db_field.name == "booth":
             # Free booths only (and the one this participation holds), of its fair when known.
             current = request.resolver_match.kwargs.get("object_id")
-            booths = Booth.objects.select_related("hall", "fair").filter(
-                Q(participations__isnull=True) | Q(participations__pk=current)
+            booths = (
+                Booth.objects.select_related("hall__fair", "fair")
+                .filter(Q(participations__isnull=True) | Q(participations__pk=current))
+                .exclude(fair__status=Fair.Status.ARCHIVED)
             )
             if current:
                 booths = booths.filter(fair__participations__pk=current)
             kwargs["queryset"] = booths.order_by("fair", "hall__code", "code")
             field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-            field.label_from_instance = lambda b: f"{b.code} · {b.hall} · {b.fair}"
+            field.label_from_instance = lambda b: f"{b.code} · {b.hall}"
             return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

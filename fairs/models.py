@@ -89,8 +89,10 @@ class Fair(models.Model):
             ),
         ]
         indexes = [
-            # The home page: public fairs that have not ended, by start date.
-            models.Index(fields=["status", "ends_on"], name="fairs_fair_status_ends"),
+            # The home page: public (not draft) fairs that have not ended.
+            models.Index(
+                fields=["ends_on"], condition=~Q(status="draft"), name="fairs_fair_public_ends"
+            ),
         ]
 
     def __str__(self):
@@ -149,6 +151,11 @@ class Hall(models.Model):
         ]
 
     def __str__(self):
+        # With its fair: halls of different editions share codes and names.
+        return f"{self.name} · {self.fair}"
+
+    @property
+    def name(self):
         if (get_language() or "fa").startswith("en") and self.name_en:
             return self.name_en
         return self.name_fa
@@ -205,14 +212,42 @@ class Booth(models.Model):
         return self.code
 
     def save(self, *args, **kwargs):
-        if self.hall_id and not self.fair_id:
+        if self.hall_id:
             self.fair_id = self.hall.fair_id
         super().save(*args, **kwargs)
 
     def clean(self):
-        if self.hall_id and self.fair_id and self.hall.fair_id != self.fair_id:
+        if not self.hall_id:
+            return
+        self.fair_id = self.hall.fair_id
+        if self.pk and self.participations.exclude(fair_id=self.fair_id).exists():
             raise ValidationError(
-                {"hall": _("This hall belongs to another fair.")}, code="hall_of_another_fair"
+                {"hall": _("This booth is held by a unit of its fair: free it before moving it.")},
+                code="held_booth_moved",
+            )
+        if None in (self.x, self.y, self.width, self.height):
+            return
+        if self.x + self.width > self.hall.width or self.y + self.height > self.hall.depth:
+            raise ValidationError(
+                _("The booth does not fit in the hall (%(width)s × %(depth)s m).")
+                % {"width": self.hall.width, "depth": self.hall.depth},
+                code="outside_hall",
+            )
+        overlapping = (
+            Booth.objects.filter(hall_id=self.hall_id)
+            .exclude(pk=self.pk)
+            .filter(
+                x__lt=self.x + self.width,
+                x__gt=self.x - F("width"),
+                y__lt=self.y + self.height,
+                y__gt=self.y - F("height"),
+            )
+            .values_list("code", flat=True)
+        )
+        if overlapping:
+            raise ValidationError(
+                _("The booth overlaps booth %(codes)s.") % {"codes": ", ".join(overlapping)},
+                code="overlap",
             )
 
 

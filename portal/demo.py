@@ -143,6 +143,8 @@ def seed(*, create_accounts, today=None):
                 defaults={**_item(need, categories), "current_source_province": source},
             )
         booth = booths.get(unit_spec["booth"] or "")
+        if booth and booth.participations.exclude(exhibitor=unit).exists():
+            booth = None  # an organizer gave it to another unit since the last run
         Participation.objects.update_or_create(
             fair=fair,
             exhibitor=unit,

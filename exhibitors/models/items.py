@@ -67,6 +67,11 @@ def _item_constraints(model):
             name=f"exhibitors_{model}_positive_amount",
             violation_error_message=_("The amount must be more than zero."),
         ),
+        models.CheckConstraint(
+            condition=Q(monthly_amount__isnull=True) | ~Q(amount_unit=""),
+            name=f"exhibitors_{model}_amount_has_unit",
+            violation_error_message=_("Choose the unit of the amount (kg, piece, m² …)."),
+        ),
     ]
 
 

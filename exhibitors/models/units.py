@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.lib.fields import NationalIdField, PhoneField
+from portal.lib.fields import MobileField, NationalIdField, PhoneField
 from portal.lib.text import normalize, persian_letters
 
 from .places import Category, County, IndustrialPark
@@ -37,7 +37,7 @@ class Exhibitor(models.Model):
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = PhoneField(_("phone"), blank=True)
-    mobile = PhoneField(_("mobile"), blank=True)
+    mobile = MobileField(_("mobile"), blank=True)
     email = models.EmailField(_("email"), blank=True)
     website = models.URLField(_("website"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)

@@ -1,15 +1,40 @@
-"""What every admin page of the portal shares: Jalali dates, Persian digits."""
+"""What every admin page of the portal shares: Jalali dates, Persian digits and letters."""
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from . import jalali
 from .forms import DigitsInput, JalaliDateField, JalaliDateInput, persian_active
+from .text import persian_letters, to_ascii_digits
 
 
-class PortalModelAdmin(admin.ModelAdmin):
-    """Dates typed and shown in Jalali on Persian pages; numbers in any digits."""
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete crashes re-rendering a hand-made value such as "abc"."""
+
+    def optgroups(self, name, value, attrs=None):
+        try:
+            for v in value:
+                if v not in (None, ""):
+                    self.choices.field.to_python(v)
+        except (ValidationError, ValueError, TypeError):
+            value = []
+        return super().optgroups(name, value, attrs)
+
+
+class _SafeAutocompleteMixin:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and type(field.widget) is AutocompleteSelect:
+            field.widget.__class__ = SafeAutocompleteSelect
+        return field
+
+
+class PortalModelAdmin(_SafeAutocompleteMixin, admin.ModelAdmin):
+    """Dates typed and shown in Jalali on Persian pages; numbers in any digits;
+    searches that find Persian text typed on an Arabic keyboard."""
 
     formfield_overrides = {
         models.DateField: {"form_class": JalaliDateField, "widget": JalaliDateInput},
@@ -20,8 +45,12 @@ class PortalModelAdmin(admin.ModelAdmin):
         models.URLField: {"assume_scheme": "https"},
     }
 
+    def get_search_results(self, request, queryset, search_term):
+        search_term = persian_letters(to_ascii_digits(search_term))
+        return super().get_search_results(request, queryset, search_term)
 
-class PortalTabularInline(admin.TabularInline):
+
+class PortalTabularInline(_SafeAutocompleteMixin, admin.TabularInline):
     formfield_overrides = PortalModelAdmin.formfield_overrides
 
 

@@ -38,6 +38,23 @@ class NationalIdField(_IdentifierField):
         return name, path, args, kwargs
 
 
+class MobileField(_IdentifierField):
+    """An Iranian mobile number, stored as 09XXXXXXXXX."""
+
+    description = _("Mobile number")
+    form_class = lib_forms.MobileFormField
+    clean_function = staticmethod(identifiers.clean_mobile)
+
+    def __init__(self, *args, **kwargs):
+        kwargs["max_length"] = 11
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        del kwargs["max_length"]
+        return name, path, args, kwargs
+
+
 class PhoneField(_IdentifierField):
     """An Iranian mobile or landline number, stored as 0XXXXXXXXXX."""
 

@@ -26,7 +26,10 @@ class DigitsInput(forms.TextInput):
 
     def value_from_datadict(self, data, files, name):
         value = super().value_from_datadict(data, files, name)
-        return to_ascii_digits(value) if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        # Thousands separators (Persian ٬ or ASCII ,) go; the Persian ٫ is the decimal point.
+        return to_ascii_digits(value).replace(",", "").strip()
 
 
 class JalaliDateInput(forms.TextInput):

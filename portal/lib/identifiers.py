@@ -6,6 +6,7 @@ digits, spaces, dashes) and returns the stored ASCII form, or raises
 """
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,9 @@ _SEPARATORS = re.compile(r"[\s\-_.()/]+")
 
 
 def _strip(value):
-    return _SEPARATORS.sub("", to_ascii_digits(value or "")).strip()
+    # Text pasted from Persian documents carries invisible marks (ZWNJ, LRM, RLE…).
+    visible = "".join(ch for ch in str(value or "") if unicodedata.category(ch) != "Cf")
+    return _SEPARATORS.sub("", to_ascii_digits(visible)).strip()
 
 
 def national_id_check_digit(first_ten):

@@ -4,6 +4,7 @@ import datetime
 import re
 
 import jdatetime
+from django.utils import timezone
 
 from .text import to_ascii_digits, to_persian_digits
 
@@ -22,13 +23,18 @@ MONTHS_FA = (
     "اسفند",
 )
 
-_DATE = re.compile(r"\s*([0-9]{3,4})\s*[/\-.]\s*([0-9]{1,2})\s*[/\-.]\s*([0-9]{1,2})\s*")
-# Years below this are Jalali (1405 is 2026); above it, Gregorian.
+_DATE = re.compile(r"\s*([0-9]{4})\s*[/\-.]\s*([0-9]{1,2})\s*[/\-.]\s*([0-9]{1,2})\s*")
+# Years below this are Jalali (1405 is 2026); above it, Gregorian. Outside
+# the plausible ranges a year is a typo, not a date.
 _GREGORIAN_FROM = 1700
+_JALALI_YEARS = range(1300, 1500)
+_GREGORIAN_YEARS = range(1921, 2121)
 
 
 def to_jalali(value):
     if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
         value = value.date()
     return jdatetime.date.fromgregorian(date=value)
 
@@ -60,5 +66,9 @@ def parse(text):
         raise ValueError("not a Y/M/D date")
     year, month, day = (int(part) for part in match.groups())
     if year >= _GREGORIAN_FROM:
+        if year not in _GREGORIAN_YEARS:
+            raise ValueError("implausible year")
         return datetime.date(year, month, day)
+    if year not in _JALALI_YEARS:
+        raise ValueError("implausible year")
     return jdatetime.date(year, month, day).togregorian()
