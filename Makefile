@@ -28,7 +28,7 @@ run: $(VENV)/.runtime
 
 ## The whole suite (both databases in CI: see .ci/run).
 test: $(VENV)/.dev
-	DEBUG=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DEBUG=1 CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -70,6 +70,12 @@ class BoothForm(forms.ModelForm):
         model = Booth
         fields = ["hall", "code", "x", "y", "width", "height"]
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("hall"):
+            self.instance.fair = cleaned["hall"].fair
+        return cleaned
+
     def _get_validation_exclusions(self):
         # The fair comes from the hall (Booth.clean) and the code must be
         # unique in it: validate that constraint although fair is no field.

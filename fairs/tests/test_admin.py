@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from exhibitors.models import Exhibitor
 from exhibitors.tests.factories import category, hamedan, make_exhibitor, valid_national_id
-from fairs.models import Fair, Participation
+from fairs.models import Booth, Fair, Participation
 from fairs.tests.factories import (
     make_booth,
     make_fair,
@@ -14,6 +14,7 @@ from fairs.tests.factories import (
     make_organizer,
     make_participation,
 )
+from portal.lib.identifiers import is_valid_national_id
 
 pytestmark = pytest.mark.django_db
 
@@ -226,16 +227,154 @@ def test_a_fair_ending_before_it_starts_is_a_form_error(organizer_client):
     assert not Fair.objects.exists()
 
 
-def test_unused_national_ids_from_the_factory_are_valid():
-    assert len({valid_national_id() for _ in range(50)}) == 50
+def test_the_factorys_national_ids_are_unique_and_valid():
+    ids = {valid_national_id() for _ in range(50)}
+    assert len(ids) == 50
+    assert all(is_valid_national_id(n) for n in ids)
 
 
 def test_the_participation_page_shows_when_it_was_applied_for_in_jalali(organizer_client):
     participation = make_participation(make_fair())
     Participation.objects.filter(pk=participation.pk).update(
-        applied_at=datetime.datetime(2026, 11, 27, 10, tzinfo=datetime.UTC)
+        # 21:00 UTC on the 26th is already the 27th (۶ آذر) in Tehran.
+        applied_at=datetime.datetime(2026, 11, 26, 21, tzinfo=datetime.UTC)
     )
     page = organizer_client.get(
         reverse("admin:fairs_participation_change", args=[participation.pk])
     ).content.decode()
     assert "۱۴۰۵/۰۹/۰۶" in page
+
+
+def booth_form(hall, **overrides):
+    return {
+        "hall": hall.pk,
+        "code": "A-09",
+        "x": "0",
+        "y": "0",
+        "width": "3",
+        "height": "3",
+        **overrides,
+    }
+
+
+def test_a_booth_takes_its_fair_from_its_hall(organizer_client):
+    hall = make_hall(make_fair())
+    response = organizer_client.post(reverse("admin:fairs_booth_add"), booth_form(hall))
+    assert response.status_code == 302
+    assert Booth.objects.get().fair == hall.fair
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"x": "39"}, "جا نمی‌شود"),
+        ({"x": "۲"}, "هم‌پوشانی"),
+        ({"code": "A-01", "x": "10"}, "این نمایشگاه غرفه‌ای با این کد دارد"),
+    ],
+)
+def test_a_booth_outside_its_hall_overlapping_or_with_a_taken_code_is_a_form_error(
+    organizer_client, fields, message
+):
+    hall = make_hall(make_fair(), width=40, depth=20)
+    make_booth(hall, "A-01", x=0, y=0)
+    response = organizer_client.post(reverse("admin:fairs_booth_add"), booth_form(hall, **fields))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Booth.objects.count() == 1
+
+
+def test_touching_booths_are_allowed(organizer_client):
+    hall = make_hall(make_fair())
+    make_booth(hall, "A-01", x=0, y=0)
+    response = organizer_client.post(reverse("admin:fairs_booth_add"), booth_form(hall, x="3"))
+    assert response.status_code == 302
+
+
+def test_a_held_booth_cannot_move_to_another_fair(organizer_client):
+    fair = make_fair()
+    booth = make_booth(make_hall(fair), "A-01")
+    make_participation(fair, booth=booth)
+    elsewhere = make_hall(make_fair())
+    response = organizer_client.post(
+        reverse("admin:fairs_booth_change", args=[booth.pk]), booth_form(elsewhere, code="A-01")
+    )
+    assert response.status_code == 200
+    booth.refresh_from_db()
+    assert booth.fair == fair
+
+
+def test_a_halls_fair_is_read_only_once_saved(organizer_client):
+    hall = make_hall(make_fair())
+    form = (
+        organizer_client.get(reverse("admin:fairs_hall_change", args=[hall.pk]))
+        .context["adminform"]
+        .form
+    )
+    assert "fair" not in form.fields
+
+
+@pytest.mark.parametrize("term", ["۱۷۰۲", "كاغذ"])
+def test_admin_search_folds_persian_digits_and_arabic_letters(organizer_client, term):
+    response = organizer_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": term,
+            "app_label": "exhibitors",
+            "model_name": "product",
+            "field_name": "category",
+        },
+    )
+    assert response.status_code == 200
+    assert response.json()["results"], term
+
+
+def test_a_national_id_in_persian_digits_finds_the_participation(organizer_client):
+    participation = make_participation(make_fair())
+    persian = "".join("۰۱۲۳۴۵۶۷۸۹"[int(d)] for d in participation.exhibitor.national_id)
+    response = organizer_client.get(reverse("admin:fairs_participation_changelist"), {"q": persian})
+    assert list(response.context["cl"].result_list) == [participation]
+
+
+def test_a_hand_made_autocomplete_value_is_a_form_error_not_a_500(organizer_client):
+    response = organizer_client.post(
+        reverse("admin:exhibitors_exhibitor_add"), exhibitor_form(park="abc", county="abc")
+    )
+    assert response.status_code == 200
+    assert "county" in response.context["adminform"].form.errors
+
+
+def test_a_landline_in_the_mobile_field_is_a_form_error(organizer_client):
+    response = organizer_client.post(
+        reverse("admin:exhibitors_exhibitor_add"), exhibitor_form(mobile="08138271234")
+    )
+    assert "mobile" in response.context["adminform"].form.errors
+    assert not Exhibitor.objects.exists()
+
+
+def test_organizers_see_exhibitor_accounts_only(organizer_client):
+    User.objects.create_superuser("root", "root@example.ir", "x")
+    exhibitor = User.objects.create_user("seller@example.ir")
+    listed = organizer_client.get(reverse("admin:auth_user_changelist")).context["cl"].result_list
+    assert list(listed) == [exhibitor]
+
+
+def test_changing_the_status_on_the_form_records_the_decision_and_mails_the_unit(
+    organizer_client, django_capture_on_commit_callbacks, mailoutbox
+):
+    participation = make_participation(make_fair(), status=Participation.Status.APPLIED)
+    member = User.objects.create_user("m@example.ir", "m@example.ir")
+    participation.exhibitor.memberships.create(user=member, role="owner")
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer_client.post(
+            reverse("admin:fairs_participation_change", args=[participation.pk]),
+            {
+                "fair": participation.fair.pk,
+                "exhibitor": participation.exhibitor.pk,
+                "status": "approved",
+                "booth": "",
+                "note": "",
+            },
+        )
+    participation.refresh_from_db()
+    assert participation.status == "approved" and participation.decided_at
+    assert [m.to for m in mailoutbox] == [["m@example.ir"]]

@@ -48,10 +48,13 @@ def clean_image(uploaded, *, max_bytes=MAX_BYTES, max_side=MAX_SIDE):
             image.load()
     except ValidationError:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            _("The image may be at most %(side)d × %(side)d pixels.") % {"side": max_side},
+            code="image_dimensions",
+        ) from None
     except (
         UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
         OSError,
         SyntaxError,
         ValueError,
