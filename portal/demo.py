@@ -27,7 +27,7 @@ from . import demo_data
 
 ROWS, PER_ROW, BOOTH, MARGIN, AISLE = 3, 10, 3, 2, 4
 ORGANIZER = ("organizer", "hamsaye-organizer")
-EXHIBITOR = ("exhibitor", "hamsaye-exhibitor")
+EXHIBITOR = ("exhibitor@example.ir", "hamsaye-exhibitor")
 
 
 @dataclass
@@ -199,7 +199,7 @@ def _seed_accounts(first_unit):
     organizer.groups.add(Group.objects.get(name="Organizers"))
 
     exhibitor, _ = User.objects.update_or_create(
-        username=EXHIBITOR[0], defaults={"email": "exhibitor@example.ir", "is_staff": False}
+        username=EXHIBITOR[0], defaults={"email": EXHIBITOR[0], "is_staff": False}
     )
     exhibitor.set_password(EXHIBITOR[1])
     exhibitor.save()

@@ -93,8 +93,9 @@ def test_with_debug_on_it_creates_and_prints_the_demo_logins(settings, client):
     organizer = User.objects.get(username="organizer")
     assert organizer.is_staff and not organizer.is_superuser
     assert organizer.groups.filter(name="Organizers").exists()
-    assert Membership.objects.get(user__username="exhibitor").role == "owner"
+    assert Membership.objects.get(user__username="exhibitor@example.ir").role == "owner"
     assert client.login(username="organizer", password="hamsaye-organizer")
+    assert client.login(username="exhibitor@example.ir", password="hamsaye-exhibitor")
 
 
 def test_with_debug_off_it_creates_no_accounts(settings):
