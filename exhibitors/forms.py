@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from portal.lib.forms import DigitsInput
+from portal.lib.forms import AutoDirectionMixin, DigitsInput
 from portal.lib.images import ImageUploadField
 from portal.lib.text import normalize, to_ascii_digits
 
@@ -114,9 +114,7 @@ class CategoryField(forms.Field):
         "invalid": _(
             "No ISIC category matches this. Type a code such as 1702 or pick a suggestion."
         ),
-        "ambiguous": _(
-            "Several categories match this. Type more of the name, or pick a suggestion."
-        ),
+        "ambiguous": _("Several categories match: %(options)s. Type the code of the one you mean."),
     }
 
     def to_python(self, value):
@@ -129,14 +127,27 @@ class CategoryField(forms.Field):
             if category:
                 return category
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        matches = list(search_categories(value, limit=2))
+        matches = list(search_categories(value, limit=50))
         if len(matches) == 1:
             return matches[0]
-        exact = [c for c in matches if normalize(c.name_fa) == normalize(value)]
-        if len(exact) == 1:
-            return exact[0]
-        code = "ambiguous" if matches else "invalid"
-        raise forms.ValidationError(self.error_messages[code], code=code)
+        # «کفش» finds group 152 and class 1520 of the same name: take the class.
+        for candidates in (
+            [c for c in matches if c.level == Category.Level.CLASS],
+            [
+                c
+                for c in matches
+                if normalize(value) in (normalize(c.name_fa), normalize(c.name_en))
+            ],
+        ):
+            if len(candidates) == 1:
+                return candidates[0]
+        if not matches:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        raise forms.ValidationError(
+            self.error_messages["ambiguous"],
+            code="ambiguous",
+            params={"options": "، ".join(f"{c.code} {c.name}" for c in matches[:5])},
+        )
 
 
 def search_categories(text, limit=15):
@@ -181,7 +192,7 @@ class GroupedModelChoiceField(forms.ModelChoiceField):
         super().__init__(*args, **kwargs)
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(AutoDirectionMixin, forms.ModelForm):
     county = GroupedModelChoiceField(
         queryset=County.objects.select_related("province").order_by("province__name_fa", "name_fa"),
         group_by=lambda county: county.province,
@@ -241,7 +252,7 @@ class UnitForm(forms.ModelForm):
         return None
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(AutoDirectionMixin, forms.ModelForm):
     category = CategoryField(label=_("Category (ISIC)"), required=False)
 
     class Meta:
@@ -273,7 +284,7 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial="staff")
 
 
-class AccessRequestForm(forms.Form):
+class AccessRequestForm(AutoDirectionMixin, forms.Form):
     message = forms.CharField(
         label=_("Message to the organizers"),
         max_length=1000,

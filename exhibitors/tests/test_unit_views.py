@@ -143,3 +143,15 @@ def test_the_category_can_be_typed_as_a_suggestion_label(newcomer_client):
     label = f"1520 · {category('1520').name_fa}"
     newcomer_client.post(reverse("self:unit_new"), unit_form(category=label))
     assert Exhibitor.objects.get().category.code == "1520"
+
+
+def test_a_word_naming_one_class_and_its_group_picks_the_class(newcomer_client):
+    newcomer_client.post(reverse("self:unit_new"), unit_form(category="تولید کفش"))
+    assert Exhibitor.objects.get().category.code == "1520"
+
+
+def test_a_word_naming_several_classes_lists_them_to_choose_from(newcomer_client):
+    response = newcomer_client.post(reverse("self:unit_new"), unit_form(category="کفش"))
+    error = response.context["form"].errors["category"][0]
+    assert error.startswith("چند رسته") and "1520 تولید کفش" in error and "9523" in error
+    assert not Exhibitor.objects.exists()

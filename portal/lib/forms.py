@@ -32,6 +32,17 @@ class DigitsInput(forms.TextInput):
         return to_ascii_digits(value).replace(",", "").strip()
 
 
+class AutoDirectionMixin:
+    """Text boxes follow what is typed: Persian right to left, Latin left to right."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.TextInput | forms.Textarea):
+                widget.attrs.setdefault("dir", "auto")
+
+
 class JalaliDateInput(forms.TextInput):
     """Shows a date as 1405/09/06 when the language is Persian, else 2026-11-27."""
 
