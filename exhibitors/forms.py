@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.lib.forms import AutoDirectionMixin, DigitsInput
 from portal.lib.images import ImageUploadField
-from portal.lib.text import normalize, to_ascii_digits
+from portal.lib.text import compact, normalize, to_ascii_digits
 
 from .models import Category, County, Exhibitor, IndustrialPark, Membership, Need, Product
 
@@ -253,7 +253,29 @@ class UnitForm(AutoDirectionMixin, forms.ModelForm):
 
 
 class ItemForm(AutoDirectionMixin, forms.ModelForm):
+    """A product or need of ``instance.exhibitor`` (set by the view before validation)."""
+
     category = CategoryField(label=_("Category (ISIC)"), required=False)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        siblings = type(self.instance).objects.filter(exhibitor=self.instance.exhibitor)
+        if self.instance.pk:
+            siblings = siblings.exclude(pk=self.instance.pk)
+        # «ورق‌های فولادی» and «ورق های فولادي» are the same item twice.
+        if any(
+            compact(other) == compact(name) for other in siblings.values_list("name", flat=True)
+        ):
+            raise forms.ValidationError(
+                _("The unit already lists “%(name)s”.") % {"name": name}, code="duplicate"
+            )
+        return name
+
+    def _get_validation_exclusions(self):
+        # Validate the unit-and-name constraint although the unit is no field.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.discard("exhibitor")
+        return exclusions
 
     class Meta:
         fields = ["name", "category", "description", "monthly_amount", "amount_unit"]

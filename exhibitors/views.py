@@ -134,9 +134,9 @@ def access_request(request, pk):
 @login_required
 def item_new(request, pk, kind):
     unit = member_unit(request, pk)
-    form = ITEM_FORMS[kind][1](request.POST or None, request.FILES or None)
+    model, form_class = ITEM_FORMS[kind]
+    form = form_class(request.POST or None, request.FILES or None, instance=model(exhibitor=unit))
     if form.is_valid():
-        form.instance.exhibitor = unit
         form.save()
         messages.success(request, _("Saved."))
         return redirect("dashboard_unit", pk=unit.pk)

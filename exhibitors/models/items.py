@@ -62,6 +62,11 @@ class Item(models.Model):
 
 def _item_constraints(model):
     return [
+        models.UniqueConstraint(
+            fields=["exhibitor", "name"],
+            name=f"exhibitors_{model}_unique_name_per_exhibitor",
+            violation_error_message=_("The unit already lists an item of this name."),
+        ),
         models.CheckConstraint(
             condition=Q(monthly_amount__isnull=True) | Q(monthly_amount__gt=0),
             name=f"exhibitors_{model}_positive_amount",

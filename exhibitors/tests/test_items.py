@@ -170,3 +170,12 @@ def test_a_decompression_bomb_is_refused():
         clean_image(bomb)
     assert error.value.code == "image_dimensions"
     assert len(buffer.getvalue()) < 100_000
+
+
+def test_a_double_submit_or_a_spelling_variant_of_an_existing_item_is_refused(owner_client, unit):
+    url = reverse("self:item_new", args=[unit.pk, "product"])
+    owner_client.post(url, product_form(name="ورق‌های فولادی"))
+    again = owner_client.post(url, product_form(name="ورق‌های فولادی"))
+    variant = owner_client.post(url, product_form(name="ورق هاي فولادي"))
+    assert "name" in again.context["form"].errors and "name" in variant.context["form"].errors
+    assert Product.objects.count() == 1
