@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from exhibitors import directory
 from exhibitors import urls as exhibitor_urls
 from exhibitors import views as exhibitor_views
 from fairs import views as fair_views
@@ -22,6 +23,10 @@ urlpatterns = [
     path("dashboard/units/<int:pk>/apply/<slug:slug>/", fair_views.apply, name="apply"),
     path("dashboard/participations/<int:pk>/withdraw/", fair_views.withdraw, name="withdraw"),
     path("categories/search/", exhibitor_views.category_search, name="category_search"),
+    path("suppliers/", directory.suppliers, name="suppliers"),
+    path("api/v1/products/", directory.api_products, name="api_products"),
+    path("api/v1/exhibitors/", directory.api_exhibitors, name="api_exhibitors"),
+    path("healthz", directory.healthz, name="healthz"),
     path("fairs/", include("fairs.urls")),
     path("exhibitors/", include("exhibitors.urls")),
     path("admin/", admin.site.urls),

@@ -4,18 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exhibitors', '0005_review_fixes'),
+        ("exhibitors", "0005_review_fixes"),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='need',
-            constraint=models.UniqueConstraint(fields=('exhibitor', 'name'), name='exhibitors_need_unique_name_per_exhibitor', violation_error_message='The unit already lists an item of this name.'),
+            model_name="need",
+            constraint=models.UniqueConstraint(
+                fields=("exhibitor", "name"),
+                name="exhibitors_need_unique_name_per_exhibitor",
+                violation_error_message="The unit already lists an item of this name.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.UniqueConstraint(fields=('exhibitor', 'name'), name='exhibitors_product_unique_name_per_exhibitor', violation_error_message='The unit already lists an item of this name.'),
+            model_name="product",
+            constraint=models.UniqueConstraint(
+                fields=("exhibitor", "name"),
+                name="exhibitors_product_unique_name_per_exhibitor",
+                violation_error_message="The unit already lists an item of this name.",
+            ),
         ),
     ]

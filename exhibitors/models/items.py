@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.lib.text import normalize, persian_letters
+from portal.lib.text import persian_letters, search_text
 
 from .places import Category, Province
 from .units import Exhibitor
@@ -53,7 +53,7 @@ class Item(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.search_text = normalize(f"{self.name} {self.description}")
+        self.search_text = search_text(self.name, description=self.description)
         super().save(*args, **kwargs)
 
     def clean(self):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.fields import MobileField, NationalIdField, PhoneField
-from portal.lib.text import normalize, persian_letters
+from portal.lib.text import persian_letters, search_text
 
 from .places import Category, County, IndustrialPark
 
@@ -18,9 +18,13 @@ class Exhibitor(models.Model):
     legal_name = models.CharField(_("legal name"), max_length=200)
     brand = models.CharField(_("brand"), max_length=100, blank=True)
     national_id = NationalIdField(_("national ID"), help_text=_("The 11-digit شناسه ملی."))
+    # Required in the forms; empty only for units imported from a registry
+    # that does not record their activity.
     category = models.ForeignKey(
         Category,
         on_delete=models.PROTECT,
+        null=True,
+        blank=False,
         related_name="exhibitors",
         verbose_name=_("activity"),
     )
@@ -64,7 +68,7 @@ class Exhibitor(models.Model):
         return self.display_name
 
     def save(self, *args, **kwargs):
-        self.search_text = normalize(f"{self.legal_name} {self.brand} {self.description}")
+        self.search_text = search_text(self.legal_name, self.brand, description=self.description)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -90,7 +94,10 @@ class Exhibitor(models.Model):
             (bool(self.description), _("a short description of what the unit does")),
             (bool(self.phone or self.mobile), _("a phone number")),
             (bool(self.logo), _("a logo")),
-            (self.category.level == "class", _("a 4-digit ISIC class as its activity")),
+            (
+                self.category is not None and self.category.level == "class",
+                _("a 4-digit ISIC class as its activity"),
+            ),
             (bool(products), _("at least one product")),
             (bool(needs), _("at least one need")),
             (

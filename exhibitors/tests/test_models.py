@@ -81,8 +81,8 @@ def test_amounts_must_be_positive(amount):
 def test_search_text_is_normalized_on_save():
     unit = make_exhibitor(legal_name="شركت كارتن", brand="يكتا")
     product = make_product(unit, name="ورق‌های كارتن", description="۵ لايه")
-    assert unit.search_text == "شرکت کارتن یکتا"
-    assert product.search_text == "ورقهای کارتن 5 لایه"
+    assert unit.search_text == "شرکت کارتن یکتا شرکتکارتن"
+    assert product.search_text == "ورقهای کارتن ورقهایکارتن 5 لایه"
 
 
 def test_public_models_have_an_address():

@@ -80,3 +80,19 @@ _ARABIC_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})
 def persian_letters(value):
     """Arabic-keyboard ي ى ك as the Persian ی ک; nothing else changes. For names as stored."""
     return value.translate(_ARABIC_LETTERS) if value else value
+
+
+def search_text(*names, description=""):
+    """What search looks in: the names normalized and compacted, then the description.
+
+    The compacted names let «آبمیوه» find «آب میوه» and the other way round.
+    """
+    parts = [normalize(name) for name in names if name]
+    parts += [compact(name) for name in names if name and " " in normalize(name)]
+    parts.append(normalize(description))
+    return " ".join(part for part in parts if part)
+
+
+def search_words(query, limit=8):
+    """The words of a search query, normalized; at most ``limit`` of them."""
+    return normalize(query).split()[:limit]

@@ -1,0 +1,153 @@
+"""The supplier directory: /suppliers/ for people, /api/v1/ for programs."""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from .filters import HIDDEN_FAIR_STATUSES, ExhibitorFilterSet, ProductFilterSet, participation_model
+
+PER_PAGE = 20
+
+
+def current_booths():
+    """A unit's booths at fairs a visitor may see, for prefetching."""
+    return (
+        participation_model()
+        .objects.filter(status="approved", booth__isnull=False)
+        .exclude(fair__status__in=[*HIDDEN_FAIR_STATUSES, "archived"])
+        .select_related("fair", "booth__hall")
+        .order_by("-fair__starts_on")
+    )
+
+
+def products_for_listing(queryset):
+    return queryset.select_related(
+        "category", "exhibitor__county__province", "exhibitor__park"
+    ).prefetch_related(Prefetch("exhibitor__participations", current_booths(), to_attr="booths"))
+
+
+@require_GET
+def suppliers(request):
+    filterset = ProductFilterSet(request.GET or None)
+    products = products_for_listing(filterset.qs) if filterset.is_valid() else filterset.qs.none()
+    page = Paginator(products, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "exhibitors/suppliers.html",
+        {"filter": filterset, "page": page, "searched": bool(request.GET)},
+    )
+
+
+@require_GET
+def healthz(request):
+    """The load balancer's check: no database, no session."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _api_page(request, filterset, serialize):
+    if not filterset.is_valid():
+        errors = filterset.errors.get_json_data()
+        return JsonResponse(
+            {
+                "error": {
+                    field: [e["message"] for e in messages] for field, messages in errors.items()
+                }
+            },
+            status=400,
+        )
+    paginator = Paginator(filterset.qs, PER_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger):
+        return JsonResponse(
+            {"error": {"page": [_("There is no such page.")]}},
+            status=400,
+        )
+
+    def link(number):
+        query = request.GET.copy()
+        query["page"] = number
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    return JsonResponse(
+        {
+            "count": paginator.count,
+            "next": link(page.next_page_number()) if page.has_next() else None,
+            "previous": link(page.previous_page_number()) if page.has_previous() else None,
+            "results": [serialize(request, obj) for obj in page.object_list],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _place(unit):
+    return {
+        "province": unit.county.province.name_fa,
+        "county": unit.county.name_fa,
+        "park": unit.park.name_fa if unit.park_id else None,
+    }
+
+
+def _booths(unit):
+    return [
+        {"fair": p.fair.slug, "hall": p.booth.hall.code, "code": p.booth.code} for p in unit.booths
+    ]
+
+
+def _category(category):
+    if category is None:
+        return None
+    return {"code": category.code, "name_fa": category.name_fa, "name_en": category.name_en}
+
+
+def _product(request, product):
+    unit = product.exhibitor
+    return {
+        "id": product.pk,
+        "name": product.name,
+        "description": product.description,
+        "category": _category(product.category),
+        "exhibitor": {
+            "national_id": unit.national_id,
+            "name": unit.display_name,
+            **_place(unit),
+            "url": request.build_absolute_uri(unit.get_absolute_url()),
+        },
+        "booths": _booths(unit),
+    }
+
+
+def _exhibitor(request, unit):
+    return {
+        "national_id": unit.national_id,
+        "name": unit.display_name,
+        **_place(unit),
+        "category": _category(unit.category),
+        "url": request.build_absolute_uri(unit.get_absolute_url()),
+        "products": [p.name for p in unit.products.all()],
+        "needs": [n.name for n in unit.needs.all()],
+        "booths": _booths(unit),
+    }
+
+
+@require_GET
+def api_products(request):
+    filterset = ProductFilterSet(request.GET)
+    filterset.queryset = products_for_listing(filterset.queryset)
+    return _api_page(request, filterset, _product)
+
+
+@require_GET
+def api_exhibitors(request):
+    filterset = ExhibitorFilterSet(request.GET)
+    filterset.queryset = filterset.queryset.select_related(
+        "category", "county__province", "park"
+    ).prefetch_related(
+        "products",
+        "needs",
+        Prefetch("participations", current_booths(), to_attr="booths"),
+    )
+    return _api_page(request, filterset, _exhibitor)

@@ -1,0 +1,533 @@
+"""The province's registry of units: import from CSV folders or workbooks, export back.
+
+The columns are an interface (README): other tools write and read them.
+An import validates every row first; with any bad row nothing is written,
+unless ``skip_invalid`` is set. Units are matched by national ID, products
+and needs by (unit, name with spelling variants folded): importing the same
+file twice changes nothing.
+"""
+
+import csv
+import decimal
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.lib.identifiers import clean_national_id, clean_phone
+from portal.lib.text import compact, normalize, persian_letters, search_text, to_ascii_digits
+
+from .models import AmountUnit, Category, County, Exhibitor, IndustrialPark, Need, Product, Province
+
+COLUMNS = {
+    "units": [
+        "national_id",
+        "name",
+        "province",
+        "county",
+        "industrial_park",
+        "isic",
+        "phone",
+        "email",
+        "website",
+    ],
+    "products": ["national_id", "name", "category", "description", "monthly_capacity", "unit"],
+    "needs": [
+        "national_id",
+        "name",
+        "category",
+        "description",
+        "monthly_quantity",
+        "unit",
+        "current_source_province",
+    ],
+}
+AMOUNT_COLUMN = {"products": "monthly_capacity", "needs": "monthly_quantity"}
+# A cell that a spreadsheet would run as a formula is written with a leading '.
+FORMULA_STARTS = ("=", "+", "-", "@")
+LIMITS = {"name": 200, "description": 2000, "email": 254, "website": 200}
+
+
+class RegistryError(Exception):
+    """The file cannot be read at all (missing file, wrong sheet names, no header)."""
+
+
+@dataclass
+class Problem:
+    source: str
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self):
+        return f"{self.source}:{self.row}: {self.column}: {self.reason}"
+
+
+@dataclass
+class Report:
+    counts: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    new_counties: list = field(default_factory=list)
+    new_parks: list = field(default_factory=list)
+    written: bool = False
+
+    def count(self, sheet, outcome, n=1):
+        self.counts.setdefault(sheet, {"created": 0, "updated": 0, "unchanged": 0})
+        self.counts[sheet][outcome] += n
+
+
+# Reading -------------------------------------------------------------------
+
+
+def read(path):
+    """{sheet: (source label, [(row number, {column: text})])} from a folder or a workbook."""
+    path = Path(path)
+    if path.is_dir():
+        return _read_folder(path)
+    if path.suffix.lower() == ".xlsx" and path.is_file():
+        return _read_workbook(path)
+    raise RegistryError(_("%(path)s is neither a folder nor an .xlsx workbook.") % {"path": path})
+
+
+def _rows(sheet, source, header, rows):
+    header = [str(h or "").strip().lstrip("\ufeff").lower() for h in header]
+    missing = [c for c in COLUMNS[sheet] if c not in header]
+    if missing:
+        raise RegistryError(
+            _("%(source)s lacks the columns: %(columns)s.")
+            % {"source": source, "columns": ", ".join(missing)}
+        )
+    out = []
+    for number, values in enumerate(rows, start=2):
+        cells = ["" if v is None else str(v).strip() for v in values]
+        if not any(cells):
+            continue
+        record = dict(zip(header, cells, strict=False))
+        out.append((number, {c: _unescape(record.get(c, "")) for c in COLUMNS[sheet]}))
+    return out
+
+
+def _unescape(value):
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
+def _read_folder(folder):
+    if not (folder / "units.csv").exists():
+        raise RegistryError(_("%(folder)s has no units.csv.") % {"folder": folder})
+    sheets = {}
+    for sheet in COLUMNS:
+        path = folder / f"{sheet}.csv"
+        if not path.exists():
+            continue
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                reader = csv.reader(handle)
+                header = next(reader, None)
+                if header is None:
+                    raise RegistryError(_("%(source)s is empty.") % {"source": path.name})
+                sheets[sheet] = (path.name, _rows(sheet, path.name, header, reader))
+        except UnicodeDecodeError:
+            raise RegistryError(
+                _("%(source)s is not UTF-8 text.") % {"source": path.name}
+            ) from None
+    return sheets
+
+
+def _read_workbook(path):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise RegistryError(
+            _("%(path)s cannot be read as a workbook: %(error)s") % {"path": path, "error": error}
+        ) from None
+    if "units" not in workbook.sheetnames:
+        raise RegistryError(_("The workbook has no sheet named units."))
+    sheets = {}
+    for sheet in COLUMNS:
+        if sheet not in workbook.sheetnames:
+            continue
+        rows = workbook[sheet].iter_rows(values_only=True)
+        header = next(rows, None) or []
+        source = f"{path.name}:{sheet}"
+        sheets[sheet] = (source, _rows(sheet, source, header, rows))
+    workbook.close()
+    return sheets
+
+
+# Validating and writing ----------------------------------------------------
+
+
+class _Places:
+    """Provinces, counties and parks by folded name; new ones are made on demand."""
+
+    def __init__(self, report):
+        self.report = report
+        self.provinces = {}
+        for province in Province.objects.all():
+            self.provinces[normalize(province.name_fa)] = province
+            if province.name_en:
+                self.provinces[normalize(province.name_en)] = province
+        self.counties = {(c.province_id, normalize(c.name_fa)): c for c in County.objects.all()}
+        self.parks = {(p.county_id, normalize(p.name_fa)): p for p in IndustrialPark.objects.all()}
+
+    def province(self, name):
+        return self.provinces.get(normalize(name))
+
+    def county(self, province, name):
+        key = (province.pk, normalize(name))
+        if key not in self.counties:
+            self.counties[key] = County.objects.create(
+                province=province, name_fa=persian_letters(name)
+            )
+            self.report.new_counties.append(f"{province.name_fa} / {name}")
+        return self.counties[key]
+
+    def park(self, county, name):
+        key = (county.pk, normalize(name))
+        if key not in self.parks:
+            self.parks[key] = IndustrialPark.objects.create(
+                county=county, name_fa=persian_letters(name)
+            )
+            self.report.new_parks.append(f"{county.name_fa} / {name}")
+        return self.parks[key]
+
+
+UNIT_ALIASES = {normalize(str(label)): value for value, label in AmountUnit.choices}
+UNIT_ALIASES.update({value: value for value in AmountUnit.values})
+UNIT_ALIASES.update(
+    {
+        normalize(w): v
+        for w, v in [
+            ("کیلوگرم", "kg"),
+            ("کیلو", "kg"),
+            ("تن", "ton"),
+            ("لیتر", "litre"),
+            ("متر", "m"),
+            ("متر مربع", "m2"),
+            ("مترمربع", "m2"),
+            ("متر مکعب", "m3"),
+            ("عدد", "piece"),
+            ("جفت", "pair"),
+            ("دست", "set"),
+            ("بسته", "pack"),
+            ("رول", "roll"),
+        ]
+    }
+)
+
+
+class _Checker:
+    def __init__(self, report, source, number):
+        self.report, self.source, self.number = report, source, number
+        self.ok = True
+
+    def fail(self, column, reason):
+        self.ok = False
+        self.report.problems.append(Problem(self.source, self.number, column, str(reason)))
+
+    def text(self, row, column, *, required=False):
+        value = row[column]
+        if required and not value:
+            self.fail(column, _("is empty"))
+        elif len(value) > LIMITS.get(column, 200):
+            self.fail(column, _("is longer than %(n)d characters") % {"n": LIMITS.get(column, 200)})
+        return value
+
+    def category(self, categories, row, column):
+        code = to_ascii_digits(row[column]).strip()
+        if not code:
+            return None
+        if not (code.isdigit() and 2 <= len(code) <= 4) or code not in categories:
+            self.fail(column, _("%(code)s is not an ISIC code of 2 to 4 digits") % {"code": code})
+            return None
+        return categories[code]
+
+    def amount(self, row, column):
+        value = to_ascii_digits(row[column]).replace(",", "").strip()
+        if not value:
+            return None
+        try:
+            amount = decimal.Decimal(value)
+        except decimal.InvalidOperation:
+            self.fail(column, _("%(value)s is not a number") % {"value": row[column]})
+            return None
+        if amount <= 0 or amount >= 10**10:
+            self.fail(column, _("must be more than zero and less than ten billion"))
+            return None
+        return amount.quantize(decimal.Decimal("0.01"))
+
+    def unit(self, row, amount):
+        value = row["unit"].strip()
+        if not value:
+            if amount is not None:
+                self.fail("unit", _("is needed with an amount"))
+            return ""
+        unit = UNIT_ALIASES.get(normalize(value))
+        if unit is None:
+            self.fail(
+                "unit", _("%(value)s is not a known unit (kg, ton, piece …)") % {"value": value}
+            )
+            return ""
+        return unit
+
+
+def import_registry(path, *, skip_invalid=False):
+    """Read, validate and (when clean, or with ``skip_invalid``) write a registry.
+
+    Side effects: creates or updates Exhibitor, Product and Need rows and
+    creates missing counties and parks, all in one transaction. Returns a Report.
+    """
+    sheets = read(path)
+    report = Report()
+    with transaction.atomic():
+        _import(sheets, report, skip_invalid)
+        if report.problems and not skip_invalid:
+            transaction.set_rollback(True)
+            report.new_counties.clear()
+            report.new_parks.clear()
+            report.counts.clear()
+        else:
+            report.written = True
+    return report
+
+
+def _import(sheets, report, skip_invalid):
+    places = _Places(report)
+    categories = {c.code: c for c in Category.objects.all()}
+    source, rows = sheets["units"]
+    units = {u.national_id: u for u in Exhibitor.objects.select_related("county", "park")}
+    good_units, bad_units = {}, set()
+    seen = set()
+    for number, row in rows:
+        check = _Checker(report, source, number)
+        try:
+            national_id = clean_national_id(row["national_id"])
+        except ValidationError as error:
+            check.fail("national_id", error.messages[0])
+            national_id = None
+        if national_id in seen:
+            check.fail("national_id", _("appears twice in this file"))
+        seen.add(national_id)
+        name = persian_letters(check.text(row, "name", required=True))
+        province = places.province(row["province"]) if row["province"] else None
+        if province is None:
+            check.fail("province", _("%(value)s is not a province") % {"value": row["province"]})
+        if not row["county"]:
+            check.fail("county", _("is empty"))
+        category = check.category(categories, row, "isic")
+        phones = {}
+        if row["phone"]:
+            try:
+                number = clean_phone(row["phone"])
+            except ValidationError as error:
+                check.fail("phone", error.messages[0])
+            else:
+                phones["mobile" if number.startswith("09") else "phone"] = number
+        email = check.text(row, "email")
+        if email:
+            try:
+                EmailValidator()(email)
+            except ValidationError:
+                check.fail("email", _("%(value)s is not an email address") % {"value": email})
+        website = check.text(row, "website")
+        if website:
+            website = website if "://" in website else f"https://{website}"
+            try:
+                URLValidator(schemes=["http", "https"])(website)
+            except ValidationError:
+                check.fail("website", _("%(value)s is not a web address") % {"value": website})
+        if not check.ok:
+            bad_units.add(national_id)
+            continue
+        county = places.county(province, row["county"])
+        park = places.park(county, row["industrial_park"]) if row["industrial_park"] else None
+        values = {
+            "legal_name": name,
+            "county": county,
+            "park": park,
+            "category": category,
+            "email": email,
+            "website": website,
+            **phones,
+        }
+        good_units[national_id] = _save_unit(units.get(national_id), national_id, values, report)
+
+    for sheet, model in (("products", Product), ("needs", Need)):
+        if sheet in sheets:
+            _import_items(
+                sheets[sheet],
+                sheet,
+                model,
+                (good_units, bad_units, units),
+                categories,
+                places,
+                report,
+            )
+
+
+def _save_unit(unit, national_id, values, report):
+    if unit is None:
+        unit = Exhibitor(national_id=national_id, **values)
+        unit.save()
+        report.count("units", "created")
+        return unit
+    changed = [k for k, v in values.items() if getattr(unit, k) != v]
+    if changed:
+        for key in changed:
+            setattr(unit, key, values[key])
+        unit.save()
+        report.count("units", "updated")
+    else:
+        report.count("units", "unchanged")
+    return unit
+
+
+def _import_items(sheet_rows, sheet, model, units, categories, places, report):
+    good_units, bad_units, units = units
+    source, rows = sheet_rows
+    existing = {(item.exhibitor_id, compact(item.name)): item for item in model.objects.all()}
+    new, changed, seen = [], [], set()
+    for number, row in rows:
+        check = _Checker(report, source, number)
+        try:
+            national_id = clean_national_id(row["national_id"])
+        except ValidationError as error:
+            check.fail("national_id", error.messages[0])
+            national_id = None
+        unit = good_units.get(national_id) or units.get(national_id)
+        if national_id in bad_units:
+            check.fail("national_id", _("the row of this unit in units has errors"))
+        elif national_id and unit is None:
+            check.fail("national_id", _("no unit has this national ID"))
+        name = persian_letters(check.text(row, "name", required=True))
+        category = check.category(categories, row, "category")
+        description = check.text(row, "description")
+        amount = check.amount(row, AMOUNT_COLUMN[sheet])
+        amount_unit = check.unit(row, amount)
+        source_province = None
+        if sheet == "needs" and row["current_source_province"]:
+            source_province = places.province(row["current_source_province"])
+            if source_province is None:
+                check.fail(
+                    "current_source_province",
+                    _("%(value)s is not a province") % {"value": row["current_source_province"]},
+                )
+        key = (unit.pk if unit else None, compact(name))
+        if check.ok and key in seen:
+            check.fail("name", _("appears twice for this unit in this file"))
+        seen.add(key)
+        if not check.ok:
+            continue
+        values = {
+            "category": category,
+            "description": description,
+            "monthly_amount": amount,
+            "amount_unit": amount_unit,
+        }
+        if sheet == "needs":
+            values["current_source_province"] = source_province
+        item = existing.get(key)
+        if item is None:
+            item = model(exhibitor=unit, name=name, **values)
+            item.search_text = search_text(name, description=description)
+            new.append(item)
+            report.count(sheet, "created")
+        elif any(getattr(item, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(item, k, v)
+            item.search_text = search_text(item.name, description=item.description)
+            changed.append(item)
+            report.count(sheet, "updated")
+        else:
+            report.count(sheet, "unchanged")
+    # search_text is set above: bulk writes skip save().
+    model.objects.bulk_create(new, batch_size=2000)
+    fields = ["category", "description", "monthly_amount", "amount_unit", "search_text"]
+    if sheet == "needs":
+        fields.append("current_source_province")
+    model.objects.bulk_update(changed, fields, batch_size=2000)
+
+
+# Exporting -----------------------------------------------------------------
+
+
+def _escape(value):
+    value = "" if value is None else str(value)
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def _amount(value):
+    if value is None:
+        return ""
+    return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+
+
+def export_rows():
+    """{sheet: [row lists]} in the import's columns, header first."""
+    units = Exhibitor.objects.select_related("county__province", "park", "category").order_by(
+        "national_id"
+    )
+    sheets = {sheet: [COLUMNS[sheet]] for sheet in COLUMNS}
+    for unit in units.iterator(chunk_size=2000):
+        sheets["units"].append(
+            [
+                unit.national_id,
+                unit.legal_name,
+                unit.county.province.name_fa,
+                unit.county.name_fa,
+                unit.park.name_fa if unit.park_id else "",
+                unit.category.code if unit.category_id else "",
+                unit.phone or unit.mobile,
+                unit.email,
+                unit.website,
+            ]
+        )
+    for sheet, model in (("products", Product), ("needs", Need)):
+        items = model.objects.select_related("exhibitor", "category").order_by(
+            "exhibitor__national_id", "name"
+        )
+        if model is Need:
+            items = items.select_related("current_source_province")
+        for item in items.iterator(chunk_size=2000):
+            row = [
+                item.exhibitor.national_id,
+                item.name,
+                item.category.code if item.category_id else "",
+                item.description,
+                _amount(item.monthly_amount),
+                item.amount_unit,
+            ]
+            if model is Need:
+                province = item.current_source_province
+                row.append(province.name_fa if province else "")
+            sheets[sheet].append(row)
+    return {sheet: [[_escape(v) for v in row] for row in rows] for sheet, rows in sheets.items()}
+
+
+def export_registry(path):
+    """Write the registry to a folder of CSV files or, for a .xlsx path, a workbook."""
+    path = Path(path)
+    sheets = export_rows()
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        for sheet, rows in sheets.items():
+            worksheet = workbook.create_sheet(sheet)
+            for row in rows:
+                worksheet.append(row)
+        workbook.save(path)
+    else:
+        path.mkdir(parents=True, exist_ok=True)
+        for sheet, rows in sheets.items():
+            # With a BOM, so that spreadsheet programs read the Persian correctly.
+            with (path / f"{sheet}.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+                csv.writer(handle).writerows(rows)
+    return {sheet: len(rows) - 1 for sheet, rows in sheets.items()}
