@@ -2,11 +2,11 @@
 
 One rule on both databases: every word of the query, normalized, must occur
 in the row's normalized search text. PostgreSQL serves that containment
-from a trigram GIN index and ranks by trigram word similarity; SQLite scans
+from a trigram GIN index and ranks by trigram similarity; SQLite scans
 and ranks names that hold the words first. Both return the same rows.
 """
 
-from django.contrib.postgres.search import TrigramWordSimilarity
+from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import Case, FloatField, Q, Value, When
 
@@ -34,7 +34,8 @@ def ranked(queryset, query, *, name_field="name", field="search_text"):
     if not text:
         return queryset.order_by(name_field)
     if connection.vendor == "postgresql":
-        relevance = TrigramWordSimilarity(Value(text), field)
+        # Every row holds the words; the closer the whole text, the higher.
+        relevance = TrigramSimilarity(field, Value(text))
     else:
         starts = [When(**{f"{field}__startswith": text}, then=Value(1.0))]
         relevance = Case(*starts, default=Value(0.5), output_field=FloatField())
