@@ -304,6 +304,7 @@ def _import(sheets, report, skip_invalid):
     source, rows = sheets["units"]
     units = {u.national_id: u for u in Exhibitor.objects.select_related("county", "park")}
     good_units, bad_units = {}, set()
+    writes = {"created": [], "updated": [], "unchanged": 0}
     seen = set()
     for number, row in rows:
         check = _Checker(report, source, number)
@@ -357,7 +358,8 @@ def _import(sheets, report, skip_invalid):
             "website": website,
             **phones,
         }
-        good_units[national_id] = _save_unit(units.get(national_id), national_id, values, report)
+        good_units[national_id] = _unit(units.get(national_id), national_id, values, writes)
+    _write_units(writes, report)
 
     for sheet, model in (("products", Product), ("needs", Need)):
         if sheet in sheets:
@@ -372,21 +374,44 @@ def _import(sheets, report, skip_invalid):
             )
 
 
-def _save_unit(unit, national_id, values, report):
+def _differs(obj, values):
+    """Whether any value differs; related rows by id, so that nothing is fetched."""
+    for key, value in values.items():
+        field = obj._meta.get_field(key)
+        if field.is_relation:
+            if getattr(obj, field.attname) != (value.pk if value is not None else None):
+                return True
+        elif getattr(obj, key) != value:
+            return True
+    return False
+
+
+UNIT_FIELDS = ["legal_name", "county", "park", "category", "email", "website", "phone", "mobile"]
+
+
+def _unit(unit, national_id, values, writes):
+    """The unit to hold the row's values, queued in ``writes`` when new or changed."""
     if unit is None:
         unit = Exhibitor(national_id=national_id, **values)
-        unit.save()
-        report.count("units", "created")
-        return unit
-    changed = [k for k, v in values.items() if getattr(unit, k) != v]
-    if changed:
-        for key in changed:
-            setattr(unit, key, values[key])
-        unit.save()
-        report.count("units", "updated")
+        writes["created"].append(unit)
+    elif _differs(unit, values):
+        for key, value in values.items():
+            setattr(unit, key, value)
+        writes["updated"].append(unit)
     else:
-        report.count("units", "unchanged")
+        writes["unchanged"] += 1
     return unit
+
+
+def _write_units(writes, report):
+    # Bulk writes skip save(): set the search text here.
+    for unit in writes["created"] + writes["updated"]:
+        unit.search_text = search_text(unit.legal_name, unit.brand, description=unit.description)
+    Exhibitor.objects.bulk_create(writes["created"], batch_size=2000)
+    Exhibitor.objects.bulk_update(writes["updated"], [*UNIT_FIELDS, "search_text"], batch_size=2000)
+    report.count("units", "created", len(writes["created"]))
+    report.count("units", "updated", len(writes["updated"]))
+    report.count("units", "unchanged", writes["unchanged"])
 
 
 def _import_items(sheet_rows, sheet, model, units, categories, places, report):
@@ -439,7 +464,7 @@ def _import_items(sheet_rows, sheet, model, units, categories, places, report):
             item.search_text = search_text(name, description=description)
             new.append(item)
             report.count(sheet, "created")
-        elif any(getattr(item, k) != v for k, v in values.items()):
+        elif _differs(item, values):
             for k, v in values.items():
                 setattr(item, k, v)
             item.search_text = search_text(item.name, description=item.description)
