@@ -7,7 +7,14 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .filters import HIDDEN_FAIR_STATUSES, ExhibitorFilterSet, ProductFilterSet, participation_model
+from .filters import (
+    HIDDEN_FAIR_STATUSES,
+    ExhibitorFilterSet,
+    ProductFilterSet,
+    fair_model,
+    participation_model,
+)
+from .models import County, IndustrialPark, Province
 
 PER_PAGE = 20
 
@@ -29,6 +36,23 @@ def products_for_listing(queryset):
     ).prefetch_related(Prefetch("exhibitor__participations", current_booths(), to_attr="booths"))
 
 
+def _selects(request, filterset):
+    """The filter panel's lists, rendered by a plain loop: Django's select widget
+    renders each <option> through a template, which costs more than the search."""
+    form = filterset.form
+    fairs = fair_model().objects.exclude(status__in=HIDDEN_FAIR_STATUSES).order_by("-starts_on")
+    lists = [
+        ("province", [(p.pk, str(p)) for p in Province.objects.all()]),
+        ("county", [(c.pk, str(c)) for c in County.objects.all()]),
+        ("park", [(p.pk, str(p)) for p in IndustrialPark.objects.all()]),
+        ("fair", [(f.slug, str(f)) for f in fairs]),
+    ]
+    return [
+        {"field": form[name], "options": options, "selected": request.GET.get(name, "")}
+        for name, options in lists
+    ]
+
+
 @require_GET
 def suppliers(request):
     filterset = ProductFilterSet(request.GET or None)
@@ -37,7 +61,12 @@ def suppliers(request):
     return render(
         request,
         "exhibitors/suppliers.html",
-        {"filter": filterset, "page": page, "searched": bool(request.GET)},
+        {
+            "filter": filterset,
+            "page": page,
+            "searched": bool(request.GET),
+            "selects": _selects(request, filterset),
+        },
     )
 
 

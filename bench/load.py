@@ -1,0 +1,173 @@
+"""Import time and request latency of the directory, on PostgreSQL under gunicorn.
+
+    python bench/load.py --products 100000 --duration 20
+
+Creates a fresh database (UTF-8 ctype), generates a registry of that many
+products, times `import_directory`, starts gunicorn with one worker per
+core, and drives /healthz, /api/v1/products/?q=… and /suppliers/?q=… from
+wrk (a separate process) one after the other, rotating queries and filters
+(bench/queries.lua). Prints one JSON line per figure and a Markdown table.
+Needs PostgreSQL at DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres)
+and wrk (apt-get install wrk).
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+TARGETS = [
+    ("/healthz", "healthz"),
+    ("/api/v1/products/", "api products"),
+    ("/suppliers/", "suppliers page"),
+]
+
+
+def sh(*args, env=None, **kwargs):
+    return subprocess.run(args, cwd=ROOT, env=env, check=True, text=True, **kwargs)
+
+
+def fresh_database(name):
+    admin = os.environ.get("DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    sh("psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}")
+    sh(
+        "psql",
+        admin,
+        "-qc",
+        f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
+        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
+    )
+    return admin.rsplit("/", 1)[0] + f"/{name}"
+
+
+def wait_for(url, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer in {seconds} s")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument("--duration", type=int, default=15, help="seconds of load per target")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--port", type=int, default=8799)
+    parser.add_argument("--database", default="hamsaye_bench")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": fresh_database(args.database),
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_COOKIES": "0",
+        "LOG_LEVEL": "WARNING",
+        "CONN_MAX_AGE": "600",
+    }
+    results = {
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, {platform.python_version()}",
+        "date": time.strftime("%Y-%m-%d"),
+        "products": args.products,
+    }
+    sh(PYTHON, "manage.py", "migrate", "-v0", env=env)
+    sh(PYTHON, "manage.py", "collectstatic", "--noinput", "-v0", env=env)
+    with tempfile.TemporaryDirectory() as folder:
+        sh(PYTHON, "bench/generate_registry.py", "--products", str(args.products), folder)
+        started = time.monotonic()
+        sh(PYTHON, "manage.py", "import_directory", folder, env=env, stdout=subprocess.DEVNULL)
+        results["import_seconds"] = round(time.monotonic() - started, 1)
+        started = time.monotonic()
+        sh(PYTHON, "manage.py", "import_directory", folder, env=env, stdout=subprocess.DEVNULL)
+        results["reimport_seconds"] = round(time.monotonic() - started, 1)
+    print(json.dumps({"import_seconds": results["import_seconds"]}), flush=True)
+
+    workers = str(os.cpu_count() or 2)
+    server = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "portal.wsgi",
+            "--workers",
+            workers,
+            "--bind",
+            f"127.0.0.1:{args.port}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{args.port}"
+        wait_for(base + "/healthz")
+        for path, label in TARGETS:
+            # A short warm-up, then the measured run.
+            sh(
+                "wrk",
+                "-t1",
+                "-c2",
+                "-d2s",
+                "-s",
+                "bench/queries.lua",
+                base + path,
+                "--",
+                path,
+                stdout=subprocess.DEVNULL,
+            )
+            out = sh(
+                "wrk",
+                "-t2",
+                f"-c{args.connections}",
+                f"-d{args.duration}s",
+                "--timeout",
+                "10s",
+                "-s",
+                "bench/queries.lua",
+                base + path,
+                "--",
+                path,
+                capture_output=True,
+            ).stdout
+            figures = json.loads(out.strip().splitlines()[-1])
+            results[label] = figures
+            print(json.dumps({label: figures}), flush=True)
+    finally:
+        server.terminate()
+        server.wait(10)
+
+    base_rps = results["healthz"]["rps"]
+    print(f"\n{results['products']} products, {results['machine']}, {results['date']}")
+    print(
+        f"import {results['import_seconds']} s, again {results['reimport_seconds']} s (no change)\n"
+    )
+    print("| endpoint | p50 ms | p95 ms | req/s | req/s ÷ healthz | errors |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for _path, label in TARGETS:
+        r = results[label]
+        print(
+            f"| {label} | {r['p50_ms']} | {r['p95_ms']} | {r['rps']} | "
+            f"{r['rps'] / base_rps:.3f} | {r['errors'] + r['non_2xx']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
