@@ -14,7 +14,7 @@ from .filters import (
     fair_model,
     participation_model,
 )
-from .models import County, IndustrialPark, Province
+from .models import County, Exhibitor, IndustrialPark, Product, Province
 
 PER_PAGE = 20
 
@@ -53,11 +53,43 @@ def _selects(request, filterset):
     ]
 
 
+def paginate(filterset, number, fetch, *, strict=False):
+    """A page of the filtered rows, which are then loaded by ``fetch(ids)``.
+
+    Ranking and counting run on ids alone; only the page's rows are joined
+    to their unit, place and booths. With ``strict``, a bad page number raises.
+    """
+    if filterset.is_valid():
+        queryset, count = filterset.ordered()
+    else:
+        queryset, count = filterset.queryset.none(), 0
+    paginator = Paginator(queryset.values_list("pk", flat=True), PER_PAGE)
+    paginator.__dict__["count"] = count  # counted once, before ranking
+    page = paginator.page(number) if strict else paginator.get_page(number)
+    ids = list(page.object_list)
+    rows = {row.pk: row for row in fetch(ids)}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
+
+
+def fetch_products(ids):
+    return products_for_listing(Product.objects.filter(pk__in=ids))
+
+
+def fetch_exhibitors(ids):
+    return (
+        Exhibitor.objects.filter(pk__in=ids)
+        .select_related("category", "county__province", "park")
+        .prefetch_related(
+            "products", "needs", Prefetch("participations", current_booths(), to_attr="booths")
+        )
+    )
+
+
 @require_GET
 def suppliers(request):
     filterset = ProductFilterSet(request.GET or None)
-    products = products_for_listing(filterset.qs) if filterset.is_valid() else filterset.qs.none()
-    page = Paginator(products, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(filterset, request.GET.get("page"), fetch_products)
     return render(
         request,
         "exhibitors/suppliers.html",
@@ -76,7 +108,7 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-def _api_page(request, filterset, serialize):
+def _api_page(request, filterset, fetch, serialize):
     if not filterset.is_valid():
         errors = filterset.errors.get_json_data()
         return JsonResponse(
@@ -87,9 +119,8 @@ def _api_page(request, filterset, serialize):
             },
             status=400,
         )
-    paginator = Paginator(filterset.qs, PER_PAGE)
     try:
-        page = paginator.page(request.GET.get("page") or 1)
+        page = paginate(filterset, request.GET.get("page") or 1, fetch, strict=True)
     except (EmptyPage, PageNotAnInteger):
         return JsonResponse(
             {"error": {"page": [_("There is no such page.")]}},
@@ -103,7 +134,7 @@ def _api_page(request, filterset, serialize):
 
     return JsonResponse(
         {
-            "count": paginator.count,
+            "count": page.paginator.count,
             "next": link(page.next_page_number()) if page.has_next() else None,
             "previous": link(page.previous_page_number()) if page.has_previous() else None,
             "results": [serialize(request, obj) for obj in page.object_list],
@@ -164,19 +195,9 @@ def _exhibitor(request, unit):
 
 @require_GET
 def api_products(request):
-    filterset = ProductFilterSet(request.GET)
-    filterset.queryset = products_for_listing(filterset.queryset)
-    return _api_page(request, filterset, _product)
+    return _api_page(request, ProductFilterSet(request.GET), fetch_products, _product)
 
 
 @require_GET
 def api_exhibitors(request):
-    filterset = ExhibitorFilterSet(request.GET)
-    filterset.queryset = filterset.queryset.select_related(
-        "category", "county__province", "park"
-    ).prefetch_related(
-        "products",
-        "needs",
-        Prefetch("participations", current_booths(), to_attr="booths"),
-    )
-    return _api_page(request, filterset, _exhibitor)
+    return _api_page(request, ExhibitorFilterSet(request.GET), fetch_exhibitors, _exhibitor)

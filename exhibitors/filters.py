@@ -96,16 +96,14 @@ class DirectoryFilterSet(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         return search.matching(queryset, value)
 
-    @property
-    def qs(self):
-        if not hasattr(self, "_qs"):
-            queryset = super().qs
-            if self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("q"):
-                queryset = search.ranked(queryset, self.form.cleaned_data["q"], **self.rank_fields)
-            else:
-                queryset = queryset.order_by(*self.default_order)
-            self._qs = queryset
-        return self._qs
+    def ordered(self):
+        """(the filtered rows in relevance order, how many there are)."""
+        queryset = self.qs
+        count = queryset.count()
+        query = self.form.cleaned_data.get("q") if self.is_valid() else ""
+        if query:
+            return search.ranked(queryset, query, matches=count, **self.rank_fields), count
+        return queryset.order_by(*self.default_order), count
 
 
 class ProductFilterSet(DirectoryFilterSet):

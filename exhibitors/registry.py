@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from portal.lib.identifiers import clean_national_id, clean_phone
@@ -295,6 +295,10 @@ def import_registry(path, *, skip_invalid=False):
             report.counts.clear()
         else:
             report.written = True
+    if report.written and connection.vendor == "postgresql":
+        # Fresh statistics, or the planner guesses one row and joins before limiting.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE exhibitors_exhibitor, exhibitors_product, exhibitors_need")
     return report
 
 
@@ -406,9 +410,12 @@ def _unit(unit, national_id, values, writes):
 def _write_units(writes, report):
     # Bulk writes skip save(): set the search text here.
     for unit in writes["created"] + writes["updated"]:
+        unit.name_key = normalize(f"{unit.brand} {unit.legal_name}")
         unit.search_text = search_text(unit.legal_name, unit.brand, description=unit.description)
     Exhibitor.objects.bulk_create(writes["created"], batch_size=2000)
-    Exhibitor.objects.bulk_update(writes["updated"], [*UNIT_FIELDS, "search_text"], batch_size=2000)
+    Exhibitor.objects.bulk_update(
+        writes["updated"], [*UNIT_FIELDS, "name_key", "search_text"], batch_size=2000
+    )
     report.count("units", "created", len(writes["created"]))
     report.count("units", "updated", len(writes["updated"]))
     report.count("units", "unchanged", writes["unchanged"])
@@ -461,6 +468,7 @@ def _import_items(sheet_rows, sheet, model, units, categories, places, report):
         item = existing.get(key)
         if item is None:
             item = model(exhibitor=unit, name=name, **values)
+            item.name_key = normalize(name)
             item.search_text = search_text(name, description=description)
             new.append(item)
             report.count(sheet, "created")

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.lib.text import persian_letters, search_text
+from portal.lib.text import normalize, persian_letters, search_text
 
 from .places import Category, Province
 from .units import Exhibitor
@@ -41,6 +41,8 @@ class Item(models.Model):
         _("amount a month"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     amount_unit = models.CharField(_("unit"), max_length=8, choices=AmountUnit, blank=True)
+    # The normalized name, for ranking: a name that starts with the query first.
+    name_key = models.CharField(max_length=200, editable=False, blank=True)
     search_text = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -53,6 +55,7 @@ class Item(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        self.name_key = normalize(self.name)
         self.search_text = search_text(self.name, description=self.description)
         super().save(*args, **kwargs)
 

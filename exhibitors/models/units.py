@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.fields import MobileField, NationalIdField, PhoneField
-from portal.lib.text import persian_letters, search_text
+from portal.lib.text import normalize, persian_letters, search_text
 
 from .places import Category, County, IndustrialPark
 
@@ -46,6 +46,8 @@ class Exhibitor(models.Model):
     website = models.URLField(_("website"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     description = models.TextField(_("description"), max_length=2000, blank=True)
+    # The normalized names, for ranking: a name that starts with the query first.
+    name_key = models.CharField(max_length=300, editable=False, blank=True)
     search_text = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -68,6 +70,7 @@ class Exhibitor(models.Model):
         return self.display_name
 
     def save(self, *args, **kwargs):
+        self.name_key = normalize(f"{self.brand} {self.legal_name}")
         self.search_text = search_text(self.legal_name, self.brand, description=self.description)
         super().save(*args, **kwargs)
 
