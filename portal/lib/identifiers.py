@@ -17,9 +17,14 @@ _NATIONAL_ID_WEIGHTS = (29, 27, 23, 19, 17, 29, 27, 23, 19, 17)
 _SEPARATORS = re.compile(r"[\s\-_.()/]+")
 
 
+# Text pasted from Persian documents carries invisible marks (ZWNJ, LRM, RLE…).
+_FORMAT_CHARACTERS = dict.fromkeys(
+    c for c in range(0x10000) if unicodedata.category(chr(c)) == "Cf"
+)
+
+
 def _strip(value):
-    # Text pasted from Persian documents carries invisible marks (ZWNJ, LRM, RLE…).
-    visible = "".join(ch for ch in str(value or "") if unicodedata.category(ch) != "Cf")
+    visible = str(value or "").translate(_FORMAT_CHARACTERS)
     return _SEPARATORS.sub("", to_ascii_digits(visible)).strip()
 
 
