@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests: people and their units."""
 
 import pytest
+from django.core.cache import cache
 
 from exhibitors.models import Membership
 from exhibitors.tests.factories import make_exhibitor
@@ -9,6 +10,11 @@ from exhibitors.tests.factories import make_exhibitor
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
 
 
 @pytest.fixture

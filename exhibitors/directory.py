@@ -1,9 +1,11 @@
 """The supplier directory: /suppliers/ for people, /api/v1/ for programs."""
 
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -36,17 +38,34 @@ def products_for_listing(queryset):
     ).prefetch_related(Prefetch("exhibitor__participations", current_booths(), to_attr="booths"))
 
 
+def _place_and_fair_lists():
+    """Provinces, counties, parks and fairs as (value, label): kept a few
+    minutes in each process's cache, since they change a few times a year."""
+    key = f"directory-lists-{get_language()}"
+    lists = cache.get(key)
+    if lists is None:
+        fairs = fair_model().objects.exclude(status__in=HIDDEN_FAIR_STATUSES)
+        lists = [
+            ("province", [(p.pk, str(p)) for p in Province.objects.all()]),
+            ("county", [(c.pk, str(c)) for c in County.objects.all()]),
+            ("park", [(p.pk, str(p)) for p in IndustrialPark.objects.all()]),
+            ("fair", [(f.slug, str(f)) for f in fairs.order_by("-starts_on")]),
+        ]
+        cache.set(key, lists, 300)
+    return lists
+
+
 def _selects(request, filterset):
     """The filter panel's lists, rendered by a plain loop: Django's select widget
     renders each <option> through a template, which costs more than the search."""
     form = filterset.form
-    fairs = fair_model().objects.exclude(status__in=HIDDEN_FAIR_STATUSES).order_by("-starts_on")
-    lists = [
-        ("province", [(p.pk, str(p)) for p in Province.objects.all()]),
-        ("county", [(c.pk, str(c)) for c in County.objects.all()]),
-        ("park", [(p.pk, str(p)) for p in IndustrialPark.objects.all()]),
-        ("fair", [(f.slug, str(f)) for f in fairs]),
-    ]
+    lists = list(_place_and_fair_lists())
+    fair = request.GET.get("fair")
+    if fair and "fair" not in filterset.errors:
+        booth = participation_model()._meta.get_field("booth").related_model
+        hall = booth._meta.get_field("hall").related_model
+        halls = hall.objects.filter(fair__slug=fair).order_by("code")
+        lists.append(("hall", [(h.pk, h.name) for h in halls]))
     return [
         {"field": form[name], "options": options, "selected": request.GET.get(name, "")}
         for name, options in lists

@@ -137,3 +137,11 @@ def test_postgresql_ranks_the_closer_name_first(client):
         "کارتن",
         "جعبه",
     ]
+
+
+def test_choosing_a_fair_offers_its_halls(client, catalogue):
+    fair = make_fair(slug="hamedan-10")
+    make_hall(fair, "B", name_fa="سالن ب")
+    response = client.get(reverse("suppliers"), {"fair": "hamedan-10"})
+    halls = [s for s in response.context["selects"] if s["field"].name == "hall"]
+    assert halls and halls[0]["options"][0][1] == "سالن ب"
