@@ -109,12 +109,17 @@ def fetch_exhibitors(ids):
 def suppliers(request):
     filterset = ProductFilterSet(request.GET or None)
     page = paginate(filterset, request.GET.get("page"), fetch_products)
+    groups = {}
+    for product in page.object_list:
+        # A unit's products together, in the order of its best-ranked one.
+        groups.setdefault(product.exhibitor_id, (product.exhibitor, []))[1].append(product)
     return render(
         request,
         "exhibitors/suppliers.html",
         {
             "filter": filterset,
             "page": page,
+            "units": groups.values(),
             "searched": bool(request.GET),
             "selects": _selects(request, filterset),
         },

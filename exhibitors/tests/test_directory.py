@@ -147,3 +147,15 @@ def test_choosing_a_fair_offers_its_halls(client, catalogue):
     response = client.get(reverse("suppliers"), {"fair": "hamedan-10"})
     halls = [s for s in response.context["selects"] if s["field"].name == "hall"]
     assert halls and halls[0]["options"][0][1] == "سالن ب"
+
+
+def test_a_units_products_are_shown_together_under_it(client):
+    first, second = make_exhibitor(legal_name="اول"), make_exhibitor(legal_name="دوم")
+    make_product(first, name="کارتن")  # ranks first: the name is the query
+    make_product(second, name="کارتن پنج لایه")
+    make_product(first, name="جعبه", description="کارتن")  # ranks last
+    units = list(client.get(reverse("suppliers"), {"q": "کارتن"}).context["units"])
+    assert [(u.legal_name, [p.name for p in ps]) for u, ps in units] == [
+        ("اول", ["کارتن", "جعبه"]),
+        ("دوم", ["کارتن پنج لایه"]),
+    ]
