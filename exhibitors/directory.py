@@ -2,13 +2,14 @@
 
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Window
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from . import search
 from .filters import (
     HIDDEN_FAIR_STATUSES,
     ExhibitorFilterSet,
@@ -72,20 +73,46 @@ def _selects(request, filterset):
     ]
 
 
+def _page_ids(queryset, number):
+    """The ids of page ``number`` and, from the same query, how many rows match."""
+    start = (number - 1) * PER_PAGE
+    rows = list(
+        queryset.annotate(matches=Window(Count("pk"))).values_list("pk", "matches")[
+            start : start + PER_PAGE
+        ]
+    )
+    return [pk for pk, _count in rows], (rows[0][1] if rows else None)
+
+
 def paginate(filterset, number, fetch, *, strict=False):
     """A page of the filtered rows, which are then loaded by ``fetch(ids)``.
 
-    Ranking and counting run on ids alone; only the page's rows are joined
-    to their unit, place and booths. With ``strict``, a bad page number raises.
+    One query ranks and counts ids (a window count), without similarity
+    first; when few rows match, the page is ranked again with it. Only the
+    page's rows are then joined to their unit, place and booths. With
+    ``strict``, a bad page number raises.
     """
-    if filterset.is_valid():
-        queryset, count = filterset.ordered()
-    else:
-        queryset, count = filterset.queryset.none(), 0
-    paginator = Paginator(queryset.values_list("pk", flat=True), PER_PAGE)
-    paginator.__dict__["count"] = count  # counted once, before ranking
-    page = paginator.page(number) if strict else paginator.get_page(number)
-    ids = list(page.object_list)
+    if not filterset.is_valid():
+        paginator = Paginator([], PER_PAGE)
+        return paginator.page(1)
+    try:
+        wanted = int(number or 1)
+    except (TypeError, ValueError):
+        if strict:
+            raise PageNotAnInteger(_("There is no such page.")) from None
+        wanted = 1
+    if wanted < 1 and not strict:
+        wanted = 1
+    unranked = filterset.ordered(matches=search.SIMILARITY_LIMIT + 1)
+    ids, count = _page_ids(unranked, wanted) if wanted >= 1 else ([], None)
+    if count is None:
+        count = filterset.qs.count()
+    paginator = Paginator(unranked.values_list("pk", flat=True), PER_PAGE)
+    paginator.__dict__["count"] = count
+    page = paginator.page(wanted) if strict else paginator.get_page(wanted)
+    rerank = filterset.form.cleaned_data.get("q") and search.uses_similarity(count)
+    if page.number != wanted or rerank:
+        ids, _count = _page_ids(filterset.ordered(matches=count), page.number)
     rows = {row.pk: row for row in fetch(ids)}
     page.object_list = [rows[pk] for pk in ids if pk in rows]
     return page

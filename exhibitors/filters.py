@@ -96,14 +96,13 @@ class DirectoryFilterSet(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         return search.matching(queryset, value)
 
-    def ordered(self):
-        """(the filtered rows in relevance order, how many there are)."""
-        queryset = self.qs
-        count = queryset.count()
+    def ordered(self, matches):
+        """The filtered rows in relevance order; ``matches`` is how many there are
+        (or a guess above search.SIMILARITY_LIMIT when not yet known)."""
         query = self.form.cleaned_data.get("q") if self.is_valid() else ""
         if query:
-            return search.ranked(queryset, query, matches=count, **self.rank_fields), count
-        return queryset.order_by(*self.default_order), count
+            return search.ranked(self.qs, query, matches=matches, **self.rank_fields)
+        return self.qs.order_by(*self.default_order)
 
 
 class ProductFilterSet(DirectoryFilterSet):

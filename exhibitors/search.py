@@ -33,6 +33,10 @@ def matching_q(query, field="search_text"):
 SIMILARITY_LIMIT = 2000
 
 
+def uses_similarity(matches):
+    return connection.vendor == "postgresql" and matches <= SIMILARITY_LIMIT
+
+
 def ranked(queryset, query, *, name_field="name", matches=0):
     """Order by relevance to ``query``, best first; ties by name.
 
@@ -52,7 +56,7 @@ def ranked(queryset, query, *, name_field="name", matches=0):
     )
     order = ["-place"]
     queryset = queryset.annotate(place=place)
-    if connection.vendor == "postgresql" and matches <= SIMILARITY_LIMIT:
+    if uses_similarity(matches):
         queryset = queryset.annotate(likeness=TrigramSimilarity("name_key", Value(text)))
         order.append("-likeness")
     return queryset.order_by(*order, name_field)
