@@ -20,6 +20,7 @@ from .filters import (
 from .models import County, Exhibitor, IndustrialPark, Product, Province
 
 PER_PAGE = 20
+MAX_PAGE = 100_000
 
 
 def current_booths():
@@ -104,7 +105,9 @@ def paginate(filterset, number, fetch, *, strict=False):
     if wanted < 1 and not strict:
         wanted = 1
     unranked = filterset.ordered(matches=search.SIMILARITY_LIMIT + 1)
-    ids, count = _page_ids(unranked, wanted) if wanted >= 1 else ([], None)
+    # A page number past any real page is not sent to the database as an offset.
+    reasonable = 1 <= wanted <= MAX_PAGE
+    ids, count = _page_ids(unranked, wanted) if reasonable else ([], None)
     if count is None:
         count = filterset.qs.count()
     paginator = Paginator(unranked.values_list("pk", flat=True), PER_PAGE)

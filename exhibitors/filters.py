@@ -26,6 +26,8 @@ def fair_model():
 
 
 def validate_category(code):
+    if "\x00" in code:
+        return  # Django's own validator has refused it already
     if search.category_filter(code) is None:
         raise forms.ValidationError(
             _("No ISIC category has the code %(code)s."), code="category", params={"code": code}
@@ -33,6 +35,8 @@ def validate_category(code):
 
 
 def validate_fair(slug):
+    if "\x00" in slug:
+        return  # Django's own validator has refused it already
     if not fair_model().objects.exclude(status__in=HIDDEN_FAIR_STATUSES).filter(slug=slug).exists():
         raise forms.ValidationError(
             _("No fair has the address %(slug)s."), code="fair", params={"slug": slug}
@@ -48,7 +52,9 @@ class DirectoryFilterSet(django_filters.FilterSet):
 
     unit = ""
 
-    q = django_filters.CharFilter(label=_("What are you looking for?"), method="filter_q")
+    q = django_filters.CharFilter(
+        label=_("What are you looking for?"), method="filter_q", max_length=200
+    )
     category = django_filters.CharFilter(
         label=_("ISIC code"), method="filter_category", validators=[validate_category]
     )
@@ -68,7 +74,9 @@ class DirectoryFilterSet(django_filters.FilterSet):
     fair = django_filters.CharFilter(
         label=_("Fair"), method="filter_fair", validators=[validate_fair]
     )
-    hall = django_filters.NumberFilter(label=_("Hall"), method="filter_hall")
+    hall = django_filters.NumberFilter(
+        label=_("Hall"), method="filter_hall", min_value=1, max_value=2**31 - 1
+    )
 
     PLACES = {"province": "county__province", "county": "county", "park": "park"}
 
@@ -108,7 +116,7 @@ class DirectoryFilterSet(django_filters.FilterSet):
 class ProductFilterSet(DirectoryFilterSet):
     unit = "exhibitor__"
     rank_fields = {"name_field": "name"}
-    default_order = ["exhibitor__legal_name", "name"]
+    default_order = ["exhibitor__legal_name", "name", "pk"]
 
     class Meta:
         model = Product
@@ -117,7 +125,7 @@ class ProductFilterSet(DirectoryFilterSet):
 
 class ExhibitorFilterSet(DirectoryFilterSet):
     rank_fields = {"name_field": "legal_name"}
-    default_order = ["legal_name"]
+    default_order = ["legal_name", "pk"]
 
     class Meta:
         model = Exhibitor

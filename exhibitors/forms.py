@@ -100,10 +100,10 @@ class CategoryInput(forms.TextInput):
     def format_value(self, value):
         if isinstance(value, Category):
             return f"{value.code} · {value.name}"
-        if isinstance(value, int | str) and str(value).isdigit():
+        if isinstance(value, int):  # the saved category's id, on an edit form
             category = Category.objects.filter(pk=value).first()
             return f"{category.code} · {category.name}" if category else ""
-        return super().format_value(value)
+        return super().format_value(value)  # what was typed, shown back as typed
 
 
 class CategoryField(forms.Field):
@@ -122,7 +122,7 @@ class CategoryField(forms.Field):
         if not value:
             return None
         code = value.split("·")[0].strip()
-        if code.isdigit() or (len(code) == 1 and code.isalpha()):
+        if (code.isascii() and code.isdigit()) or (len(code) == 1 and code.isalpha()):
             category = Category.objects.filter(code=code.upper()).first()
             if category:
                 return category
@@ -302,7 +302,9 @@ class NeedForm(ItemForm):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"dir": "ltr"}))
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"dir": "ltr"})
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial="staff")
 
 

@@ -9,6 +9,7 @@ file twice changes nothing.
 
 import csv
 import decimal
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +49,12 @@ COLUMNS = {
 AMOUNT_COLUMN = {"products": "monthly_capacity", "needs": "monthly_quantity"}
 # A cell that a spreadsheet would run as a formula is written with a leading '.
 FORMULA_STARTS = ("=", "+", "-", "@")
-LIMITS = {"name": 200, "description": 2000, "email": 254, "website": 200}
+# The model fields' lengths, so that a long cell is a reported row, not a crash.
+LIMITS = {
+    "units": {"name": 200, "county": 60, "industrial_park": 100, "email": 254, "website": 200},
+    "items": {"name": 120, "description": 2000},
+}
+PHONE_SEPARATORS = re.compile(r"\s*[/،;,|]\s*")
 
 
 class RegistryError(Exception):
@@ -135,6 +141,11 @@ def _read_folder(folder):
             raise RegistryError(
                 _("%(source)s is not UTF-8 text.") % {"source": path.name}
             ) from None
+        except csv.Error as error:
+            raise RegistryError(
+                _("%(source)s cannot be read as CSV: %(error)s")
+                % {"source": path.name, "error": error}
+            ) from None
     return sheets
 
 
@@ -174,14 +185,15 @@ class _Places:
             self.provinces[normalize(province.name_fa)] = province
             if province.name_en:
                 self.provinces[normalize(province.name_en)] = province
-        self.counties = {(c.province_id, normalize(c.name_fa)): c for c in County.objects.all()}
-        self.parks = {(p.county_id, normalize(p.name_fa)): p for p in IndustrialPark.objects.all()}
+        # Compacted, as everywhere: «اسد آباد» is «اسدآباد».
+        self.counties = {(c.province_id, compact(c.name_fa)): c for c in County.objects.all()}
+        self.parks = {(p.county_id, compact(p.name_fa)): p for p in IndustrialPark.objects.all()}
 
     def province(self, name):
         return self.provinces.get(normalize(name))
 
     def county(self, province, name):
-        key = (province.pk, normalize(name))
+        key = (province.pk, compact(name))
         if key not in self.counties:
             self.counties[key] = County.objects.create(
                 province=province, name_fa=persian_letters(name)
@@ -190,7 +202,7 @@ class _Places:
         return self.counties[key]
 
     def park(self, county, name):
-        key = (county.pk, normalize(name))
+        key = (county.pk, compact(name))
         if key not in self.parks:
             self.parks[key] = IndustrialPark.objects.create(
                 county=county, name_fa=persian_letters(name)
@@ -224,9 +236,13 @@ UNIT_ALIASES.update(
 
 
 class _Checker:
-    def __init__(self, report, source, number):
+    def __init__(self, report, source, number, row, limits):
         self.report, self.source, self.number = report, source, number
         self.ok = True
+        self.limits = limits
+        for column, value in row.items():
+            if "\x00" in value:
+                self.fail(column, _("holds a NUL character"))
 
     def fail(self, column, reason):
         self.ok = False
@@ -234,10 +250,11 @@ class _Checker:
 
     def text(self, row, column, *, required=False):
         value = row[column]
+        limit = self.limits.get(column, 200)
         if required and not value:
             self.fail(column, _("is empty"))
-        elif len(value) > LIMITS.get(column, 200):
-            self.fail(column, _("is longer than %(n)d characters") % {"n": LIMITS.get(column, 200)})
+        elif len(value) > limit:
+            self.fail(column, _("is longer than %(n)d characters") % {"n": limit})
         return value
 
     def category(self, categories, row, column):
@@ -255,13 +272,16 @@ class _Checker:
             return None
         try:
             amount = decimal.Decimal(value)
+            if not amount.is_finite():
+                raise decimal.InvalidOperation
+            amount = amount.quantize(decimal.Decimal("0.01"))
         except decimal.InvalidOperation:
             self.fail(column, _("%(value)s is not a number") % {"value": row[column]})
             return None
         if amount <= 0 or amount >= 10**10:
             self.fail(column, _("must be more than zero and less than ten billion"))
             return None
-        return amount.quantize(decimal.Decimal("0.01"))
+        return amount
 
     def unit(self, row, amount):
         value = row["unit"].strip()
@@ -311,30 +331,31 @@ def _import(sheets, report, skip_invalid):
     writes = {"created": [], "updated": [], "unchanged": 0}
     seen = set()
     for number, row in rows:
-        check = _Checker(report, source, number)
+        check = _Checker(report, source, number, row, LIMITS["units"])
         try:
             national_id = clean_national_id(row["national_id"])
         except ValidationError as error:
             check.fail("national_id", error.messages[0])
             national_id = None
-        if national_id in seen:
+        if national_id and national_id in seen:
             check.fail("national_id", _("appears twice in this file"))
         seen.add(national_id)
         name = persian_letters(check.text(row, "name", required=True))
         province = places.province(row["province"]) if row["province"] else None
         if province is None:
             check.fail("province", _("%(value)s is not a province") % {"value": row["province"]})
-        if not row["county"]:
-            check.fail("county", _("is empty"))
+        check.text(row, "county", required=True)
+        check.text(row, "industrial_park")
         category = check.category(categories, row, "isic")
         phones = {}
-        if row["phone"]:
+        # One cell may hold a landline and a mobile: "081… / 0918…".
+        for typed in filter(None, PHONE_SEPARATORS.split(row["phone"])):
             try:
-                number = clean_phone(row["phone"])
+                phone = clean_phone(typed)
             except ValidationError as error:
                 check.fail("phone", error.messages[0])
             else:
-                phones["mobile" if number.startswith("09") else "phone"] = number
+                phones["mobile" if phone.startswith("09") else "phone"] = phone
         email = check.text(row, "email")
         if email:
             try:
@@ -427,7 +448,7 @@ def _import_items(sheet_rows, sheet, model, units, categories, places, report):
     existing = {(item.exhibitor_id, compact(item.name)): item for item in model.objects.all()}
     new, changed, seen = [], [], set()
     for number, row in rows:
-        check = _Checker(report, source, number)
+        check = _Checker(report, source, number, row, LIMITS["items"])
         try:
             national_id = clean_national_id(row["national_id"])
         except ValidationError as error:
@@ -517,7 +538,7 @@ def export_rows():
                 unit.county.name_fa,
                 unit.park.name_fa if unit.park_id else "",
                 unit.category.code if unit.category_id else "",
-                unit.phone or unit.mobile,
+                " / ".join(filter(None, [unit.phone, unit.mobile])),
                 unit.email,
                 unit.website,
             ]
@@ -550,12 +571,14 @@ def export_registry(path):
     sheets = export_rows()
     if path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
         workbook = Workbook(write_only=True)
         for sheet, rows in sheets.items():
             worksheet = workbook.create_sheet(sheet)
             for row in rows:
-                worksheet.append(row)
+                # Control characters typed on the web have no place in a workbook.
+                worksheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in row])
         workbook.save(path)
     else:
         path.mkdir(parents=True, exist_ok=True)

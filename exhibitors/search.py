@@ -47,7 +47,7 @@ def ranked(queryset, query, *, name_field="name", matches=0):
     """
     text = " ".join(search_words(query))
     if not text:
-        return queryset.order_by(name_field)
+        return queryset.order_by(name_field, "pk")
     place = Case(
         When(name_key__startswith=text, then=Value(3)),
         When(name_key__contains=text, then=Value(2)),
@@ -59,7 +59,7 @@ def ranked(queryset, query, *, name_field="name", matches=0):
     if uses_similarity(matches):
         queryset = queryset.annotate(likeness=TrigramSimilarity("name_key", Value(text)))
         order.append("-likeness")
-    return queryset.order_by(*order, name_field)
+    return queryset.order_by(*order, name_field, "pk")
 
 
 def category_filter(code, path="category"):

@@ -114,6 +114,10 @@ def withdraw(*, participation):
     """
     if participation.status == Participation.Status.WITHDRAWN:
         return participation
+    if participation.status not in (Participation.Status.APPLIED, Participation.Status.APPROVED):
+        raise ValidationError(
+            _("Only a pending or approved application can be withdrawn."), code="decided"
+        )
     if timezone.localdate() >= participation.fair.starts_on:
         raise ValidationError(
             _("The fair has started: please contact the organizers."), code="started"

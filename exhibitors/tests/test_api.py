@@ -131,3 +131,33 @@ def test_healthz_answers_ok_without_touching_the_database(client):
         response = client.get("/healthz")
     assert (response.status_code, response.content) == (200, b"ok")
     assert len(captured) == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"fair": "a\x00b"}, "fair"),
+        ({"category": "1\x007"}, "category"),
+        ({"hall": "9" * 25}, "hall"),
+        ({"q": "چرم " * 100}, "q"),
+        ({"page": "9" * 20}, "page"),
+    ],
+)
+def test_hand_made_parameters_are_a_400_never_a_500(client, listed, params, field):
+    for name in ("api_products", "api_exhibitors"):
+        response = client.get(reverse(name), params)
+        assert response.status_code == 400, (name, params)
+        assert field in response.json()["error"]
+    assert client.get(reverse("suppliers"), params).status_code == 200
+
+
+def test_pages_never_repeat_or_skip_rows_that_tie(client):
+    # 45 units of one name, each making a product of one name: every sort key ties.
+    for _ in range(45):
+        make_product(make_exhibitor(legal_name="چرم‌سازی"), name="چرم", description="")
+    for name, key in (("api_products", "id"), ("api_exhibitors", "national_id")):
+        seen = []
+        for page in (1, 2, 3):
+            body = client.get(reverse(name), {"q": "چرم", "page": page}).json()
+            seen += [row[key] for row in body["results"]]
+        assert len(seen) == len(set(seen)) == 45, name

@@ -179,3 +179,18 @@ def test_a_double_submit_or_a_spelling_variant_of_an_existing_item_is_refused(ow
     variant = owner_client.post(url, product_form(name="ورق هاي فولادي"))
     assert "name" in again.context["form"].errors and "name" in variant.context["form"].errors
     assert Product.objects.count() == 1
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")
+def test_an_image_with_broken_exif_is_kept_without_it(owner_client, unit):
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), "red").save(
+        buffer, "JPEG", exif=b"Exif\x00\x00MM\x00*\xff\xff\xff\xff"
+    )
+    upload = SimpleUploadedFile("x.jpg", buffer.getvalue())
+    response = owner_client.post(
+        reverse("self:item_new", args=[unit.pk, "product"]), {**product_form(), "image": upload}
+    )
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert not Image.open(Product.objects.get().image.path).getexif()

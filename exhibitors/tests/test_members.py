@@ -132,3 +132,11 @@ def test_organizers_grant_access_from_the_admin(client, organizer):
     access.refresh_from_db()
     assert access.status == "granted"
     assert unit.memberships.filter(user=access.user, role="staff").exists()
+
+
+def test_an_invitation_address_longer_than_an_email_may_be_is_a_form_error(owner_client, unit):
+    response = owner_client.post(
+        reverse("self:members", args=[unit.pk]), {"email": "a" * 250 + "@x.ir", "role": "staff"}
+    )
+    assert "email" in response.context["form"].errors
+    assert not Invitation.objects.exists()

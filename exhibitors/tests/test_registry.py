@@ -275,3 +275,86 @@ def test_a_large_registry_imports_in_bulk_with_a_bounded_number_of_queries(
         run(folder)
     assert Product.objects.count() == 500
     assert Product.objects.filter(search_text__contains="محصول").count() == 500
+
+
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        (["10380284790", "کارتن", "", "", "NaN", "kg"], "monthly_capacity"),
+        (["10380284790", "کارتن", "", "", "0.001", "kg"], "monthly_capacity"),
+        (["10380284790", "کارتن", "", "", "9999999999.999", "kg"], "monthly_capacity"),
+        (["10380284790", "ک" * 121, "", "", "", ""], "name"),
+        (["10380284790", "کار\x00تن", "", "", "", ""], "name"),
+    ],
+)
+def test_odd_amounts_long_names_and_nul_bytes_are_reported_not_crashes(folder, row, column):
+    write(folder, "products", PRODUCTS, [row])
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 bad rows"):
+        call_command("import_directory", str(folder), stdout=StringIO(), stderr=err)
+    assert f"products.csv:2: {column}: " in err.getvalue()
+    assert not Product.objects.exists()
+
+
+def test_a_long_county_name_is_reported(folder):
+    (folder / "products.csv").unlink()
+    (folder / "needs.csv").unlink()
+    write(folder, "units", UNITS, [["10380284790", "واحد", "همدان", "ش" * 61, "", "", "", "", ""]])
+    with pytest.raises(CommandError):
+        run(folder)
+    assert not County.objects.filter(name_fa="ش" * 61).exists()
+
+
+def test_a_broken_csv_is_a_clear_error(folder):
+    (folder / "units.csv").write_text(
+        ",".join(UNITS) + '\n"' + "x" * 200_000 + '",a\n', encoding="utf-8"
+    )
+    with pytest.raises(CommandError, match="CSV"):
+        run(folder)
+
+
+def test_a_county_typed_with_a_space_is_the_existing_one(folder):
+    (folder / "products.csv").unlink()
+    (folder / "needs.csv").unlink()
+    write(
+        folder, "units", UNITS, [["10380284790", "واحد", "همدان", "اسد آباد", "", "", "", "", ""]]
+    )
+    out, _err = run(folder)
+    assert "new county" not in out
+    assert Exhibitor.objects.get().county.name_fa == "اسدآباد"
+
+
+def test_a_unit_with_a_landline_and_a_mobile_keeps_both_through_a_round_trip(folder, tmp_path):
+    (folder / "products.csv").unlink()
+    (folder / "needs.csv").unlink()
+    write(
+        folder,
+        "units",
+        UNITS,
+        [["10380284790", "واحد", "همدان", "همدان", "", "", "08138271234 / 09181234567", "", ""]],
+    )
+    run(folder)
+    unit = Exhibitor.objects.get()
+    assert (unit.phone, unit.mobile) == ("08138271234", "09181234567")
+    call_command("export_directory", str(tmp_path / "out"), stdout=StringIO())
+    out, _err = run(tmp_path / "out")
+    assert "units: 0 created, 0 updated, 1 unchanged" in out
+
+
+def test_the_round_trip_reproduces_every_exported_cell(folder, tmp_path):
+    run(folder)
+    unit = Exhibitor.objects.get(national_id="10380284790")
+    unit.description = "متن\x0bبا نویسه کنترلی"
+    unit.save()
+    call_command("export_directory", str(tmp_path / "one.xlsx"), stdout=StringIO())
+    call_command("export_directory", str(tmp_path / "one"), stdout=StringIO())
+    before = {
+        f: (tmp_path / "one" / f).read_text(encoding="utf-8-sig")
+        for f in ("units.csv", "products.csv", "needs.csv")
+    }
+    out, _err = run(tmp_path / "one.xlsx")
+    for sheet, n in (("units", 2), ("products", 2), ("needs", 1)):
+        assert f"{sheet}: 0 created, 0 updated, {n} unchanged" in out
+    call_command("export_directory", str(tmp_path / "two"), stdout=StringIO())
+    after = {f: (tmp_path / "two" / f).read_text(encoding="utf-8-sig") for f in before}
+    assert after == before

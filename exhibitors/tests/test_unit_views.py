@@ -155,3 +155,15 @@ def test_a_word_naming_several_classes_lists_them_to_choose_from(newcomer_client
     error = response.context["form"].errors["category"][0]
     assert error.startswith("چند رسته") and "1520 تولید کفش" in error and "9523" in error
     assert not Exhibitor.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["17", "²", "۱۷"])
+def test_a_refused_form_shows_the_category_as_typed_never_another_one(newcomer_client, typed):
+    response = newcomer_client.post(
+        reverse("self:unit_new"), unit_form(category=typed, legal_name="")
+    )
+    assert response.status_code == 200
+    assert not Exhibitor.objects.exists()
+    widget = response.context["form"]["category"].value()
+    assert widget == typed
+    assert "0126" not in response.content.decode()  # the category whose id is 17

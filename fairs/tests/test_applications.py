@@ -115,3 +115,13 @@ def test_a_decision_mails_the_units_members(
         assert services.decide(participations=[participation], status="approved") == 1
     assert [m.to for m in mailoutbox] == [[owner.email]]
     assert "تأییدشده" in mailoutbox[0].subject
+
+
+def test_a_rejected_application_cannot_be_withdrawn_and_reopened(owner_client, unit, mailoutbox):
+    fair = make_fair()
+    participation = make_participation(fair, unit, status="rejected")
+    owner_client.post(reverse("withdraw", args=[participation.pk]))
+    owner_client.post(apply_url(unit, fair))
+    participation.refresh_from_db()
+    assert participation.status == "rejected"
+    assert mailoutbox == []

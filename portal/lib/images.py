@@ -6,6 +6,7 @@ image data; a tiny file that claims huge dimensions (a decompression bomb)
 is refused before it is decoded.
 """
 
+import contextlib
 import io
 import uuid
 import warnings
@@ -64,7 +65,9 @@ def clean_image(uploaded, *, max_bytes=MAX_BYTES, max_side=MAX_SIDE):
         ) from None
 
     # Keep the orientation the camera recorded, then drop every metadata block.
-    image = ImageOps.exif_transpose(image)
+    # Broken EXIF (Pillow raises several kinds): keep the image as stored.
+    with contextlib.suppress(Exception):
+        image = ImageOps.exif_transpose(image)
     if kind == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     out = io.BytesIO()

@@ -38,9 +38,8 @@ class Command(BaseCommand):
         for park in report.new_parks:
             self.stdout.write(f"new industrial park: {park}")
         elapsed = time.monotonic() - started
+        bad_rows = len({(p.source, p.row) for p in report.problems})
         if report.problems and not skip_invalid:
-            raise CommandError(
-                f"{len(report.problems)} bad rows: nothing was written ({elapsed:.1f} s)."
-            )
-        skipped = f", {len(report.problems)} bad rows skipped" if report.problems else ""
+            raise CommandError(f"{bad_rows} bad rows: nothing was written ({elapsed:.1f} s).")
+        skipped = f", {bad_rows} bad rows skipped" if report.problems else ""
         self.stdout.write(self.style.SUCCESS(f"Imported in {elapsed:.1f} s{skipped}."))
