@@ -8,8 +8,19 @@ from . import identifiers
 
 
 class _IdentifierField(models.CharField):
+    """Eleven ASCII digits, cleaned from whatever was typed by ``clean_function``."""
+
     form_class = None
     clean_function = None
+
+    def __init__(self, *args, **kwargs):
+        kwargs["max_length"] = 11
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        del kwargs["max_length"]
+        return name, path, args, kwargs
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -28,15 +39,6 @@ class NationalIdField(_IdentifierField):
     form_class = lib_forms.NationalIdFormField
     clean_function = staticmethod(identifiers.clean_national_id)
 
-    def __init__(self, *args, **kwargs):
-        kwargs["max_length"] = 11
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        del kwargs["max_length"]
-        return name, path, args, kwargs
-
 
 class MobileField(_IdentifierField):
     """An Iranian mobile number, stored as 09XXXXXXXXX."""
@@ -45,15 +47,6 @@ class MobileField(_IdentifierField):
     form_class = lib_forms.MobileFormField
     clean_function = staticmethod(identifiers.clean_mobile)
 
-    def __init__(self, *args, **kwargs):
-        kwargs["max_length"] = 11
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        del kwargs["max_length"]
-        return name, path, args, kwargs
-
 
 class PhoneField(_IdentifierField):
     """An Iranian mobile or landline number, stored as 0XXXXXXXXXX."""
@@ -61,12 +54,3 @@ class PhoneField(_IdentifierField):
     description = _("Phone number")
     form_class = lib_forms.PhoneFormField
     clean_function = staticmethod(identifiers.clean_phone)
-
-    def __init__(self, *args, **kwargs):
-        kwargs["max_length"] = 11
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        del kwargs["max_length"]
-        return name, path, args, kwargs
