@@ -378,3 +378,12 @@ def test_changing_the_status_on_the_form_records_the_decision_and_mails_the_unit
     participation.refresh_from_db()
     assert participation.status == "approved" and participation.decided_at
     assert [m.to for m in mailoutbox] == [["m@example.ir"]]
+
+
+@pytest.mark.parametrize("model", ["accessrequest", "invitation"])
+def test_organizers_list_access_requests_and_invitations_but_never_add_them(
+    organizer_client, model
+):
+    response = organizer_client.get(reverse(f"admin:exhibitors_{model}_changelist"))
+    assert response.status_code == 200 and 'dir="rtl"' in response.content.decode()
+    assert organizer_client.get(reverse(f"admin:exhibitors_{model}_add")).status_code == 403
