@@ -20,14 +20,19 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# A local .env with DEBUG on, so that plain `manage.py` commands work in a
+# development checkout (settings read it; the real environment wins).
+.env:
+	echo "DEBUG=1" > .env
+
 ## The portal with the demo fair, on SQLite unless DATABASE_URL says otherwise.
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime .env
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## The whole suite (both databases in CI: see .ci/run).
-test: $(VENV)/.dev
+test: $(VENV)/.dev .env
 	DEBUG=1 CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev

@@ -13,6 +13,20 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def load_dotenv(path):
+    """KEY=VALUE lines of a local .env (made by `make run` with DEBUG=1); the real
+    environment wins. Production sets its environment and has no .env."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key and not key.startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip())
+
+
+load_dotenv(BASE_DIR / ".env")
+
+
 def env(name, default=""):
     return os.environ.get(name, default)
 

@@ -50,3 +50,18 @@ def test_database_url_chooses_postgresql():
 @pytest.mark.parametrize("name", ["TIME_ZONE", "LANGUAGE_CODE"])
 def test_persian_first_defaults(name):
     assert {"TIME_ZONE": "Asia/Tehran", "LANGUAGE_CODE": "fa"}[name] == getattr(settings, name)
+
+
+def test_a_local_dotenv_is_read_and_the_environment_wins(tmp_path):
+    from portal.settings import load_dotenv
+
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("# comment\nHAMSAYE_TEST_A=from-file\nHAMSAYE_TEST_B=from-file\n")
+    os.environ["HAMSAYE_TEST_B"] = "from-environment"
+    try:
+        load_dotenv(dotenv)
+        assert os.environ["HAMSAYE_TEST_A"] == "from-file"
+        assert os.environ["HAMSAYE_TEST_B"] == "from-environment"
+    finally:
+        os.environ.pop("HAMSAYE_TEST_A", None)
+        os.environ.pop("HAMSAYE_TEST_B", None)
