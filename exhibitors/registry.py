@@ -51,7 +51,7 @@ AMOUNT_COLUMN = {"products": "monthly_capacity", "needs": "monthly_quantity"}
 FORMULA_STARTS = ("=", "+", "-", "@")
 # The model fields' lengths, so that a long cell is a reported row, not a crash.
 LIMITS = {
-    "units": {"name": 200, "county": 60, "industrial_park": 100, "email": 254, "website": 200},
+    "units": {"name": 200, "county": 100, "industrial_park": 100, "email": 254, "website": 200},
     "items": {"name": 120, "description": 2000},
 }
 PHONE_SEPARATORS = re.compile(r"\s*[/،;,|]\s*")

@@ -18,9 +18,11 @@ class LocalizedNameMixin:
         return self.name
 
 
-class Province(LocalizedNameMixin, models.Model):
-    name_fa = models.CharField(_("name (Persian)"), max_length=60)
-    name_en = models.CharField(_("name (English)"), max_length=60, blank=True)
+class Place(LocalizedNameMixin, models.Model):
+    """What provinces, counties and parks share: names in both languages, a point."""
+
+    name_fa = models.CharField(_("name (Persian)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     latitude = models.DecimalField(
         _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
     )
@@ -29,7 +31,12 @@ class Province(LocalizedNameMixin, models.Model):
     )
 
     class Meta:
+        abstract = True
         ordering = ["name_fa"]
+
+
+class Province(Place):
+    class Meta(Place.Meta):
         verbose_name = _("province")
         verbose_name_plural = _("provinces")
         constraints = [
@@ -37,21 +44,12 @@ class Province(LocalizedNameMixin, models.Model):
         ]
 
 
-class County(LocalizedNameMixin, models.Model):
+class County(Place):
     province = models.ForeignKey(
         Province, on_delete=models.PROTECT, related_name="counties", verbose_name=_("province")
     )
-    name_fa = models.CharField(_("name (Persian)"), max_length=60)
-    name_en = models.CharField(_("name (English)"), max_length=60, blank=True)
-    latitude = models.DecimalField(
-        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
-    )
-    longitude = models.DecimalField(
-        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
-    )
 
-    class Meta:
-        ordering = ["name_fa"]
+    class Meta(Place.Meta):
         verbose_name = _("county")
         verbose_name_plural = _("counties")
         constraints = [
@@ -61,7 +59,7 @@ class County(LocalizedNameMixin, models.Model):
         ]
 
 
-class IndustrialPark(LocalizedNameMixin, models.Model):
+class IndustrialPark(Place):
     class Kind(models.TextChoices):
         PARK = "park", _("industrial park")
         ZONE = "zone", _("industrial zone")
@@ -69,18 +67,9 @@ class IndustrialPark(LocalizedNameMixin, models.Model):
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, related_name="parks", verbose_name=_("county")
     )
-    name_fa = models.CharField(_("name (Persian)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind, default=Kind.PARK)
-    latitude = models.DecimalField(
-        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
-    )
-    longitude = models.DecimalField(
-        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
-    )
 
-    class Meta:
-        ordering = ["name_fa"]
+    class Meta(Place.Meta):
         verbose_name = _("industrial park")
         verbose_name_plural = _("industrial parks")
         constraints = [
