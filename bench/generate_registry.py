@@ -11,9 +11,14 @@ C in exhibitors/data/isic_rev4.csv. Deterministic for a given --seed.
 import argparse
 import csv
 import random
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from portal.lib.identifiers import national_id_check_digit  # noqa: E402  (after the path)
+
 UNITS = [
     "national_id",
     "name",
@@ -147,15 +152,12 @@ PROVINCES = [
 UNITS_OF_AMOUNT = ["kg", "ton", "piece", "m2", "m", "litre", "pack", "roll", "set"]
 LEGAL = ["شرکت", "تعاونی", "کارگاه", "مجتمع"]
 SUFFIX = ["(سهامی خاص)", "(با مسئولیت محدود)", ""]
-WEIGHTS = (29, 27, 23, 19, 17, 29, 27, 23, 19, 17)
 
 
 def national_id(n):
     first = f"14{n:08d}"[:10]
-    first = first[:3] + "1" + first[4:]
-    k = int(first[9]) + 2
-    check = sum((int(d) + k) * w for d, w in zip(first, WEIGHTS, strict=True)) % 11 % 10
-    return first + str(check)
+    first = first[:3] + "1" + first[4:]  # digits 4–9 never all zero
+    return first + str(national_id_check_digit(first))
 
 
 def classes():
