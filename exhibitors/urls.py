@@ -17,11 +17,6 @@ class ItemKind:
 
 register_converter(ItemKind, "kind")
 
-app_name = "exhibitors"
-urlpatterns = [
-    path("<int:pk>/", views.exhibitor_detail, name="detail"),
-]
-
 # /accounts/: Django's auth views, logging in by email.
 accounts = [
     path("signup/", views.signup, name="signup"),

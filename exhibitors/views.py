@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -39,28 +38,6 @@ def member_item(request, kind, pk):
     return get_object_or_404(
         model.objects.select_related("exhibitor").filter(exhibitor__memberships__user=request.user),
         pk=pk,
-    )
-
-
-def exhibitor_detail(request, pk):
-    exhibitor = get_object_or_404(
-        Exhibitor.objects.select_related("category", "county__province", "park").prefetch_related(
-            Prefetch("products", Product.objects.select_related("category")),
-            Prefetch("needs", Need.objects.select_related("category", "current_source_province")),
-        ),
-        pk=pk,
-    )
-    # Through the reverse relation, so that this app does not import fairs.
-    participations = (
-        exhibitor.participations.filter(status="approved")
-        .exclude(fair__status="draft")
-        .select_related("fair", "booth__hall")
-        .order_by("-fair__starts_on")
-    )
-    return render(
-        request,
-        "exhibitors/detail.html",
-        {"exhibitor": exhibitor, "participations": participations},
     )
 
 

@@ -1,14 +1,20 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.lib.admin import PortalModelAdmin, PortalTabularInline, date_column
 
-from . import services
+from . import layout, services
 from .models import Booth, Fair, Hall, Participation
 
 
@@ -52,9 +58,33 @@ class FairAdmin(PortalModelAdmin):
     ]
 
 
+class AssignBoothForm(forms.Form):
+    """An approved unit of the hall's fair, and a free booth of the hall for it."""
+
+    participation = forms.ModelChoiceField(
+        label=_("approved unit"), queryset=Participation.objects.none()
+    )
+    booth = forms.ModelChoiceField(label=_("free booth"), queryset=Booth.objects.none())
+
+    def __init__(self, hall, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participation"].queryset = (
+            Participation.objects.approved()
+            .filter(fair_id=hall.fair_id)
+            .select_related("exhibitor", "booth")
+            .order_by("booth", "exhibitor__legal_name")
+        )
+        self.fields["participation"].label_from_instance = lambda p: (
+            f"{p.exhibitor} · {p.booth.code}" if p.booth else f"{p.exhibitor} · —"
+        )
+        self.fields["booth"].queryset = Booth.objects.filter(
+            hall=hall, participations__isnull=True
+        ).order_by("code")
+
+
 @admin.register(Hall)
 class HallAdmin(PortalModelAdmin):
-    list_display = ["code", "name_fa", "fair", "width", "depth"]
+    list_display = ["code", "name_fa", "fair", "width", "depth", "plan_link"]
     list_filter = ["fair"]
     list_select_related = ["fair"]
     search_fields = ["code", "name_fa", "name_en", "fair__title_fa"]
@@ -63,6 +93,71 @@ class HallAdmin(PortalModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Its booths and their units belong to the fair: a hall never moves.
         return ["fair"] if obj else []
+
+    def get_urls(self):
+        plan = path(
+            "<path:object_id>/plan/",
+            self.admin_site.admin_view(self.plan_view),
+            name="fairs_hall_plan",
+        )
+        return [plan, *super().get_urls()]
+
+    @admin.display(description=_("plan"))
+    def plan_link(self, hall):
+        url = reverse("admin:fairs_hall_plan", args=[hall.pk])
+        return format_html('<a href="{}">{}</a>', url, _("plan and booths"))
+
+    def plan_view(self, request, object_id):
+        """The hall drawn with free and taken booths; assigns a free booth to a unit."""
+        hall = self.get_object(request, unquote(object_id))
+        if hall is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, hall):
+            raise PermissionDenied
+        can_assign = request.user.has_perm("fairs.change_participation")
+        form = AssignBoothForm(hall, initial={"booth": request.GET.get("booth")})
+        if request.method == "POST":
+            if not can_assign:
+                raise PermissionDenied
+            form = AssignBoothForm(hall, request.POST)
+            if form.is_valid():
+                try:
+                    participation = services.assign_booth(
+                        participation=form.cleaned_data["participation"],
+                        booth=form.cleaned_data["booth"],
+                    )
+                except forms.ValidationError as error:
+                    form.add_error("booth", error)
+                else:
+                    self.message_user(
+                        request,
+                        _("Booth %(code)s is now held by %(unit)s.")
+                        % {"code": participation.booth.code, "unit": participation.exhibitor},
+                        messages.SUCCESS,
+                    )
+                    return redirect(request.path)
+        booths = layout.placed_booths(hall.fair_id, hall)
+        categories, colours = layout.fair_divisions(hall.fair_id)
+        drawing = layout.draw(
+            hall,
+            booths,
+            colours=colours,
+            divisions=categories,
+            highlight=request.GET.get("highlight", "")[:20],
+            link=lambda booth: "" if booth.holder else f"?booth={booth.pk}",
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": hall,
+            "title": _("Plan of %(hall)s") % {"hall": hall},
+            "drawing": drawing,
+            "form": form if can_assign else None,
+            "free": sum(1 for b in booths if b.holder is None),
+            "taken": sum(1 for b in booths if b.holder is not None),
+            "public_url": reverse("fairs:plan_hall", args=[hall.fair.slug, hall.code]),
+        }
+        return TemplateResponse(request, "admin/fairs/hall/plan.html", context)
 
 
 class BoothForm(forms.ModelForm):

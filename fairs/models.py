@@ -1,6 +1,10 @@
+from decimal import Decimal
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest, Round
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -165,6 +169,45 @@ class BoothQuerySet(models.QuerySet):
     def free(self, fair):
         """Booths of the fair that no participation holds."""
         return self.filter(fair=fair, participations__isnull=True)
+
+    def neighbours(self, booth, metres=None):
+        """Booths in the same hall at most ``metres`` apart, edge to edge.
+
+        ``metres`` defaults to the PORTAL_NEIGHBOUR_METRES setting. The gap
+        is worked out in SQL; positions are whole centimetres, so the gaps
+        are rounded to centimetres before comparing (SQLite computes in
+        floating point, where 5.9 - 2.9 is not exactly 3).
+        """
+        metres = Decimal(settings.PORTAL_NEIGHBOUR_METRES if metres is None else metres)
+        zero = Value(Decimal(0), output_field=models.DecimalField())
+        gap_x = Round(
+            Greatest(
+                zero,
+                F("x") - (booth.x + booth.width),
+                Value(booth.x) - (F("x") + F("width")),
+                output_field=models.DecimalField(),
+            ),
+            2,
+        )
+        gap_y = Round(
+            Greatest(
+                zero,
+                F("y") - (booth.y + booth.height),
+                Value(booth.y) - (F("y") + F("height")),
+                output_field=models.DecimalField(),
+            ),
+            2,
+        )
+        return (
+            self.filter(hall_id=booth.hall_id)
+            .exclude(pk=booth.pk)
+            .alias(gap_x=gap_x, gap_y=gap_y)
+            # A cheap box first (the hall's booths near this one), then the
+            # exact distance; the tiny slack absorbs floating-point squares.
+            .filter(gap_x__lte=metres, gap_y__lte=metres)
+            .alias(gap_squared=F("gap_x") * F("gap_x") + F("gap_y") * F("gap_y"))
+            .filter(gap_squared__lte=metres * metres + Decimal("0.000001"))
+        )
 
 
 class Booth(models.Model):

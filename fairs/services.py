@@ -126,3 +126,37 @@ def withdraw(*, participation):
     participation.booth = None
     participation.save(update_fields=["status", "booth"])
     return participation
+
+
+def assign_booth(*, participation, booth):
+    """Give an approved participation a free booth of its fair (or move it there).
+
+    Safe when two organizers assign the same booth at once: the
+    participation's row and then the booth's row are locked, so the second
+    waits and then finds the booth taken; the one-participation-per-booth
+    constraint stands behind it. Raises ValidationError with a message for
+    the organizer. Side effects: the participation's booth.
+    """
+    with transaction.atomic():
+        participation = (
+            Participation.objects.select_for_update(of=("self",))
+            .select_related("fair")
+            .get(pk=participation.pk)
+        )
+        if participation.status != Participation.Status.APPROVED:
+            raise ValidationError(
+                _("Only an approved participation can hold a booth."), code="not_approved"
+            )
+        if booth.fair_id != participation.fair_id:
+            raise ValidationError(_("This booth belongs to another fair."), code="other_fair")
+        lock_free_booth(booth=booth, participation=participation)
+        participation.booth = booth
+        try:
+            with transaction.atomic():
+                participation.save(update_fields=["booth"])
+        except IntegrityError:
+            raise ValidationError(
+                _("Booth %(code)s is already taken by another unit.") % {"code": booth.code},
+                code="booth_taken",
+            ) from None
+    return participation

@@ -5,4 +5,8 @@ from . import views
 app_name = "fairs"
 urlpatterns = [
     path("<slug:slug>/", views.fair_detail, name="detail"),
+    path("<slug:slug>/plan/", views.plan, name="plan"),
+    path("<slug:slug>/plan/<str:hall>/", views.plan, name="plan_hall"),
+    path("<slug:slug>/plan/<str:hall>/cards/", views.booth_cards, name="hall_cards"),
+    path("<slug:slug>/booths/<str:code>/card/", views.booth_cards, name="booth_card"),
 ]

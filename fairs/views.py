@@ -1,14 +1,21 @@
+import segno
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from exhibitors.models import Exhibitor, Need, Product
 from exhibitors.views import member_unit
 
-from . import services
-from .models import Fair, Participation
+from . import layout, services
+from .models import Booth, Fair, Hall, Participation
 
 
 def _public_fair(slug):
@@ -21,7 +28,9 @@ def fair_detail(request, slug):
     approved = (
         Participation.objects.approved()
         .filter(fair=fair)
-        .select_related("exhibitor__category", "exhibitor__county", "exhibitor__park", "booth")
+        .select_related(
+            "fair", "exhibitor__category", "exhibitor__county", "exhibitor__park", "booth__hall"
+        )
         .order_by("booth__code", "exhibitor__legal_name")
     )
     halls = list(fair.halls.order_by("code"))
@@ -76,3 +85,100 @@ def withdraw(request, pk):
     else:
         messages.success(request, _("You withdrew from %(fair)s.") % {"fair": participation.fair})
     return redirect("dashboard_unit", pk=participation.exhibitor_id)
+
+
+def plan(request, slug, hall=None):
+    """The fair's halls drawn to scale (or one hall), ``?highlight=<booth code>`` marked."""
+    fair = _public_fair(slug)
+    halls = list(fair.halls.order_by("code"))
+    if hall is not None:
+        halls = [h for h in halls if h.code == hall]
+        if not halls:
+            raise Http404(_("This fair has no such hall."))
+    highlight = request.GET.get("highlight", "")[:20]
+    booths = layout.placed_booths(fair, halls[0] if hall is not None else None)
+    categories, colours = layout.fair_divisions(fair)
+    by_hall = {h.pk: [] for h in halls}
+    for booth in booths:
+        by_hall[booth.hall_id].append(booth)
+    drawings = [
+        layout.draw(
+            h,
+            by_hall[h.pk],
+            colours=colours,
+            divisions=categories,
+            highlight=highlight,
+            link=layout.unit_link,
+        )
+        for h in halls
+    ]
+    highlighted = next((d.highlighted for d in drawings if d.highlighted), None)
+    return render(
+        request,
+        "fairs/plan.html",
+        {
+            "fair": fair,
+            "halls": list(fair.halls.order_by("code")) if hall is not None else halls,
+            "hall": halls[0] if hall is not None else None,
+            "drawings": drawings,
+            "highlight": highlight.strip(),
+            "highlighted": highlighted,
+        },
+    )
+
+
+@login_required
+@permission_required("fairs.view_booth", raise_exception=True)
+def booth_cards(request, slug, hall=None, code=None):
+    """Printable cards, one per booth: the unit, the code, a QR code to the unit's page.
+
+    All booths of a hall, or one booth. Organizers print them; drafts too.
+    """
+    fair = get_object_or_404(Fair, slug=slug)
+    if code is not None:
+        one = get_object_or_404(Booth, fair=fair, code=code)
+        booth_list = [b for b in layout.placed_booths(fair, one.hall_id) if b.pk == one.pk]
+    else:
+        booth_list = layout.placed_booths(fair, get_object_or_404(Hall, fair=fair, code=hall))
+    for booth in booth_list:
+        if booth.holder:
+            target = booth.holder.get_absolute_url()
+        else:
+            target = reverse("fairs:plan_hall", args=[fair.slug, booth.hall.code])
+            target += f"?highlight={booth.code}"
+        booth.target = settings.SITE_URL + target
+        # segno writes the SVG from the address alone: nothing to escape.
+        booth.qr = mark_safe(segno.make(booth.target, error="m").svg_inline(scale=4, border=2))
+    return render(request, "fairs/cards.html", {"fair": fair, "booths": booth_list})
+
+
+def exhibitor_detail(request, pk):
+    """A unit's public page: what it makes and needs, where it is, its booths and neighbours.
+
+    Its needs are shown to logged-in users only.
+    """
+    exhibitor = get_object_or_404(
+        Exhibitor.objects.select_related("category", "county__province", "park").prefetch_related(
+            Prefetch("products", Product.objects.select_related("category")),
+            Prefetch("needs", Need.objects.select_related("category", "current_source_province")),
+        ),
+        pk=pk,
+    )
+    participations = list(
+        Participation.objects.approved()
+        .filter(exhibitor=exhibitor)
+        .exclude(fair__status=Fair.Status.DRAFT)
+        .select_related("fair", "booth__hall")
+        .order_by("-fair__starts_on")
+    )
+    layout.attach_neighbourhoods(participations)
+    return render(
+        request,
+        "exhibitors/detail.html",
+        {
+            "exhibitor": exhibitor,
+            "participations": participations,
+            "show_needs": request.user.is_authenticated,
+            "neighbour_metres": settings.PORTAL_NEIGHBOUR_METRES,
+        },
+    )

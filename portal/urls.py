@@ -28,7 +28,11 @@ urlpatterns = [
     path("api/v1/exhibitors/", directory.api_exhibitors, name="api_exhibitors"),
     path("healthz", directory.healthz, name="healthz"),
     path("fairs/", include("fairs.urls")),
-    path("exhibitors/", include("exhibitors.urls")),
+    # A unit's page shows its booths and neighbours: fairs serves it.
+    path(
+        "exhibitors/",
+        include(([path("<int:pk>/", fair_views.exhibitor_detail, name="detail")], "exhibitors")),
+    ),
     path("admin/", admin.site.urls),
 ]
 

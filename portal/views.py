@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from exhibitors.views import member_unit
+from fairs.layout import attach_neighbourhoods
 from fairs.models import Fair, Participation
 
 
@@ -42,6 +44,7 @@ def dashboard_unit(request, pk):
         .select_related("fair", "booth__hall")
         .order_by("-fair__starts_on")
     )
+    attach_neighbourhoods(participations)
     applied = {p.fair_id for p in participations}
     percent, missing = unit.completeness(products, needs)
     return render(
@@ -57,5 +60,7 @@ def dashboard_unit(request, pk):
             "missing": missing,
             "is_owner": unit.memberships.filter(user=request.user, role="owner").exists(),
             "units": request.user.memberships.count(),
+            "show_needs": True,
+            "neighbour_metres": settings.PORTAL_NEIGHBOUR_METRES,
         },
     )

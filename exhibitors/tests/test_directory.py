@@ -73,7 +73,7 @@ def test_each_result_shows_its_unit_place_and_booth_with_a_where_is_it_link(clie
     make_participation(fair, tannery, booth=make_booth(make_hall(fair), "A-07"))
     page = client.get(reverse("suppliers"), {"q": "چرم"}).content.decode()
     assert "دباغی الوند" in page and "شهرک صنعتی بوعلی" in page
-    assert "/fairs/hamedan-10/#booth-A-07" in page
+    assert "/fairs/hamedan-10/plan/A/?highlight=A-07#booth-A-07" in page
 
 
 @pytest.mark.parametrize(

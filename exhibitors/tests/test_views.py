@@ -15,7 +15,8 @@ from portal.tests.helpers import count_queries, in_language
 pytestmark = pytest.mark.django_db
 
 
-def test_the_exhibitor_page_shows_what_it_makes_needs_its_booth_park_and_county(client):
+def test_the_exhibitor_page_shows_what_it_makes_needs_its_booth_park_and_county(stranger_client):
+    client = stranger_client
     unit = make_exhibitor(legal_name="شرکت کارتن‌سازی الوند", park=park())
     make_product(unit, name="کارتن پنج لایه", monthly_amount=12500, amount_unit="piece")
     make_need(unit, name="کاغذ کرافت", current_source_province=province("اصفهان"))
@@ -30,6 +31,16 @@ def test_the_exhibitor_page_shows_what_it_makes_needs_its_booth_park_and_county(
     assert "شهرک صنعتی بوعلی" in page and "همدان" in page
     assert "۱۲٬۵۰۰" in page  # Persian digits, grouped
     assert "اصفهان" in page
+
+
+def test_a_visitor_sees_what_a_unit_makes_but_not_what_it_needs(client):
+    unit = make_exhibitor()
+    make_product(unit, name="کارتن پنج لایه")
+    make_need(unit, name="کاغذ کرافت")
+    page = client.get(unit.get_absolute_url()).content.decode()
+    assert "کارتن پنج لایه" in page
+    assert "کاغذ کرافت" not in page
+    assert f"/accounts/login/?next=/exhibitors/{unit.pk}/" in page
 
 
 def test_in_english_the_page_uses_english_names_and_ascii_digits(client):
@@ -52,12 +63,23 @@ def test_an_unknown_exhibitor_is_not_found(client, path):
     assert client.get(path).status_code == 404
 
 
-def test_the_exhibitor_page_query_count_stays_flat_as_products_and_needs_grow(client):
+def test_the_exhibitor_page_query_count_stays_flat_as_products_needs_and_booths_grow(
+    stranger_client,
+):
+    client = stranger_client
     unit = make_exhibitor()
     make_product(unit)
     make_need(unit)
+    fair = make_fair()
+    hall = make_hall(fair)
+    make_participation(fair, unit, booth=make_booth(hall, "A-0"))
+    make_participation(fair, booth=make_booth(hall, "B-0", x=3))
     few = count_queries(client, unit.get_absolute_url())
-    for i in range(15):
+    for i in range(1, 15):
+        neighbour = make_exhibitor()
+        make_product(neighbour)
+        make_need(neighbour)
+        make_participation(fair, neighbour, booth=make_booth(hall, f"B-{i}", x=3 * i + 3))
         make_product(unit, name=f"محصول {i}", category=category())
         make_need(unit, name=f"نیاز {i}", current_source_province=province())
         fair = make_fair()

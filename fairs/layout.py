@@ -1,0 +1,295 @@
+"""Who stands where: a fair's booths with their holders, neighbours, and drawings.
+
+Reads only. Each function loads what it needs in a fixed number of queries,
+however many booths a hall has.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils import timezone
+
+from exhibitors.models import Category, Need, Product
+from portal.lib.text import to_ascii_digits
+
+from . import geometry
+from .models import Booth, Participation
+
+# Colours for ISIC divisions, in the order the divisions appear in a fair:
+# light enough for dark text, apart enough to tell neighbours apart.
+PALETTE = [
+    "#8ecae6",
+    "#ffb703",
+    "#a7c957",
+    "#f4a3a8",
+    "#cdb4db",
+    "#80cbc4",
+    "#ffd6a5",
+    "#bdb2ff",
+    "#d4a373",
+    "#caffbf",
+    "#ff8fab",
+    "#9bf6ff",
+]
+OTHER_COLOUR = "#e0e0e0"
+FREE_COLOUR = "#ffffff"
+
+
+def placed_booths(fair=None, hall=None, *, halls=None):
+    """Booths of a fair, of one hall, or of several halls (``halls``: pks), each
+    with ``holder``: its unit or None.
+
+    Two queries. The holder comes with its category, county and park.
+    """
+    booths = Booth.objects.select_related("hall__fair").order_by("hall__code", "code")
+    holders = Participation.objects.approved().filter(booth__isnull=False)
+    if fair is not None:
+        booths = booths.filter(fair=fair)
+        holders = holders.filter(fair=fair)
+    if hall is not None:
+        halls = [hall]
+    if halls is not None:
+        booths = booths.filter(hall__in=halls)
+        holders = holders.filter(booth__hall__in=halls)
+    holders = holders.select_related("exhibitor__category", "exhibitor__county", "exhibitor__park")
+    by_booth = {p.booth_id: p.exhibitor for p in holders}
+    booths = list(booths)
+    for booth in booths:
+        booth.holder = by_booth.get(booth.pk)
+    return booths
+
+
+def neighbour_booths(booths, metres=None):
+    """{booth pk: [(other booth, gap in metres), …]} within each hall, nearest first.
+
+    ``booths`` as placed_booths gives them; no queries. A grid per hall keeps
+    this near linear in the number of booths (see geometry.pairs_within).
+    """
+    metres = Decimal(settings.PORTAL_NEIGHBOUR_METRES if metres is None else metres)
+    by_hall = defaultdict(list)
+    for booth in booths:
+        by_hall[booth.hall_id].append(booth)
+    near = defaultdict(list)
+    for hall_booths in by_hall.values():
+        for i, j in geometry.pairs_within(hall_booths, metres):
+            a, b = hall_booths[i], hall_booths[j]
+            distance = geometry.gap(a, b)
+            near[a.pk].append((b, distance))
+            near[b.pk].append((a, distance))
+    for rows in near.values():
+        rows.sort(key=lambda row: (row[1], row[0].code))
+    return near
+
+
+@dataclass
+class Neighbour:
+    exhibitor: object
+    booth: object
+    gap: Decimal
+
+
+def unit_neighbours(fair, metres=None):
+    """{exhibitor pk: [Neighbour, …]} for every unit with a booth at the fair, nearest first.
+
+    Two queries for the whole fair.
+    """
+    booths = placed_booths(fair)
+    near = neighbour_booths(booths, metres)
+    result = {}
+    for booth in booths:
+        if booth.holder is None:
+            continue
+        result[booth.holder.pk] = [
+            Neighbour(other.holder, other, gap)
+            for other, gap in near.get(booth.pk, ())
+            if other.holder is not None
+        ]
+    return result
+
+
+@dataclass
+class Shape:
+    """A booth as drawn: its rectangle and two lines of text, as SVG attribute strings."""
+
+    booth: object
+    fill: str
+    label: str
+    href: str = ""
+    highlighted: bool = False
+
+    def __post_init__(self):
+        b = self.booth
+        self.x, self.y, self.width, self.height = _n(b.x), _n(b.y), _n(b.width), _n(b.height)
+        # Text scales with the booth's short side: 3 m booths get 0.6 m codes.
+        side = float(min(b.width, b.height))
+        self.code_size = _n(round(min(0.8, side * 0.2), 2))
+        self.name_size = _n(round(min(0.55, side * 0.15), 2))
+        centre_y = float(b.y) + float(b.height) / 2
+        self.cx = _n(round(float(b.x) + float(b.width) / 2, 2))
+        self.code_y = _n(round(centre_y - (side * 0.05 if self.label else -side * 0.07), 2))
+        self.name_y = _n(round(centre_y + side * 0.2, 2))
+
+    @property
+    def free(self):
+        return self.booth.holder is None
+
+
+@dataclass
+class Drawing:
+    """One hall drawn in metres: what the SVG template needs, worked out once."""
+
+    hall: object
+    shapes: list
+    view: tuple
+    legend: list = field(default_factory=list)
+    highlighted: object = None
+
+    @property
+    def viewbox(self):
+        return " ".join(_n(v) for v in self.view)
+
+
+def draw(hall, booths, *, colours, divisions=None, highlight="", link=None, around=None):
+    """A Drawing of the hall's booths.
+
+    ``colours`` maps a division code to a fill; ``divisions`` maps a
+    division code to its Category (for the legend); ``link(booth)`` gives
+    a booth's address, or "" for none. With ``around`` (a booth), the view
+    is the part of the hall within 8 metres of it and only booths in that
+    part are drawn.
+    """
+    highlight = to_ascii_digits(highlight or "").strip().upper()
+    view = (Decimal(0), Decimal(0), hall.width, hall.depth)
+    if around is not None:
+        margin = Decimal(8)
+        x0 = max(Decimal(0), around.x - margin)
+        y0 = max(Decimal(0), around.y - margin)
+        x1 = min(hall.width, around.x + around.width + margin)
+        y1 = min(hall.depth, around.y + around.height + margin)
+        view = (x0, y0, x1 - x0, y1 - y0)
+        booths = [
+            b
+            for b in booths
+            if b.x < x1 and b.x + b.width > x0 and b.y < y1 and b.y + b.height > y0
+        ]
+    shapes = []
+    highlighted = None
+    used = set()
+    for booth in booths:
+        division = _division(booth.holder)
+        if division:
+            used.add(division)
+        fill = colours.get(division, OTHER_COLOUR) if booth.holder else FREE_COLOUR
+        shape = Shape(
+            booth,
+            fill=fill,
+            label=_short(booth.holder.display_name, booth.width) if booth.holder else "",
+            href=link(booth) if link else "",
+            highlighted=bool(highlight) and booth.code.upper() == highlight,
+        )
+        if shape.highlighted:
+            highlighted = shape
+        shapes.append(shape)
+    legend = []
+    if divisions:
+        legend = [(colours[code], divisions[code]) for code in sorted(used) if code in divisions]
+    return Drawing(hall, shapes, view, legend, highlighted)
+
+
+def _division(exhibitor):
+    if exhibitor is None or not exhibitor.category_id:
+        return ""
+    return exhibitor.category.code[:2]
+
+
+def _short(name, width):
+    """The name cut to what fits across the booth at the label size."""
+    fits = max(3, int(float(width) / 0.3))
+    return name if len(name) <= fits else name[: fits - 1].rstrip() + "…"
+
+
+def _n(value):
+    """A number for an SVG attribute: no exponent, no trailing zeros."""
+    text = f"{Decimal(str(value)):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fair_divisions(fair):
+    """({division code: Category}, {division code: colour}) for the units holding booths.
+
+    Colours follow the division codes, so a division keeps its colour on
+    every hall's page of the fair. Two queries.
+    """
+    pk = getattr(fair, "pk", fair)
+    return fairs_divisions([pk])[pk]
+
+
+def fairs_divisions(fair_pks):
+    """fair_divisions for several fairs: {fair pk: (categories, colours)}. Two queries."""
+    pairs = (
+        Participation.objects.approved()
+        .filter(fair__in=fair_pks, booth__isnull=False, exhibitor__category__isnull=False)
+        .values_list("fair_id", "exhibitor__category__code")
+        .distinct()
+    )
+    by_fair = defaultdict(set)
+    for fair_id, code in pairs:
+        by_fair[fair_id].add(code[:2])
+    categories = Category.objects.in_bulk(set().union(*by_fair.values()), field_name="code")
+    result = {}
+    for pk in fair_pks:
+        divisions = sorted(by_fair[pk])
+        result[pk] = (
+            {code: categories[code] for code in divisions if code in categories},
+            {code: PALETTE[i % len(PALETTE)] for i, code in enumerate(divisions)},
+        )
+    return result
+
+
+def unit_link(booth):
+    """A booth's link on a public plan: its unit's page, or none for a free booth."""
+    return booth.holder.get_absolute_url() if booth.holder else ""
+
+
+def attach_neighbourhoods(participations, *, link=unit_link):
+    """Give each participation ``drawing`` (the hall around its booth) and
+    ``neighbours`` ([Neighbour, …], nearest first, their units with products
+    and needs) when it holds a booth at a fair not yet over; else None and [].
+
+    Six queries however many participations, halls and neighbours.
+    """
+    today = timezone.localdate()
+    placed = []
+    for participation in participations:
+        participation.drawing, participation.neighbours = None, []
+        if participation.booth_id and participation.fair.ends_on >= today:
+            placed.append(participation)
+    if not placed:
+        return
+    booths = placed_booths(halls={p.booth.hall_id for p in placed})
+    divisions = fairs_divisions({p.fair_id for p in placed})
+    near = neighbour_booths(booths)
+    by_pk = {b.pk: b for b in booths}
+    for participation in placed:
+        mine = by_pk[participation.booth_id]
+        categories, colours = divisions[participation.fair_id]
+        participation.neighbours = [
+            Neighbour(b.holder, b, gap) for b, gap in near.get(mine.pk, ()) if b.holder
+        ]
+        participation.drawing = draw(
+            mine.hall,
+            [b for b in booths if b.hall_id == mine.hall_id],
+            colours=colours,
+            divisions=categories,
+            highlight=mine.code,
+            link=link,
+            around=mine,
+        )
+    prefetch_related_objects(
+        [n.exhibitor for p in placed for n in p.neighbours],
+        Prefetch("products", Product.objects.order_by("name")),
+        Prefetch("needs", Need.objects.order_by("name")),
+    )

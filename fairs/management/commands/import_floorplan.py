@@ -1,0 +1,42 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from fairs import floorplan
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a fair's floor plan from a CSV file with the columns hall, code, x, y, width, "
+        "height, national_id (metres). Halls and booths are created or updated, and the units "
+        "named get an approved participation with their booth. Every bad row is reported; "
+        "with any, nothing is written."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("fair_slug")
+        parser.add_argument("path")
+        parser.add_argument(
+            "--title", help="Create the fair with this (Persian) title when the slug is new."
+        )
+
+    def handle(self, fair_slug, path, title, **options):
+        started = time.monotonic()
+        try:
+            report = floorplan.import_floorplan(fair_slug, path, title=title)
+        except floorplan.FloorplanError as error:
+            raise CommandError(str(error)) from None
+        for problem in report.problems:
+            self.stderr.write(str(problem))
+        elapsed = time.monotonic() - started
+        if report.problems:
+            raise CommandError(
+                f"{report.bad_rows} bad rows: nothing was written ({elapsed:.1f} s)."
+            )
+        if report.fair_created:
+            self.stdout.write(f"fair created: {fair_slug}")
+        elif title:
+            self.stdout.write(f"fair {fair_slug} exists: --title ignored")
+        for kind, counts in report.counts.items():
+            self.stdout.write(f"{kind}: " + ", ".join(f"{n} {o}" for o, n in counts.items()))
+        self.stdout.write(self.style.SUCCESS(f"Imported in {elapsed:.1f} s."))
