@@ -14,51 +14,18 @@ and wrk (apt-get install wrk).
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from common import PYTHON, ROOT, fresh_database, machine, production_env, sh, wait_for
+
 TARGETS = [
     ("/healthz", "healthz"),
     ("/api/v1/products/", "api products"),
     ("/suppliers/", "suppliers page"),
 ]
-
-
-def sh(*args, env=None, **kwargs):
-    return subprocess.run(args, cwd=ROOT, env=env, check=True, text=True, **kwargs)
-
-
-def fresh_database(name):
-    admin = os.environ.get("DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    sh("psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}")
-    sh(
-        "psql",
-        admin,
-        "-qc",
-        f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
-        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
-    )
-    return admin.rsplit("/", 1)[0] + f"/{name}"
-
-
-def wait_for(url, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer in {seconds} s")
 
 
 def main():
@@ -72,18 +39,9 @@ def main():
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
 
-    env = {
-        **os.environ,
-        "DATABASE_URL": fresh_database(args.database),
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_COOKIES": "0",
-        "LOG_LEVEL": "WARNING",
-        "CONN_MAX_AGE": "600",
-    }
+    env = production_env(fresh_database(args.database))
     results = {
-        "machine": f"{os.cpu_count()} cores, {platform.machine()}, {platform.python_version()}",
+        "machine": machine(),
         "date": time.strftime("%Y-%m-%d"),
         "products": args.products,
     }

@@ -7,16 +7,21 @@ however many booths a hall has.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape
 
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from exhibitors.models import Category, Need, Product
 from portal.lib.text import to_ascii_digits
 
 from . import geometry
-from .models import Booth, Participation
+from .models import Booth, Hall, Participation
 
 # Colours for ISIC divisions, in the order the divisions appear in a fair:
 # light enough for dark text, apart enough to tell neighbours apart.
@@ -34,6 +39,7 @@ PALETTE = [
     "#ff8fab",
     "#9bf6ff",
 ]
+HOLDER_FIELDS = ["legal_name", "brand", "national_id", "category", "county", "park"]
 OTHER_COLOUR = "#e0e0e0"
 FREE_COLOUR = "#ffffff"
 
@@ -42,22 +48,37 @@ def placed_booths(fair=None, hall=None, *, halls=None):
     """Booths of a fair, of one hall, or of several halls (``halls``: pks), each
     with ``holder``: its unit or None.
 
-    Two queries. The holder comes with its category, county and park.
+    Three queries. The holder comes with its category; of its own fields only
+    HOLDER_FIELDS are loaded.
     """
-    booths = Booth.objects.select_related("hall__fair").order_by("hall__code", "code")
+    booths = Booth.objects.order_by("hall__code", "code")
+    hall_objects = Hall.objects.select_related("fair")
     holders = Participation.objects.approved().filter(booth__isnull=False)
     if fair is not None:
         booths = booths.filter(fair=fair)
         holders = holders.filter(fair=fair)
+        hall_objects = hall_objects.filter(fair=fair)
     if hall is not None:
         halls = [hall]
     if halls is not None:
+        halls = [getattr(h, "pk", h) for h in halls]
         booths = booths.filter(hall__in=halls)
         holders = holders.filter(booth__hall__in=halls)
-    holders = holders.select_related("exhibitor__category", "exhibitor__county", "exhibitor__park")
+        hall_objects = hall_objects.filter(pk__in=halls)
+    # What plans, neighbour lists and proximity need, not the units' long texts.
+    holders = holders.select_related("exhibitor__category").only(
+        "booth_id",
+        *(f"exhibitor__{name}" for name in HOLDER_FIELDS),
+        "exhibitor__category__code",
+        "exhibitor__category__name_fa",
+        "exhibitor__category__name_en",
+    )
     by_booth = {p.booth_id: p.exhibitor for p in holders}
+    # One Hall object per hall, not one per booth.
+    hall_objects = {h.pk: h for h in hall_objects}
     booths = list(booths)
     for booth in booths:
+        booth.hall = hall_objects[booth.hall_id]
         booth.holder = by_booth.get(booth.pk)
     return booths
 
@@ -94,7 +115,7 @@ class Neighbour:
 def unit_neighbours(fair, metres=None):
     """{exhibitor pk: [Neighbour, …]} for every unit with a booth at the fair, nearest first.
 
-    Two queries for the whole fair.
+    Three queries for the whole fair.
     """
     booths = placed_booths(fair)
     near = neighbour_booths(booths, metres)
@@ -112,7 +133,7 @@ def unit_neighbours(fair, metres=None):
 
 @dataclass
 class Shape:
-    """A booth as drawn: its rectangle and two lines of text, as SVG attribute strings."""
+    """A booth as drawn: its rectangle, its code and its unit's short name."""
 
     booth: object
     fill: str
@@ -120,21 +141,45 @@ class Shape:
     href: str = ""
     highlighted: bool = False
 
-    def __post_init__(self):
-        b = self.booth
-        self.x, self.y, self.width, self.height = _n(b.x), _n(b.y), _n(b.width), _n(b.height)
-        # Text scales with the booth's short side: 3 m booths get 0.6 m codes.
-        side = float(min(b.width, b.height))
-        self.code_size = _n(round(min(0.8, side * 0.2), 2))
-        self.name_size = _n(round(min(0.55, side * 0.15), 2))
-        centre_y = float(b.y) + float(b.height) / 2
-        self.cx = _n(round(float(b.x) + float(b.width) / 2, 2))
-        self.code_y = _n(round(centre_y - (side * 0.05 if self.label else -side * 0.07), 2))
-        self.name_y = _n(round(centre_y + side * 0.2, 2))
-
     @property
     def free(self):
         return self.booth.holder is None
+
+    def markup(self, with_id=True):
+        """The booth's SVG group. Built here with f-strings, not in a template
+        or with format_html: a hall of 500 booths would spend most of its
+        time there. Every text is escaped; numbers are formatted floats."""
+        b = self.booth
+        x, y, width, height = float(b.x), float(b.y), float(b.width), float(b.height)
+        # Text scales with the booth's short side: 3 m booths get 0.6 m codes.
+        side = min(width, height)
+        cx, cy = _f(x + width / 2), y + height / 2
+        code = escape(b.code)
+        if self.free:
+            title = escape(_("Booth %(code)s, free") % {"code": b.code})
+        else:
+            title = escape(
+                _("Booth %(code)s: %(unit)s") % {"code": b.code, "unit": b.holder.display_name}
+            )
+        classes = "booth" + (" free" if self.free else "")
+        classes += " highlighted" if self.highlighted else ""
+        group_id = f' id="booth-{code}"' if with_id else ""
+        label_y = cy - side * 0.05 if self.label else cy + side * 0.02
+        parts = [
+            f'<g class="{classes}"{group_id}>',
+            f'<a href="{escape(self.href)}" aria-label="{title}">' if self.href else "",
+            f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(width)}" height="{_f(height)}" '
+            f'fill="{escape(self.fill)}"><title>{title}</title></rect>',
+            f'<text class="code" x="{cx}" y="{_f(label_y)}" '
+            f'font-size="{_f(min(0.8, side * 0.2))}">{code}</text>',
+        ]
+        if self.label:
+            parts.append(
+                f'<text class="name" x="{cx}" y="{_f(cy + side * 0.2)}" '
+                f'font-size="{_f(min(0.55, side * 0.15))}">{escape(self.label)}</text>'
+            )
+        parts.append("</a></g>" if self.href else "</g>")
+        return "".join(parts)
 
 
 @dataclass
@@ -146,10 +191,20 @@ class Drawing:
     view: tuple
     legend: list = field(default_factory=list)
     highlighted: object = None
+    ids: bool = True
 
     @property
     def viewbox(self):
         return " ".join(_n(v) for v in self.view)
+
+    @cached_property
+    def booths_markup(self):
+        return mark_safe("\n".join(shape.markup(self.ids) for shape in self.shapes))
+
+
+def _f(value):
+    """A float for an SVG attribute: centimetres at most, no trailing zeros."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def draw(hall, booths, *, colours, divisions=None, highlight="", link=None, around=None):
@@ -196,7 +251,7 @@ def draw(hall, booths, *, colours, divisions=None, highlight="", link=None, arou
     legend = []
     if divisions:
         legend = [(colours[code], divisions[code]) for code in sorted(used) if code in divisions]
-    return Drawing(hall, shapes, view, legend, highlighted)
+    return Drawing(hall, shapes, view, legend, highlighted, ids=around is None)
 
 
 def _division(exhibitor):
@@ -254,12 +309,19 @@ def unit_link(booth):
     return booth.holder.get_absolute_url() if booth.holder else ""
 
 
+def unit_linker():
+    """unit_link with the address reversed once, not once a booth (500 on a big hall)."""
+    marker = 2_147_483_647
+    head, tail = reverse("exhibitors:detail", args=[marker]).split(str(marker))
+    return lambda booth: f"{head}{booth.holder.pk}{tail}" if booth.holder else ""
+
+
 def attach_neighbourhoods(participations, *, link=unit_link):
     """Give each participation ``drawing`` (the hall around its booth) and
     ``neighbours`` ([Neighbour, …], nearest first, their units with products
     and needs) when it holds a booth at a fair not yet over; else None and [].
 
-    Six queries however many participations, halls and neighbours.
+    Seven queries however many participations, halls and neighbours.
     """
     today = timezone.localdate()
     placed = []

@@ -101,6 +101,7 @@ def plan(request, slug, hall=None):
     by_hall = {h.pk: [] for h in halls}
     for booth in booths:
         by_hall[booth.hall_id].append(booth)
+    link = layout.unit_linker()
     drawings = [
         layout.draw(
             h,
@@ -108,7 +109,7 @@ def plan(request, slug, hall=None):
             colours=colours,
             divisions=categories,
             highlight=highlight,
-            link=layout.unit_link,
+            link=link,
         )
         for h in halls
     ]

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 
 from exhibitors.models import Exhibitor, Membership
-from fairs.models import Participation
+from fairs.models import Booth, Participation
 from portal import demo
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -122,3 +122,32 @@ def test_a_new_exhibitor_registers_a_unit_with_a_product_a_need_and_an_applicati
     participation = Participation.objects.get(exhibitor=unit)
     assert participation.status == "applied" and participation.fair.slug == "hamedan-smi-10"
     assert "درخواست‌داده" in page.content()
+
+
+def test_a_visitor_finds_a_booth_on_the_hall_plan(live_server, phone):
+    demo.seed(create_accounts=False)
+    page = phone
+    page.goto(live_server.url + "/fairs/hamedan-smi-10/plan/A/?highlight=A-25")
+    svg = page.locator("svg.plan")
+    booths = page.locator("svg.plan g.booth")
+    expected = Booth.objects.filter(hall__fair__slug="hamedan-smi-10", hall__code="A").count()
+    assert booths.count() == expected == 30
+    assert page.locator("svg.plan g.booth.highlighted").get_attribute("id") == "booth-A-25"
+    # The plan is wider than a phone: it scrolls inside its frame, and the
+    # script brought the highlighted booth into view.
+    frame = page.locator("[data-plan]")
+    assert frame.evaluate("f => f.scrollWidth > f.clientWidth")
+    marked = page.locator("svg.plan g.booth.highlighted rect").bounding_box()
+    view = frame.bounding_box()
+    assert view["x"] <= marked["x"] and marked["x"] + marked["width"] <= view["x"] + view["width"]
+    assert svg.get_attribute("role") == "group" and page.locator("svg.plan title").count() > 30
+    shot(page, "10-plan-phone")
+    page.get_by_role("button", name="بزرگ‌نمایی").click()
+    assert float(svg.evaluate("s => getComputedStyle(s).getPropertyValue('--zoom')")) > 1
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/fairs/hamedan-smi-10/plan/A/")
+    shot(page, "11-plan-desktop")
+    page.locator("svg.plan g.booth a").first.click()
+    page.wait_for_url("**/exhibitors/*/")
+    assert page.locator("svg.plan-small g.booth.highlighted").count() == 1
+    shot(page, "12-unit-neighbours")
