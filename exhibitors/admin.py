@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.lib import changes
 from portal.lib.admin import PortalModelAdmin, PortalTabularInline, date_column
 
 from . import services
@@ -116,6 +117,19 @@ class ExhibitorAdmin(PortalModelAdmin):
         (_("About"), {"fields": ["logo", "description"]}),
     ]
 
+    # Every write tells the matching engine (portal/lib/changes.py).
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        changes.changed(units=[form.instance.pk])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        changes.changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        changes.changed()
+
 
 class ItemAdmin(PortalModelAdmin):
     list_display = ["name", "exhibitor", "category", "monthly_amount", "amount_unit"]
@@ -123,6 +137,26 @@ class ItemAdmin(PortalModelAdmin):
     list_select_related = ["exhibitor", "category"]
     search_fields = ["name", "exhibitor__legal_name", "exhibitor__brand"]
     autocomplete_fields = ["exhibitor", "category"]
+
+    def _changed(self, pks):
+        if self.model is Product:
+            changes.changed(products=pks)
+        else:
+            changes.changed(needs=pks)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._changed([obj.pk])
+
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        self._changed([pk])
+
+    def delete_queryset(self, request, queryset):
+        pks = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        self._changed(pks)
 
 
 @admin.register(Product)

@@ -18,6 +18,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from portal.lib import changes
 from portal.lib.identifiers import clean_national_id, clean_phone
 from portal.lib.text import compact, normalize, persian_letters, search_text, to_ascii_digits
 
@@ -315,6 +316,9 @@ def import_registry(path, *, skip_invalid=False):
             report.counts.clear()
         else:
             report.written = True
+            if any(c["created"] or c["updated"] for c in report.counts.values()):
+                # Many units at once: the matching engine recomputes everything.
+                changes.changed(everything=True)
     if report.written and connection.vendor == "postgresql":
         # Fresh statistics, or the planner guesses one row and joins before limiting.
         with connection.cursor() as cursor:

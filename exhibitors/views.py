@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.lib import changes
+
 from . import services
 from .forms import (
     AccessRequestForm,
@@ -30,6 +32,14 @@ def member_unit(request, pk, *, owner=False):
     if owner:
         memberships = memberships.filter(role=Membership.Role.OWNER)
     return get_object_or_404(Exhibitor.objects.filter(memberships__in=memberships), pk=pk)
+
+
+def item_changed(item):
+    """Tell the matching engine (portal/lib/changes.py) a product or need was written."""
+    if isinstance(item, Product):
+        changes.changed(products=[item.pk])
+    else:
+        changes.changed(needs=[item.pk])
 
 
 def member_item(request, kind, pk):
@@ -86,6 +96,7 @@ def unit_edit(request, pk):
     form = UnitForm(request.POST or None, request.FILES or None, instance=unit)
     if form.is_valid():
         form.save()
+        changes.changed(units=[unit.pk])
         messages.success(request, _("Saved."))
         return redirect("dashboard_unit", pk=unit.pk)
     return render(request, "exhibitors/unit_form.html", {"form": form, "unit": unit})
@@ -114,7 +125,7 @@ def item_new(request, pk, kind):
     model, form_class = ITEM_FORMS[kind]
     form = form_class(request.POST or None, request.FILES or None, instance=model(exhibitor=unit))
     if form.is_valid():
-        form.save()
+        item_changed(form.save())
         messages.success(request, _("Saved."))
         return redirect("dashboard_unit", pk=unit.pk)
     return render(request, "exhibitors/item_form.html", {"form": form, "unit": unit, "kind": kind})
@@ -125,7 +136,7 @@ def item_edit(request, kind, pk):
     item = member_item(request, kind, pk)
     form = ITEM_FORMS[kind][1](request.POST or None, request.FILES or None, instance=item)
     if form.is_valid():
-        form.save()
+        item_changed(form.save())
         messages.success(request, _("Saved."))
         return redirect("dashboard_unit", pk=item.exhibitor_id)
     return render(
@@ -139,7 +150,10 @@ def item_edit(request, kind, pk):
 def item_delete(request, kind, pk):
     item = member_item(request, kind, pk)
     if request.method == "POST":
+        pk = item.pk
         item.delete()
+        item.pk = pk
+        item_changed(item)
         messages.success(request, _("Deleted “%(name)s”.") % {"name": item.name})
         return redirect("dashboard_unit", pk=item.exhibitor_id)
     return render(request, "exhibitors/item_delete.html", {"item": item, "kind": kind})

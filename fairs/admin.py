@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.lib import changes
 from portal.lib.admin import PortalModelAdmin, PortalTabularInline, date_column
 
 from . import layout, services
@@ -56,6 +57,11 @@ class FairAdmin(PortalModelAdmin):
         ),
         (None, {"fields": ["description"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Its status and dates decide whether its booths count for matching.
+        changes.changed(fairs=[obj.pk])
 
 
 class AssignBoothForm(forms.Form):
@@ -191,6 +197,20 @@ class BoothAdmin(PortalModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("participations__exhibitor")
 
+    # A booth that moves changes who stands next to whom.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changes.changed(fairs=[obj.fair_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        changes.changed(fairs=[obj.fair_id])
+
+    def delete_queryset(self, request, queryset):
+        fairs = set(queryset.values_list("fair_id", flat=True))
+        super().delete_queryset(request, queryset)
+        changes.changed(fairs=fairs)
+
     @admin.display(description=_("held by"))
     def holder(self, booth):
         held = booth.participations.all()
@@ -246,8 +266,18 @@ class ParticipationAdmin(PortalModelAdmin):
         if status_changed:
             obj.decided_at = timezone.now()
         super().save_model(request, obj, form, change)
+        changes.changed(fairs=[obj.fair_id])
         if status_changed:
             transaction.on_commit(lambda: services.notify_unit(participation=obj))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        changes.changed(fairs=[obj.fair_id])
+
+    def delete_queryset(self, request, queryset):
+        fairs = set(queryset.values_list("fair_id", flat=True))
+        super().delete_queryset(request, queryset)
+        changes.changed(fairs=fairs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "booth":

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exhibitors.models import County, Exhibitor
+from portal.lib import changes
 from portal.lib.identifiers import clean_national_id
 from portal.lib.text import to_ascii_digits
 
@@ -357,6 +358,8 @@ def import_floorplan(fair_slug, path, title=None):
                 report.fair_created = True
             report.fair = state.fair = fair
             _write(rows, state, report)
+            # Who stands next to whom changed: the fair's matches follow.
+            changes.changed(fairs=[fair.pk])
     except IntegrityError:
         # Someone changed the fair's booths or participations meanwhile.
         raise FloorplanError(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exhibitors.services import member_emails, organizer_emails
+from portal.lib import changes as portal_changes
 from portal.lib.mail import send_templated
 
 from .models import Booth, Participation
@@ -52,6 +53,7 @@ def decide(*, participations, status):
     if status == Participation.Status.REJECTED:
         changes["booth"] = None
     Participation.objects.filter(pk__in=[p.pk for p in changing]).update(**changes)
+    portal_changes.changed(fairs={p.fair_id for p in changing})
     for participation in changing:
         participation.status = status
         transaction.on_commit(lambda p=participation: notify_unit(participation=p))
@@ -125,6 +127,7 @@ def withdraw(*, participation):
     participation.status = Participation.Status.WITHDRAWN
     participation.booth = None
     participation.save(update_fields=["status", "booth"])
+    portal_changes.changed(fairs=[participation.fair_id])
     return participation
 
 
@@ -159,4 +162,5 @@ def assign_booth(*, participation, booth):
                 _("Booth %(code)s is already taken by another unit.") % {"code": booth.code},
                 code="booth_taken",
             ) from None
+        portal_changes.changed(fairs=[participation.fair_id])
     return participation

@@ -1,1 +1,169 @@
-# Match and ContactRequest arrive with the matching engine (issue 6).
+"""Matches between what units need and what others make, and the requests that follow."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from exhibitors.models import AmountUnit, Exhibitor, Need, Product
+from fairs.models import Fair
+
+
+class Proximity(models.TextChoices):
+    """How near the two units are, closest first. The values are an interface
+    (match_report's "proximity")."""
+
+    NEIGHBOUR_BOOTH = "neighbour_booth", _("booth next door")
+    SAME_HALL = "same_hall", _("same hall")
+    SAME_FAIR = "same_fair", _("same fair")
+    SAME_PARK = "same_park", _("same park")
+    SAME_COUNTY = "same_county", _("same county")
+    SAME_PROVINCE = "same_province", _("same province")
+    OTHER = "other", _("farther away")
+
+
+class Match(models.Model):
+    """A product that may serve a need, in a context: a fair (booths count) or none.
+
+    Each need keeps its best matches (engine.TOP) per context. ``reasons``
+    holds why the product is relevant ({"category": [level, code], "name":
+    [words], "description": [words]}); the proximity's reason is worked
+    out when shown, from the booths as they are then.
+    """
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="+")
+    # SET_NULL, not CASCADE: a deleted product leaves a gap that tells the
+    # engine which needs to look at again.
+    product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, related_name="+")
+    fair = models.ForeignKey(
+        Fair, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    relevance = models.FloatField()
+    score = models.FloatField()
+    proximity = models.CharField(max_length=16, choices=Proximity)
+    reasons = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["need", "product"],
+                condition=Q(fair__isnull=True),
+                name="matching_match_one_per_pair",
+            ),
+            models.UniqueConstraint(
+                fields=["need", "product", "fair"],
+                condition=Q(fair__isnull=False),
+                name="matching_match_one_per_pair_and_fair",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=1, relevance__gte=0, relevance__lte=1),
+                name="matching_match_scores_in_unit_interval",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["need", "fair", "-score"], name="matching_match_need_best"),
+            models.Index(fields=["product", "fair"], name="matching_match_product"),
+        ]
+
+    def __str__(self):
+        return f"{self.need} ← {self.product} ({self.score:.2f})"
+
+
+class Term(models.Model):
+    """How many products use a term: the rarer, the more a shared term is worth.
+
+    Rebuilt by a full rematch; a new product adds to it in between.
+    """
+
+    term = models.CharField(max_length=200, primary_key=True)
+    products = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+
+    def __str__(self):
+        return self.term
+
+
+class ContactRequest(models.Model):
+    """One unit writes to another about what it needs; the thread follows in messages."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("sent")
+        ANSWERED = "answered", _("answered")
+        DECLINED = "declined", _("declined")
+
+    sender = models.ForeignKey(
+        Exhibitor,
+        on_delete=models.CASCADE,
+        related_name="contact_requests_sent",
+        verbose_name=_("from"),
+    )
+    receiver = models.ForeignKey(
+        Exhibitor,
+        on_delete=models.CASCADE,
+        related_name="contact_requests_received",
+        verbose_name=_("to"),
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    match = models.ForeignKey(
+        Match, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    subject = models.CharField(_("what you need"), max_length=120)
+    amount = models.DecimalField(
+        _("amount a month"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    amount_unit = models.CharField(_("unit"), max_length=8, choices=AmountUnit, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.SENT)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("contact request")
+        verbose_name_plural = _("contact requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(sender=models.F("receiver")),
+                name="matching_contact_not_to_oneself",
+                violation_error_message=_("A unit cannot write to itself."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gt=0),
+                name="matching_contact_positive_amount",
+                violation_error_message=_("The amount must be more than zero."),
+            ),
+        ]
+        indexes = [models.Index(fields=["sender", "created_at"], name="matching_contact_daily")]
+
+    def __str__(self):
+        return f"{self.sender} → {self.receiver}: {self.subject}"
+
+
+class ContactMessage(models.Model):
+    request = models.ForeignKey(ContactRequest, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        Exhibitor, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("message"), max_length=4000)
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self):
+        return self.body[:60]

@@ -1,0 +1,145 @@
+"""Keeping matches current, and contact requests between units."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from exhibitors.models import Need
+from exhibitors.services import member_emails
+from fairs.models import Fair
+from portal.lib.mail import send_templated
+
+from . import engine
+from .models import ContactMessage, ContactRequest, Match
+
+DAILY_REQUESTS = 20
+# Past this many needs to look at again, one full pass is quicker.
+REFRESH_LIMIT = 5000
+
+
+def on_change(*, needs=(), products=(), units=(), fairs=(), everything=False):
+    """Bring stored matches up to date after a write (see portal/lib/changes.py).
+
+    - a need: its own matches;
+    - a product: the needs it was matched to are recomputed, and it is
+      offered to every need it may now serve;
+    - a unit (its park or county): its needs, the needs its products were
+      matched to, and its products offered anew;
+    - a fair (booths, participations): that fair's context in full;
+    - a deleted product left gaps: those needs are recomputed.
+    """
+    if everything:
+        engine.rematch()
+        return
+    for fair in Fair.objects.filter(pk__in=fairs):
+        engine.rematch(fair=fair)
+    products = set(products)
+    needs = set(needs)
+    if units:
+        needs |= set(Need.objects.filter(exhibitor__in=units).values_list("pk", flat=True))
+        products |= set(
+            engine.Product.objects.filter(exhibitor__in=units).values_list("pk", flat=True)
+        )
+    gaps = Match.objects.filter(product__isnull=True)
+    needs |= set(gaps.values_list("need_id", flat=True))
+    if products:
+        needs |= set(Match.objects.filter(product__in=products).values_list("need_id", flat=True))
+    if len(needs) > REFRESH_LIMIT:
+        engine.rematch()
+        return
+    gaps.delete()
+    if needs:
+        engine.refresh_needs(needs)
+    if products:
+        engine.offer_products(products, exclude_needs=needs)
+
+
+def send_request(
+    *, sender, receiver, user, subject, message, amount=None, amount_unit="", match=None
+):
+    """A unit writes to another unit about what it needs.
+
+    Side effects: a ContactRequest with its first message; mail to every
+    member of the receiving unit. Raises ValidationError: to itself, to a
+    unit with no members, past DAILY_REQUESTS new requests a day.
+    """
+    if sender.pk == receiver.pk:
+        raise ValidationError(_("A unit cannot write to itself."), code="oneself")
+    emails = member_emails(receiver)
+    if not emails:
+        raise ValidationError(
+            _("Nobody manages this unit on the portal yet, so it cannot be reached here."),
+            code="no_members",
+        )
+    with transaction.atomic():
+        # One sender at a time, so that two quick submits cannot both pass the limit.
+        type(sender).objects.select_for_update().get(pk=sender.pk)
+        since = timezone.now() - datetime.timedelta(days=1)
+        if ContactRequest.objects.filter(sender=sender, created_at__gte=since).count() >= (
+            DAILY_REQUESTS
+        ):
+            raise ValidationError(
+                _("A unit can send at most %(n)d requests a day. Please try again tomorrow.")
+                % {"n": DAILY_REQUESTS},
+                code="daily_limit",
+            )
+        request = ContactRequest.objects.create(
+            sender=sender,
+            receiver=receiver,
+            sent_by=user,
+            match=match,
+            subject=subject,
+            amount=amount,
+            amount_unit=amount_unit if amount else "",
+        )
+        ContactMessage.objects.create(request=request, author=sender, written_by=user, body=message)
+    send_templated(
+        "matching/email/contact_request",
+        {
+            "request": request,
+            "message": message,
+            "url": settings.SITE_URL + reverse("contact_request", args=[request.pk]),
+        },
+        emails,
+    )
+    return request
+
+
+def reply(*, request, unit, user, message):
+    """Add to the thread. The receiver's first answer marks the request answered.
+
+    Raises ValidationError on a declined request.
+    """
+    if request.status == ContactRequest.Status.DECLINED:
+        raise ValidationError(_("This request was declined."), code="declined")
+    with transaction.atomic():
+        ContactMessage.objects.create(request=request, author=unit, written_by=user, body=message)
+        if unit.pk == request.receiver_id and request.status == ContactRequest.Status.SENT:
+            request.status = ContactRequest.Status.ANSWERED
+        request.save(update_fields=["status", "updated_at"])
+    other = request.sender if unit.pk == request.receiver_id else request.receiver
+    send_templated(
+        "matching/email/contact_reply",
+        {
+            "request": request,
+            "unit": unit,
+            "message": message,
+            "url": settings.SITE_URL + reverse("contact_request", args=[request.pk]),
+        },
+        member_emails(other),
+    )
+    return request
+
+
+def decline(*, request, unit):
+    """The receiver declines; the sender sees it in the thread."""
+    if unit.pk != request.receiver_id:
+        raise ValidationError(_("Only the unit written to can decline."), code="not_receiver")
+    request.status = ContactRequest.Status.DECLINED
+    request.save(update_fields=["status", "updated_at"])
+    return request
