@@ -2,9 +2,8 @@ from django.urls import path
 
 from . import views
 
-app_name = "fairs"
+# The fair's own page shows matches: portal/urls.py adds it from matching.
 urlpatterns = [
-    path("<slug:slug>/", views.fair_detail, name="detail"),
     path("<slug:slug>/plan/", views.plan, name="plan"),
     path("<slug:slug>/plan/<str:hall>/", views.plan, name="plan_hall"),
     path("<slug:slug>/plan/<str:hall>/cards/", views.booth_cards, name="hall_cards"),

@@ -6,7 +6,9 @@ from django.views.i18n import set_language
 from exhibitors import directory
 from exhibitors import urls as exhibitor_urls
 from exhibitors import views as exhibitor_views
+from fairs import urls as fair_urls
 from fairs import views as fair_views
+from matching import views as matching_views
 
 from . import views
 
@@ -22,12 +24,39 @@ urlpatterns = [
     path("dashboard/invitations/<str:token>/", exhibitor_views.invitation, name="invitation"),
     path("dashboard/units/<int:pk>/apply/<slug:slug>/", fair_views.apply, name="apply"),
     path("dashboard/participations/<int:pk>/withdraw/", fair_views.withdraw, name="withdraw"),
+    path(
+        "dashboard/units/<int:pk>/contact/<int:match_pk>/",
+        matching_views.contact_new,
+        name="contact_new",
+    ),
+    path(
+        "dashboard/units/<int:pk>/requests/",
+        matching_views.contact_requests,
+        name="contact_requests",
+    ),
+    path("dashboard/requests/<int:pk>/", matching_views.contact_request, name="contact_request"),
+    path(
+        "dashboard/requests/<int:pk>/decline/",
+        matching_views.contact_decline,
+        name="contact_decline",
+    ),
     path("categories/search/", exhibitor_views.category_search, name="category_search"),
     path("suppliers/", directory.suppliers, name="suppliers"),
     path("api/v1/products/", directory.api_products, name="api_products"),
     path("api/v1/exhibitors/", directory.api_exhibitors, name="api_exhibitors"),
     path("healthz", directory.healthz, name="healthz"),
-    path("fairs/", include("fairs.urls")),
+    path(
+        "fairs/",
+        include(
+            (
+                [
+                    path("<slug:slug>/", matching_views.fair_detail, name="detail"),
+                    *fair_urls.urlpatterns,
+                ],
+                "fairs",
+            )
+        ),
+    ),
     # A unit's page shows its booths and neighbours: fairs serves it.
     path(
         "exhibitors/",

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from exhibitors.views import member_unit
 from fairs.layout import attach_neighbourhoods
 from fairs.models import Fair, Participation
+from matching import reading
 
 
 def home(request):
@@ -45,6 +46,12 @@ def dashboard_unit(request, pk):
         .order_by("-fair__starts_on")
     )
     attach_neighbourhoods(participations)
+    fair = reading.context_fair(unit)
+    booths = reading.Booths.of(fair)
+    suppliers = reading.suppliers_for(unit, fair)
+    for _need, rows in suppliers:
+        reading.decorate(rows, booths, supplier=True)
+    buyers = reading.decorate(reading.buyers_for(unit, fair), booths, supplier=False)
     applied = {p.fair_id for p in participations}
     percent, missing = unit.completeness(products, needs)
     return render(
@@ -61,6 +68,10 @@ def dashboard_unit(request, pk):
             "is_owner": unit.memberships.filter(user=request.user, role="owner").exists(),
             "units": request.user.memberships.count(),
             "show_needs": True,
+            "match_fair": fair,
+            "suppliers": suppliers,
+            "buyers": buyers,
+            "requests_waiting": unit.contact_requests_received.filter(status="sent").count(),
             "neighbour_metres": settings.PORTAL_NEIGHBOUR_METRES,
         },
     )

@@ -1,0 +1,187 @@
+"""Stored matches as pages and reports show them: in context, with reasons in words."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from fairs.layout import unit_neighbours
+from fairs.models import Participation
+from portal.lib.forms import persian_active
+from portal.lib.text import to_persian_digits
+
+from .engine import active_fairs
+from .models import Match, Proximity
+
+NEAR = [Proximity.NEIGHBOUR_BOOTH, Proximity.SAME_HALL, Proximity.SAME_FAIR]
+
+
+def context_fair(unit):
+    """The fair whose booths count for this unit's matches: the first active fair
+    it is approved at, or None."""
+    participation = (
+        Participation.objects.approved()
+        .filter(exhibitor=unit, fair__in=active_fairs())
+        .select_related("fair")
+        .order_by("fair__starts_on")
+        .first()
+    )
+    return participation.fair if participation else None
+
+
+@dataclass
+class Booths:
+    """Where units stand at a fair and how far apart, for the proximity reasons."""
+
+    fair: object = None
+    booth: dict = field(default_factory=dict)  # unit pk → Booth (with hall)
+    gap: dict = field(default_factory=dict)  # (unit pk, unit pk) → metres
+
+    @classmethod
+    def of(cls, fair):
+        if fair is None:
+            return cls()
+        booths = cls(fair)
+        rows = Participation.objects.approved().filter(fair=fair, booth__isnull=False)
+        for participation in rows.select_related("booth__hall"):
+            booths.booth[participation.exhibitor_id] = participation.booth
+        for unit, neighbours in unit_neighbours(fair).items():
+            for neighbour in neighbours:
+                booths.gap[unit, neighbour.exhibitor.pk] = neighbour.gap
+        return booths
+
+
+def matches(queryset):
+    """Matches with what their reasons and cards need, in two queries."""
+    return queryset.select_related(
+        "need__exhibitor__county__province",
+        "need__exhibitor__park",
+        "product__exhibitor__county__province",
+        "product__exhibitor__park",
+        "product__category",
+        "need__category",
+    )
+
+
+def suppliers_for(unit, fair, per_need=5):
+    """[(need, [Match, …])] for each of the unit's needs, best first, in the fair's
+    context (or none)."""
+    needs = list(unit.needs.order_by("name"))
+    rows = matches(
+        Match.objects.filter(need__in=needs, fair=fair, product__isnull=False).order_by(
+            "need", "-score", "product"
+        )
+    )
+    by_need = defaultdict(list)
+    for match in rows:
+        if len(by_need[match.need_id]) < per_need:
+            by_need[match.need_id].append(match)
+    return [(need, by_need[need.pk]) for need in needs]
+
+
+def buyers_for(unit, fair, limit=20):
+    """Matches whose product is the unit's: the needs of other units it may serve,
+    in the fair's context where the buyer is at that fair, else in none."""
+    products = unit.products.all()
+    rows = matches(
+        Match.objects.filter(product__in=products, fair=fair) if fair else Match.objects.none()
+    )
+    found = {(m.need_id, m.product_id): m for m in rows}
+    for match in matches(Match.objects.filter(product__in=products, fair__isnull=True)):
+        found.setdefault((match.need_id, match.product_id), match)
+    return sorted(found.values(), key=lambda m: (-m.score, m.need_id))[:limit]
+
+
+def reason_texts(match, booths, *, supplier=True):
+    """The reasons of a match as sentences, relevance first, then proximity.
+
+    ``supplier``: the reader is the need's unit (the other unit is the
+    product's); otherwise the reader makes the product.
+    """
+    texts = []
+    why = match.reasons or {}
+    level, code = why.get("category", [None, None])
+    if level == "class":
+        texts.append(_("same ISIC class %(code)s") % {"code": code})
+    elif level == "group":
+        texts.append(_("same ISIC group %(code)s") % {"code": code})
+    elif level == "division":
+        texts.append(_("same ISIC division %(code)s") % {"code": code})
+    if why.get("name"):
+        texts.append(_("name shares: %(words)s") % {"words": _(", ").join(why["name"])})
+    if why.get("description"):
+        texts.append(
+            _("description shares: %(words)s") % {"words": _(", ").join(why["description"])}
+        )
+    texts.append(proximity_text(match, booths, supplier=supplier))
+    return texts
+
+
+def proximity_text(match, booths, *, supplier=True):
+    mine = match.need.exhibitor if supplier else match.product.exhibitor
+    other = match.product.exhibitor if supplier else match.need.exhibitor
+    booth = booths.booth.get(other.pk)
+    tier = match.proximity
+    if tier == Proximity.NEIGHBOUR_BOOTH and booth:
+        gap = booths.gap.get((mine.pk, other.pk))
+        if not gap:
+            return _("booth %(code)s, next door") % {"code": booth.code}
+        return _("booth %(code)s, %(m)s m away") % {"code": booth.code, "m": _metres(gap)}
+    if tier == Proximity.SAME_HALL and booth:
+        return _("same hall: %(hall)s, booth %(code)s") % {
+            "hall": booth.hall.name,
+            "code": booth.code,
+        }
+    if tier == Proximity.SAME_FAIR:
+        if booth:
+            return _("also at the fair: booth %(code)s") % {"code": booth.code}
+        return _("also at the fair")
+    if tier == Proximity.SAME_PARK:
+        return _("same industrial park: %(park)s") % {"park": other.park}
+    if tier == Proximity.SAME_COUNTY:
+        return _("same county: %(county)s") % {"county": other.county}
+    if tier == Proximity.SAME_PROVINCE:
+        return _("same province: %(province)s") % {"province": other.county.province}
+    return _("from %(place)s") % {"place": other.county.province}
+
+
+def _metres(value):
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return to_persian_digits(text) if persian_active() else text
+
+
+def fair_summary(fair, halls):
+    """Per hall: how many needs of its units a unit at the fair can supply, and the
+    strongest neighbour matches. {hall pk: {"needs": n, "best": [Match, …]}}."""
+    hall_of = dict(
+        Participation.objects.approved()
+        .filter(fair=fair, booth__isnull=False)
+        .values_list("exhibitor_id", "booth__hall_id")
+    )
+    summary = {hall.pk: {"needs": 0, "best": []} for hall in halls}
+    near = Match.objects.filter(fair=fair, proximity__in=NEAR, product__isnull=False)
+    counted = near.values_list("need_id", "need__exhibitor_id").distinct()
+    for _need, unit in counted:
+        hall = hall_of.get(unit)
+        if hall in summary:
+            summary[hall]["needs"] += 1
+    strongest = matches(
+        near.filter(proximity=Proximity.NEIGHBOUR_BOOTH).order_by("-score", "need", "product")
+    )[:200]
+    for match in strongest:
+        hall = hall_of.get(match.need.exhibitor_id)
+        if hall in summary and len(summary[hall]["best"]) < 3:
+            summary[hall]["best"].append(match)
+    return summary
+
+
+def decorate(rows, booths, *, supplier=True):
+    """Give each match what its card shows: ``texts`` (reasons), ``other`` (the other
+    unit), ``other_item`` (its product or need), and its ``booth`` at the fair."""
+    for match in rows:
+        match.texts = reason_texts(match, booths, supplier=supplier)
+        match.other = match.product.exhibitor if supplier else match.need.exhibitor
+        match.other_item = match.product if supplier else match.need
+        match.booth = booths.booth.get(match.other.pk)
+        match.fair_slug = booths.fair.slug if booths.fair else ""
+    return rows

@@ -1,0 +1,165 @@
+"""Contact requests between units, from a match."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from exhibitors.models import Membership
+from exhibitors.views import member_unit
+from fairs import views as fair_views
+from fairs.models import Participation
+
+from . import reading, services
+from .forms import ContactForm, ReplyForm
+from .models import ContactRequest, Match
+
+
+def fair_detail(request, slug):
+    """A fair's exhibitors by hall, and what neighbours there can supply each other."""
+    fair = fair_views.public_fair(slug)
+    approved = (
+        Participation.objects.approved()
+        .filter(fair=fair)
+        .select_related(
+            "fair", "exhibitor__category", "exhibitor__county", "exhibitor__park", "booth__hall"
+        )
+        .order_by("booth__code", "exhibitor__legal_name")
+    )
+    halls = list(fair.halls.order_by("code"))
+    by_hall = {hall.pk: [] for hall in halls}
+    unplaced = []
+    for participation in approved:
+        if participation.booth_id:
+            by_hall.setdefault(participation.booth.hall_id, []).append(participation)
+        else:
+            unplaced.append(participation)
+    summary = reading.fair_summary(fair, halls)
+    booths = reading.Booths.of(fair) if request.user.is_authenticated else None
+    for hall in halls:
+        hall.participations = by_hall[hall.pk]
+        hall.needs_served = summary[hall.pk]["needs"]
+        # Visitors see how many; needs themselves only logged-in users.
+        hall.best_matches = reading.decorate(summary[hall.pk]["best"], booths) if booths else []
+    return render(
+        request,
+        "fairs/detail.html",
+        {
+            "fair": fair,
+            "halls": halls,
+            "unplaced": unplaced,
+            "exhibitor_count": sum(len(rows) for rows in by_hall.values()) + len(unplaced),
+        },
+    )
+
+
+@login_required
+def contact_new(request, pk, match_pk):
+    """Write to the other unit of one of this unit's matches (as buyer or as supplier)."""
+    unit = member_unit(request, pk)
+    match = get_object_or_404(
+        reading.matches(Match.objects.filter(product__isnull=False)).filter(
+            Q(need__exhibitor=unit) | Q(product__exhibitor=unit)
+        ),
+        pk=match_pk,
+    )
+    buying = match.need.exhibitor_id == unit.pk
+    receiver = match.product.exhibitor if buying else match.need.exhibitor
+    initial = {"subject": match.need.name if buying else match.product.name}
+    if buying and match.need.monthly_amount:
+        initial |= {"amount": match.need.monthly_amount, "amount_unit": match.need.amount_unit}
+    form = ContactForm(request.POST or None, initial=initial)
+    if form.is_valid():
+        try:
+            sent = services.send_request(
+                sender=unit,
+                receiver=receiver,
+                user=request.user,
+                match=match,
+                message=form.cleaned_data["message"],
+                **{k: form.cleaned_data[k] for k in ("subject", "amount", "amount_unit")},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your request was sent to %(unit)s.") % {"unit": receiver})
+            return redirect("contact_request", pk=sent.pk)
+    return render(
+        request,
+        "matching/contact_form.html",
+        {"form": form, "unit": unit, "receiver": receiver, "match": match, "buying": buying},
+    )
+
+
+def _thread(request, pk):
+    """The request if the user is a member of either unit; else 404."""
+    units = Membership.objects.filter(user=request.user).values("exhibitor")
+    return get_object_or_404(
+        ContactRequest.objects.select_related("sender", "receiver").filter(
+            Q(sender__in=units) | Q(receiver__in=units)
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def contact_request(request, pk):
+    """The thread: both units read it; either writes; the receiver's answer marks it answered."""
+    contact = _thread(request, pk)
+    mine = set(Membership.objects.filter(user=request.user).values_list("exhibitor_id", flat=True))
+    # A member of both units writes as the receiver: answering is what is pending.
+    unit = contact.receiver if contact.receiver_id in mine else contact.sender
+    form = ReplyForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.reply(
+                request=contact, unit=unit, user=request.user, message=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your answer was sent."))
+            return redirect("contact_request", pk=contact.pk)
+    return render(
+        request,
+        "matching/contact_request.html",
+        {
+            "contact": contact,
+            "unit": unit,
+            "thread": contact.messages.select_related("author"),
+            "form": form,
+            "can_decline": unit.pk == contact.receiver_id
+            and contact.status != ContactRequest.Status.DECLINED,
+        },
+    )
+
+
+@login_required
+@require_POST
+def contact_decline(request, pk):
+    contact = _thread(request, pk)
+    unit = contact.receiver
+    if not unit.memberships.filter(user=request.user).exists():
+        messages.error(request, _("Only the unit written to can decline."))
+        return redirect("contact_request", pk=contact.pk)
+    services.decline(request=contact, unit=unit)
+    messages.success(request, _("You declined the request."))
+    return redirect("contact_request", pk=contact.pk)
+
+
+@login_required
+def contact_requests(request, pk):
+    """The unit's requests, received and sent."""
+    unit = member_unit(request, pk)
+    return render(
+        request,
+        "matching/contact_requests.html",
+        {
+            "unit": unit,
+            "received": unit.contact_requests_received.select_related("sender")[:100],
+            "sent": unit.contact_requests_sent.select_related("receiver")[:100],
+        },
+    )
