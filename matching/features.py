@@ -31,9 +31,25 @@ SUFFIXES = ("هایی", "های", "ها")
 
 
 def stem(word):
+    """A light stem, the same for needs and products, so that forms of one word meet:
+
+    - plural endings go: «کارتن‌ها», «کارتنهای» → «کارتن»;
+    - a final silent «ه» goes, so that «پنبه» and «پنبه‌ای» (which the
+      normalizer writes «پنبهای», like a plural) meet at «پنب»;
+    - «ی» after «ا» or «و» goes: «مقوای» → «مقوا», «گاوی» → «گاو», «مربایی» → «مربا».
+
+    A rare wrong cut («کره» → «کر») still compares equal to itself.
+    """
     for suffix in SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 2:
-            return word[: -len(suffix)]
+            word = word[: -len(suffix)]
+            break
+    if word.endswith("یی") and len(word) >= 4:
+        word = word[:-1]
+    if word.endswith("ی") and len(word) >= 3 and word[-2] in "او":
+        word = word[:-1]
+    if word.endswith("ه") and len(word) >= 3:
+        word = word[:-1]
     return word
 
 
@@ -41,6 +57,8 @@ def words(text):
     """The meaningful words of a text, normalized and stemmed, in order."""
     result = []
     for word in normalize(text).split():
+        if word in STOP_WORDS:
+            continue
         word = stem(word)
         if len(word) >= 2 and word not in STOP_WORDS and not word.isdigit():
             result.append(word)

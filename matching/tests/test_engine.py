@@ -1,0 +1,113 @@
+"""Keeping matches current: incremental updates agree with a full rematch."""
+
+import pytest
+
+from exhibitors.tests.factories import category, hamedan, make_exhibitor, make_need, park
+from exhibitors.tests.factories import make_product as product_of
+from fairs.tests.factories import make_booth, make_fair, make_hall, make_participation
+from matching import engine, services
+from matching.models import Match, Proximity, Term
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    rows = Match.objects.values_list("need_id", "product_id", "fair_id", "proximity", "score")
+    return sorted(rows, key=lambda row: (row[0], row[1], row[2] or 0))
+
+
+@pytest.fixture
+def world():
+    buyer = make_exhibitor(legal_name="کفش‌دوزی", county=hamedan(), park=park())
+    near = make_exhibitor(legal_name="چرم همسایه", county=hamedan(), park=park())
+    far = make_exhibitor(legal_name="چرم ملایر", county=hamedan("ملایر"))
+    for unit in (near, far):
+        product_of(unit, name="چرم گاوی", category=category("1511"), description="رویه کفش")
+    product_of(far, name="کارتن پنج لایه", category=category("1702"))
+    need = make_need(buyer, name="چرم گاوي", category=category("1511"))
+    fair = make_fair()
+    hall = make_hall(fair)
+    make_participation(fair, buyer, booth=make_booth(hall, "A-01"))
+    make_participation(fair, near, booth=make_booth(hall, "A-02", x=3))
+    engine.rematch()
+    return {"buyer": buyer, "near": near, "far": far, "need": need, "fair": fair}
+
+
+def test_a_full_rematch_stores_each_need_in_each_context(world):
+    rows = Match.objects.filter(need=world["need"])
+    assert {(m.product.exhibitor_id, m.fair_id, m.proximity) for m in rows} == {
+        (world["near"].pk, None, Proximity.SAME_PARK),
+        (world["far"].pk, None, Proximity.SAME_PROVINCE),
+        (world["near"].pk, world["fair"].pk, Proximity.NEIGHBOUR_BOOTH),
+        (world["far"].pk, world["fair"].pk, Proximity.SAME_PROVINCE),
+    }
+    assert Term.objects.get(term="چرم").products == 2
+
+
+def test_a_new_need_and_a_new_product_give_what_a_full_rematch_gives(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        need = make_need(world["buyer"], name="كارتن پنج لايه", category=category("1702"))
+        services_changed(needs=[need.pk])
+        product = product_of(world["near"], name="کارتن پنج‌لایه", category=category("1702"))
+        services_changed(products=[product.pk])
+    incremental = snapshot()
+    assert Match.objects.filter(need=need, product=product).exists()
+    engine.rematch()
+    assert snapshot() == incremental
+
+
+def test_a_changed_unit_place_and_a_deleted_product_are_followed(
+    world, django_capture_on_commit_callbacks
+):
+    far = world["far"]
+    with django_capture_on_commit_callbacks(execute=True):
+        far.county, far.park = hamedan(), park()
+        far.save()
+        services_changed(units=[far.pk])
+    row = Match.objects.get(need=world["need"], product__exhibitor=far, fair__isnull=True)
+    assert row.proximity == Proximity.SAME_PARK
+    with django_capture_on_commit_callbacks(execute=True):
+        world["near"].products.all().delete()
+        services_changed(products=[])
+    assert not Match.objects.filter(product__isnull=True).exists()
+    assert not Match.objects.filter(product__exhibitor=world["near"]).exists()
+    incremental = snapshot()
+    engine.rematch()
+    assert snapshot() == incremental
+
+
+def test_a_booth_assignment_moves_the_fair_context(world, django_capture_on_commit_callbacks):
+    from fairs import services as fair_services
+
+    far = world["far"]
+    participation = make_participation(world["fair"], far)
+    booth = make_booth(world["fair"].halls.get(), "A-09", x=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        fair_services.assign_booth(participation=participation, booth=booth)
+    row = Match.objects.get(need=world["need"], product__exhibitor=far, fair=world["fair"])
+    assert row.proximity == Proximity.SAME_HALL
+
+
+def test_only_the_best_twenty_are_kept_per_need_and_context(
+    world, django_capture_on_commit_callbacks
+):
+    makers = [make_exhibitor() for _ in range(25)]
+    with django_capture_on_commit_callbacks(execute=True):
+        for unit in makers:
+            product = product_of(unit, name="چرم گاوی", category=category("1511"))
+            services_changed(products=[product.pk])
+    assert Match.objects.filter(need=world["need"], fair__isnull=True).count() == engine.TOP
+
+
+def services_changed(**what):
+    from portal.lib import changes
+
+    changes.changed(**what)
+
+
+def test_the_handler_is_registered():
+    from portal.lib import changes
+
+    assert services.on_change in changes._listeners
