@@ -181,11 +181,10 @@ def item_name(rng):
     return f"{name} {use}".strip()
 
 
-def generate(products, out, seed=1405):
+def generate(products, out, seed=1405, per_unit=4, needs_per_unit=1):
     rng = random.Random(seed)
     isic = classes()
     out.mkdir(parents=True, exist_ok=True)
-    per_unit = 4
     unit_count = max(1, products // per_unit)
     units, product_rows, need_rows = [], [], []
     for u in range(unit_count):
@@ -221,18 +220,23 @@ def generate(products, out, seed=1405):
                     rng.choice(UNITS_OF_AMOUNT),
                 ]
             )
-        need = item_name(rng)
-        need_rows.append(
-            [
-                nid,
-                need,
-                rng.choice(isic),
-                "",
-                str(rng.randrange(1, 9000)),
-                rng.choice(UNITS_OF_AMOUNT),
-                rng.choice(PROVINCES).replace("‌", " "),
-            ]
-        )
+        needs = set()
+        while len(needs) < needs_per_unit:
+            need = item_name(rng)
+            if need in needs:
+                continue
+            needs.add(need)
+            need_rows.append(
+                [
+                    nid,
+                    need,
+                    rng.choice(isic),
+                    "",
+                    str(rng.randrange(1, 9000)),
+                    rng.choice(UNITS_OF_AMOUNT),
+                    rng.choice(PROVINCES).replace("‌", " "),
+                ]
+            )
     for sheet, header, rows in (
         ("units", UNITS, units),
         ("products", PRODUCTS, product_rows),
@@ -248,6 +252,10 @@ if __name__ == "__main__":
     parser.add_argument("out", type=Path)
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1405)
+    parser.add_argument("--per-unit", type=int, default=4, help="products a unit")
+    parser.add_argument("--needs-per-unit", type=int, default=1)
     args = parser.parse_args()
-    units, products, needs = generate(args.products, args.out, args.seed)
+    units, products, needs = generate(
+        args.products, args.out, args.seed, args.per_unit, args.needs_per_unit
+    )
     print(f"units {units}, products {products}, needs {needs}")

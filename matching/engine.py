@@ -24,6 +24,7 @@ only the postings of the terms and categories a need has. Incremental
 updates fetch candidates by term and division from the database.
 """
 
+import functools
 import json
 import math
 import re
@@ -360,11 +361,18 @@ def reasons(need_terms, need_code, product_terms, product_code, product_text=(""
 
 def _as_written(found_terms, text):
     """The terms as the text spells them («آمیزه», not the folded «امیزه»)."""
+    written = _spellings(text)
+    return [written.get(term, term) for term in found_terms]
+
+
+@functools.lru_cache(maxsize=100_000)
+def _spellings(text):
+    """{term: the word of the text it comes from}."""
     written = {}
     for word in WORD_SPLIT.split(text):
         for term in features.words(word):
             written.setdefault(term, word)
-    return [written.get(term, term) for term in found_terms]
+    return written
 
 
 def _is_join(term, others):

@@ -115,9 +115,6 @@ class ContactRequest(models.Model):
         related_name="+",
         verbose_name=_("sent by"),
     )
-    match = models.ForeignKey(
-        Match, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     subject = models.CharField(_("what you need"), max_length=120)
     amount = models.DecimalField(
         _("amount a month"), max_digits=12, decimal_places=2, null=True, blank=True

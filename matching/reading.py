@@ -118,12 +118,13 @@ def reason_texts(match, booths, *, supplier=True):
 
 
 def proximity_text(match, booths, *, supplier=True):
-    mine = match.need.exhibitor if supplier else match.product.exhibitor
+    need_unit = getattr(match, "need_unit", None) or match.need.exhibitor_id
+    mine = need_unit if supplier else match.product.exhibitor_id
     other = match.product.exhibitor if supplier else match.need.exhibitor
     booth = booths.booth.get(other.pk)
     tier = match.proximity
     if tier == Proximity.NEIGHBOUR_BOOTH and booth:
-        gap = booths.gap.get((mine.pk, other.pk))
+        gap = booths.gap.get((mine, other.pk))
         if not gap:
             return _("booth %(code)s, next door") % {"code": booth.code}
         return _("booth %(code)s, %(m)s m away") % {"code": booth.code, "m": _metres(gap)}

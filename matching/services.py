@@ -59,9 +59,7 @@ def on_change(*, needs=(), products=(), units=(), fairs=(), everything=False):
         engine.offer_products(products, exclude_needs=needs)
 
 
-def send_request(
-    *, sender, receiver, user, subject, message, amount=None, amount_unit="", match=None
-):
+def send_request(*, sender, receiver, user, subject, message, amount=None, amount_unit=""):
     """A unit writes to another unit about what it needs.
 
     Side effects: a ContactRequest with its first message; mail to every
@@ -92,7 +90,6 @@ def send_request(
             sender=sender,
             receiver=receiver,
             sent_by=user,
-            match=match,
             subject=subject,
             amount=amount,
             amount_unit=amount_unit if amount else "",

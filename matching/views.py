@@ -78,7 +78,6 @@ def contact_new(request, pk, match_pk):
                 sender=unit,
                 receiver=receiver,
                 user=request.user,
-                match=match,
                 message=form.cleaned_data["message"],
                 **{k: form.cleaned_data[k] for k in ("subject", "amount", "amount_unit")},
             )

@@ -71,7 +71,7 @@ def test_the_receiver_answers_then_declines_and_both_see_the_thread(
     owner_client, unit, match, supplier
 ):
     contact = services.send_request(
-        sender=unit, receiver=supplier, user=None, subject="کارتن", message="سلام", match=match
+        sender=unit, receiver=supplier, user=None, subject="کارتن", message="سلام"
     )
     client = Client()
     client.force_login(supplier.memberships.get().user)

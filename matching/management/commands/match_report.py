@@ -3,7 +3,8 @@ import json
 from collections import defaultdict
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Max
+from django.db.models import F, Max, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from exhibitors.models import Need
@@ -25,6 +26,22 @@ CSV_COLUMNS = [
     "reasons",
 ]
 NEEDS_PER_QUERY = 500
+SLIM = [
+    "need_id",
+    "product_id",
+    "score",
+    "proximity",
+    "reasons",
+    "product__name",
+    "product__exhibitor__national_id",
+    "product__exhibitor__legal_name",
+    "product__exhibitor__park__name_fa",
+    "product__exhibitor__park__name_en",
+    "product__exhibitor__county__name_fa",
+    "product__exhibitor__county__name_en",
+    "product__exhibitor__county__province__name_fa",
+    "product__exhibitor__county__province__name_en",
+]
 
 
 def positive(value):
@@ -97,9 +114,22 @@ class Report:
         for start in range(0, len(self.need_ids), NEEDS_PER_QUERY):
             chunk = self.need_ids[start : start + NEEDS_PER_QUERY]
             needs = Need.objects.select_related("exhibitor").in_bulk(chunk)
-            rows = reading.matches(
+            # The best ``limit`` of each need, with only what the report prints.
+            rows = (
                 Match.objects.filter(fair=self.fair, need__in=chunk, product__isnull=False)
-            ).order_by("need", "-score", "product")
+                .annotate(
+                    need_unit=F("need__exhibitor_id"),
+                    rank=Window(
+                        RowNumber(),
+                        partition_by=[F("need_id")],
+                        order_by=[F("score").desc(), F("product_id").asc()],
+                    ),
+                )
+                .filter(rank__lte=self.limit)
+                .select_related("product__exhibitor__county__province", "product__exhibitor__park")
+                .only(*SLIM)
+                .order_by("need", "-score", "product")
+            )
             by_need = defaultdict(list)
             for match in rows:
                 if len(by_need[match.need_id]) < self.limit:
