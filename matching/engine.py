@@ -42,7 +42,7 @@ from fairs.layout import unit_neighbours
 from fairs.models import Fair, Participation
 
 from . import features
-from .features import DESCRIPTION, NAME, category_features, terms
+from .features import DESCRIPTION, NAME, terms
 from .models import Match, Proximity, Term
 
 TOP = 20
@@ -76,10 +76,26 @@ class Items:
     units: np.ndarray
     codes: list
     terms: list
-    texts: list  # (name, description) as written, for the reasons' words
+    texts: list  # (name, description) as written
+    singles: list  # the words of name and description, no joined pairs: for reasons
 
     def __len__(self):
         return len(self.ids)
+
+    @functools.cached_property
+    def levels(self):
+        """Each item's ISIC division, group and class as numbers (-1 for none): three arrays."""
+        return [
+            np.array(
+                [int(c[:n]) if len(c) >= n and c[:n].isdigit() else -1 for c in self.codes],
+                dtype=np.int64,
+            )
+            for n in (2, 3, 4)
+        ]
+
+    @property
+    def divisions(self):
+        return self.levels[0]
 
     def take(self, positions):
         return Items(
@@ -88,6 +104,7 @@ class Items:
             [self.codes[p] for p in positions],
             [self.terms[p] for p in positions],
             [self.texts[p] for p in positions],
+            [self.singles[p] for p in positions],
         )
 
 
@@ -95,15 +112,16 @@ def load_items(queryset):
     rows = queryset.order_by("pk").values_list(
         "pk", "exhibitor_id", "name", "description", "category__code"
     )
-    ids, units, codes, found, texts = [], [], [], [], []
+    ids, units, codes, found, texts, singles = [], [], [], [], [], []
     for pk, unit, name, description, code in rows.iterator(chunk_size=5000):
         ids.append(pk)
         units.append(unit)
         codes.append(code or "")
         found.append(terms(name, description))
         texts.append((name, description))
+        singles.append(list(dict.fromkeys(features.words(name) + features.words(description))))
     ids, units = np.array(ids, dtype=np.int64), np.array(units, dtype=np.int64)
-    return Items(ids, units, codes, found, texts)
+    return Items(ids, units, codes, found, texts, singles)
 
 
 @dataclass
@@ -129,8 +147,14 @@ class Places:
             province.append(province_id or 0)
         return cls(index, *(np.array(v, dtype=np.int64) for v in (park, county, province)))
 
+    @functools.cached_property
+    def _lookup(self):
+        lookup = np.full(max(self.index, default=0) + 1, -1, dtype=np.int64)
+        lookup[list(self.index)] = list(self.index.values())
+        return lookup
+
     def positions(self, units):
-        return np.array([self.index[u] for u in units.tolist()], dtype=np.int64)
+        return self._lookup[units]
 
 
 @dataclass
@@ -210,28 +234,39 @@ class Rarity:
 
 
 class ProductIndex:
-    """Products as two sparse matrices: products × terms and products × category levels."""
+    """Products as sparse matrices: terms × products, (term, division) × products,
+    and ISIC groups × products."""
 
     def __init__(self, products):
         self.products = products
-        self.vocabulary = {}
-        self.levels = {}
-        rows, cols, values = [], [], []
+        self.vocabulary, self.division_vocabulary, self.levels = {}, {}, {}
+        rows, cols, values, division_cols = [], [], [], []
         for i, found in enumerate(products.terms):
+            division = products.divisions[i]
             for term, weight in found.items():
                 rows.append(i)
                 cols.append(self.vocabulary.setdefault(term, len(self.vocabulary)))
                 values.append(weight)
+                division_cols.append(
+                    self.division_vocabulary.setdefault(
+                        (term, division), len(self.division_vocabulary)
+                    )
+                )
+        n = len(products)
         self.terms = sparse.csr_matrix(
-            (values, (rows, cols)), shape=(len(products), max(1, len(self.vocabulary)))
+            (values, (rows, cols)), shape=(n, max(1, len(self.vocabulary)))
+        ).T.tocsr()
+        self.division_terms = sparse.csr_matrix(
+            (np.ones(len(rows)), (rows, division_cols)),
+            shape=(n, max(1, len(self.division_vocabulary))),
         ).T.tocsr()
         rows, cols = [], []
         for i, code in enumerate(products.codes):
-            for level in category_features(code):
+            if len(code) >= 3 and code[:3].isdigit():
                 rows.append(i)
-                cols.append(self.levels.setdefault(level, len(self.levels)))
+                cols.append(self.levels.setdefault(code[:3], len(self.levels)))
         self.categories = sparse.csr_matrix(
-            (np.ones(len(rows)), (rows, cols)), shape=(len(products), max(1, len(self.levels)))
+            (np.ones(len(rows)), (rows, cols)), shape=(n, max(1, len(self.levels)))
         ).T.tocsr()
 
 
@@ -252,43 +287,20 @@ class Scored:
 
 
 def score(needs, index, rarity, places, context, top=TOP):
-    """The best ``top`` products of ``index`` for each of ``needs`` in ``context``."""
+    """The best ``top`` products of ``index`` for each of ``needs`` in ``context``.
+
+    The candidates and their exact relevance come from _relevance; then the
+    pairs of one unit, the needs without a meaningful word and the pairs
+    under MIN_RELEVANCE go, proximity is added, and each need keeps its best.
+    """
     products = index.products
-    rows, cols, values = [], [], []
-    has_words = np.zeros(len(needs), dtype=bool)
-    for i, found in enumerate(needs.terms):
-        weights = {term: rarity.weight(term) * weight for term, weight in found.items()}
-        total = sum(weights.values())
-        if not total:
-            continue
-        has_words[i] = True
-        for term, weight in weights.items():
-            column = index.vocabulary.get(term)
-            if column is not None:
-                rows.append(i)
-                cols.append(column)
-                values.append(weight / total)
-    words = sparse.csr_matrix((values, (rows, cols)), shape=(len(needs), index.terms.shape[0]))
-    rows, cols, values = [], [], []
-    for i, code in enumerate(needs.codes):
-        for level in category_features(code):
-            column = index.levels.get(level)
-            if column is not None:
-                rows.append(i)
-                cols.append(column)
-                values.append(LEVEL_WEIGHT[len(level)])
-    categories = sparse.csr_matrix(
-        (values, (rows, cols)), shape=(len(needs), index.categories.shape[0])
-    )
-    relevance = (
-        WORD_WEIGHT * (words @ index.terms) + CATEGORY_WEIGHT * (categories @ index.categories)
-    ).tocoo()
-    need_pos, product_pos, rel = relevance.row, relevance.col, relevance.data
-    keep = (
-        (rel >= MIN_RELEVANCE - 1e-9)
-        & has_words[need_pos]
-        & (needs.units[need_pos] != products.units[product_pos])
-    )
+    weights = _term_weights(needs, rarity)
+    has_words = np.array([bool(w) for w in weights], dtype=bool)
+    floor = np.full(len(needs), MIN_RELEVANCE)
+    need_pos, product_pos, rel = _relevance(needs, index, weights, floor)
+    keep = rel >= floor[need_pos] - 1e-9
+    need_pos, product_pos, rel = need_pos[keep], product_pos[keep], rel[keep]
+    keep = has_words[need_pos] & (needs.units[need_pos] != products.units[product_pos])
     need_pos, product_pos, rel = need_pos[keep], product_pos[keep], np.minimum(rel[keep], 1.0)
     tier = tiers(needs.units[need_pos], products.units[product_pos], places, context)
     total = RELEVANCE_WEIGHT * rel + PROXIMITY_WEIGHT * TIER_WEIGHT[tier]
@@ -296,11 +308,7 @@ def score(needs, index, rarity, places, context, top=TOP):
     order = np.lexsort((product_ids, -total, need_pos))
     need_pos, product_pos = need_pos[order], product_pos[order]
     rel, total, tier = rel[order], total[order], tier[order]
-    # Rank within each need: position minus the position where the need starts.
-    starts = np.r_[0, np.flatnonzero(np.diff(need_pos)) + 1]
-    lengths = np.diff(np.r_[starts, len(need_pos)])
-    rank = np.arange(len(need_pos)) - np.repeat(starts, lengths)
-    best = rank < top
+    best = _ranks(need_pos) < top
     need_pos, product_pos = need_pos[best], product_pos[best]
     return Scored(
         needs.ids[need_pos],
@@ -311,6 +319,125 @@ def score(needs, index, rarity, places, context, top=TOP):
         np.round(np.minimum(total[best], 1.0), 4),
         tier[best],
     )
+
+
+def _ranks(sorted_groups):
+    """Each position's rank within its run of equal values (0 first)."""
+    if not len(sorted_groups):
+        return np.zeros(0, dtype=np.int64)
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_groups)) + 1]
+    lengths = np.diff(np.r_[starts, len(sorted_groups)])
+    return np.arange(len(sorted_groups)) - np.repeat(starts, lengths)
+
+
+def _term_weights(needs, rarity):
+    """Per need: [(weight, term), …] lightest first, weights summing to 1 (or [])."""
+    result = []
+    for found in needs.terms:
+        weights = sorted((rarity.weight(term) * weight, term) for term, weight in found.items())
+        total = sum(weight for weight, _term in weights)
+        result.append([(weight / total, term) for weight, term in weights] if total else [])
+    return result
+
+
+def _relevance(needs, index, weights, floor):
+    """(need positions, product positions, relevance) of every pair that may reach
+    the need's ``floor`` (a superset), with its exact relevance.
+
+    A pair in different ISIC divisions needs a word score of floor /
+    WORD_WEIGHT, so it must share one of the need's terms outside the
+    longest run of its lightest terms whose weights add up to less than
+    that; a pair in one division needs less (the division's share counts),
+    so a longer run of light terms is allowed, but only against products of
+    that division (terms keyed by division in ProductIndex). The candidates
+    are the pairs found so, and those sharing an ISIC group; their exact
+    relevance is then added up term by term over the candidates only.
+    """
+    division_share = CATEGORY_WEIGHT * LEVEL_WEIGHT[2]
+    any_rows, any_cols, division_rows, division_cols = [], [], [], []
+    for i, terms_of_need in enumerate(weights):
+        apart = floor[i] / WORD_WEIGHT - 1e-9
+        together = (floor[i] - division_share) / WORD_WEIGHT - 1e-9
+        division = needs.divisions[i]
+        running = 0.0
+        for weight, term in terms_of_need:
+            if running + weight >= apart:
+                column = index.vocabulary.get(term)
+                if column is not None:
+                    any_rows.append(i)
+                    any_cols.append(column)
+            elif running + weight >= together and division >= 0:
+                column = index.division_vocabulary.get((term, division))
+                if column is not None:
+                    division_rows.append(i)
+                    division_cols.append(column)
+            running += weight
+    rows, cols = [], []
+    for i, code in enumerate(needs.codes):
+        if len(code) >= 3 and code[:3] in index.levels:
+            rows.append(i)
+            cols.append(index.levels[code[:3]])
+    candidates = (
+        _pattern(any_rows, any_cols, (len(needs), index.terms.shape[0])) @ index.terms
+        + _pattern(division_rows, division_cols, (len(needs), index.division_terms.shape[0]))
+        @ index.division_terms
+        + _pattern(rows, cols, (len(needs), index.categories.shape[0])) @ index.categories
+    ).tocsr()
+    candidates.sum_duplicates()
+    candidates.data[:] = 0.0
+    _add_words(candidates, weights, index)
+    pairs = candidates.tocoo()
+    pairs.data += _category_shares(needs, index.products, pairs.row, pairs.col)
+    return pairs.row, pairs.col, pairs.data
+
+
+def _pattern(rows, cols, shape):
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+
+
+def _category_shares(needs, products, need_pos, product_pos):
+    """CATEGORY_WEIGHT × (0.4 same division, + 0.3 same group, + 0.3 same class).
+
+    ``need_pos`` comes sorted (the candidates' rows), so the needs' codes are
+    repeated rather than gathered."""
+    starts = np.r_[0, np.flatnonzero(np.diff(need_pos)) + 1] if len(need_pos) else need_pos
+    lengths = np.diff(np.r_[starts, len(need_pos)])
+    rows = need_pos[starts]
+    share = np.zeros(len(need_pos))
+    for level, (need_codes, product_codes) in enumerate(
+        zip(needs.levels, products.levels, strict=True)
+    ):
+        mine = np.repeat(need_codes[rows], lengths)
+        same = (mine >= 0) & (mine == product_codes[product_pos])
+        share[same] += CATEGORY_WEIGHT * LEVEL_WEIGHT[level + 2]
+    return share
+
+
+def _add_words(candidates, weights, index):
+    """Add to each candidate pair WORD_WEIGHT × the weight of every need term the
+    product has (1 in its name, DESCRIPTION in its description)."""
+    by_term = defaultdict(list)
+    for i, terms_of_need in enumerate(weights):
+        for weight, term in terms_of_need:
+            column = index.vocabulary.get(term)
+            if column is not None:
+                by_term[column].append((i, WORD_WEIGHT * weight))
+    indptr, indices, data = candidates.indptr, candidates.indices, candidates.data
+    dense = np.zeros(index.terms.shape[1])
+    for column, entries in by_term.items():
+        start, end = index.terms.indptr[column], index.terms.indptr[column + 1]
+        postings, present = index.terms.indices[start:end], index.terms.data[start:end]
+        need_rows = np.fromiter((i for i, _w in entries), dtype=np.int64, count=len(entries))
+        term_weights = np.fromiter((w for _i, w in entries), dtype=np.float64, count=len(entries))
+        firsts, lengths = indptr[need_rows], indptr[need_rows + 1] - indptr[need_rows]
+        if not lengths.sum():
+            continue
+        # The positions of these needs' candidates in data, as one array.
+        offsets = np.repeat(firsts - np.cumsum(np.r_[0, lengths[:-1]]), lengths)
+        positions = np.arange(lengths.sum()) + offsets
+        dense[postings] = present
+        data[positions] += np.repeat(term_weights, lengths) * dense[indices[positions]]
+        dense[postings] = 0
 
 
 def tiers(need_units, product_units, places, context):
@@ -338,25 +465,29 @@ def tiers(need_units, product_units, places, context):
     return tier
 
 
-def reasons(need_terms, need_code, product_terms, product_code, product_text=("", "")):
+LEVELS = ("division", "group", "class")
+
+
+def reasons(singles, level, code, product_terms):
     """Why a product is relevant to a need: {"category": [level, code], "name": [...],
-    "description": [...]}, the words as the product's text has them, for people to
-    read (texts.relevance_reasons)."""
+    "description": [...]}. The words are the need's (folded) words the product has
+    in its name or only in its description; written_as() spells them as the
+    product does, for people to read (reading.reason_texts)."""
     found = {}
-    shared = len(_common_prefix(need_code, product_code))
-    if need_code[:2].isdigit() and shared >= 2:
-        level = {2: "division", 3: "group", 4: "class"}[min(shared, 4)]
-        found["category"] = [level, product_code[: min(shared, 4)]]
-    in_name = [t for t in need_terms if product_terms.get(t) == NAME]
-    in_description = [t for t in need_terms if product_terms.get(t) == DESCRIPTION]
-    # A joined pair says nothing its words do not; show it only alone.
-    singles = [t for t in in_name if not _is_join(t, in_name)]
-    if singles:
-        found["name"] = _as_written(singles, product_text[0])
+    if level >= 0:
+        found["category"] = [LEVELS[level], code]
+    in_name = [t for t in singles if product_terms.get(t) == NAME]
+    if in_name:
+        found["name"] = in_name
+    in_description = [t for t in singles if product_terms.get(t) == DESCRIPTION]
     if in_description:
-        words = [t for t in in_description if not _is_join(t, in_description)]
-        found["description"] = _as_written(words, product_text[1])
+        found["description"] = in_description
     return found
+
+
+def written_as(found_terms, text):
+    """The terms as the text spells them («آمیزه», not the folded «امیزه»)."""
+    return _as_written(found_terms, text)
 
 
 def _as_written(found_terms, text):
@@ -375,36 +506,34 @@ def _spellings(text):
     return written
 
 
-def _is_join(term, others):
-    return any(term != o and term.startswith(o) and term[len(o) :] in others for o in others)
-
-
-def _common_prefix(a, b):
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return a[:n]
-
-
 # -- Writing -------------------------------------------------------------------
 
 
 def _rows(scored, needs, products, fair_id):
-    for k in range(len(scored)):
-        i, j = scored.need_pos[k], scored.product_pos[k]
+    # The category level each pair shares, worked out for all rows at once.
+    level = np.full(len(scored), -1)
+    for n, (need_codes, product_codes) in enumerate(
+        zip(needs.levels, products.levels, strict=True)
+    ):
+        a = need_codes[scored.need_pos]
+        level[(a >= 0) & (a == product_codes[scored.product_pos])] = n
+    tiers = [TIERS[t].value for t in scored.tier.tolist()]
+    for k, (i, j) in enumerate(
+        zip(scored.need_pos.tolist(), scored.product_pos.tolist(), strict=True)
+    ):
+        shared = level[k]
         yield (
             int(scored.needs[k]),
             int(scored.products[k]),
             fair_id,
             float(scored.relevance[k]),
             float(scored.score[k]),
-            TIERS[scored.tier[k]].value,
+            tiers[k],
             reasons(
-                needs.terms[i],
-                needs.codes[i],
+                needs.singles[i],
+                shared,
+                products.codes[j][: shared + 2] if shared >= 0 else "",
                 products.terms[j],
-                products.codes[j],
-                products.texts[j],
             ),
         )
 
@@ -453,6 +582,11 @@ def rematch(fair=None):
     Without ``fair``: the term table, every need with no context, and the
     needs of units at every active fair in that fair's context.
     """
+    if connection.vendor == "postgresql":
+        # Matches can always be computed again: the commit need not wait for
+        # the disk (a crash at that moment loses this run, not older data).
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
     products = load_items(Product.objects.all())
     rarity = Rarity.of_products(products)
     if fair is None:

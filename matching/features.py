@@ -8,6 +8,7 @@ are already one form there. Here plural endings go, words that say nothing
 words of a name also count joined («آب میوه» meets «آبمیوه»).
 """
 
+import functools
 from itertools import pairwise
 
 from portal.lib.text import normalize
@@ -53,8 +54,8 @@ def stem(word):
     return word
 
 
-def words(text):
-    """The meaningful words of a text, normalized and stemmed, in order."""
+@functools.lru_cache(maxsize=200_000)
+def _words(text):
     result = []
     for word in normalize(text).split():
         if word in STOP_WORDS:
@@ -62,7 +63,12 @@ def words(text):
         word = stem(word)
         if len(word) >= 2 and word not in STOP_WORDS and not word.isdigit():
             result.append(word)
-    return result
+    return tuple(result)
+
+
+def words(text):
+    """The meaningful words of a text, normalized and stemmed, in order."""
+    return list(_words(text or ""))
 
 
 def terms(name, description=""):

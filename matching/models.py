@@ -31,12 +31,23 @@ class Match(models.Model):
     out when shown, from the booths as they are then.
     """
 
-    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="+")
+    # No foreign keys in the database: a full rematch writes a million rows,
+    # and checking three keys for each at commit took longer than computing
+    # them. Deletes go through the ORM, which cascades and nulls in Python;
+    # a rematch rewrites the table anyway.
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     # SET_NULL, not CASCADE: a deleted product leaves a gap that tells the
     # engine which needs to look at again.
-    product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, related_name="+")
+    product = models.ForeignKey(
+        Product, on_delete=models.SET_NULL, null=True, related_name="+", db_constraint=False
+    )
     fair = models.ForeignKey(
-        Fair, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Fair,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     relevance = models.FloatField()
     score = models.FloatField()

@@ -10,7 +10,7 @@ from fairs.models import Participation
 from portal.lib.forms import persian_active
 from portal.lib.text import to_persian_digits
 
-from .engine import active_fairs
+from .engine import active_fairs, written_as
 from .models import Match, Proximity
 
 NEAR = [Proximity.NEIGHBOUR_BOOTH, Proximity.SAME_HALL, Proximity.SAME_FAIR]
@@ -107,12 +107,13 @@ def reason_texts(match, booths, *, supplier=True):
         texts.append(_("same ISIC group %(code)s") % {"code": code})
     elif level == "division":
         texts.append(_("same ISIC division %(code)s") % {"code": code})
+    product = match.product
     if why.get("name"):
-        texts.append(_("name shares: %(words)s") % {"words": _(", ").join(why["name"])})
+        words = written_as(why["name"], product.name)
+        texts.append(_("name shares: %(words)s") % {"words": _(", ").join(words)})
     if why.get("description"):
-        texts.append(
-            _("description shares: %(words)s") % {"words": _(", ").join(why["description"])}
-        )
+        words = written_as(why["description"], product.description)
+        texts.append(_("description shares: %(words)s") % {"words": _(", ").join(words)})
     texts.append(proximity_text(match, booths, supplier=supplier))
     return texts
 

@@ -33,6 +33,7 @@ SLIM = [
     "proximity",
     "reasons",
     "product__name",
+    "product__description",
     "product__exhibitor__national_id",
     "product__exhibitor__legal_name",
     "product__exhibitor__park__name_fa",
