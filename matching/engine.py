@@ -25,6 +25,7 @@ updates fetch candidates by term and division from the database.
 """
 
 import functools
+import hashlib
 import json
 import math
 import re
@@ -32,18 +33,20 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from scipy import sparse
 
-from exhibitors.models import Exhibitor, Need, Product
+from exhibitors.models import Category, Exhibitor, Need, Product
 from fairs.layout import unit_neighbours
-from fairs.models import Fair, Participation
+from fairs.models import Booth, Fair, Participation
 
 from . import features
 from .features import DESCRIPTION, NAME, terms
-from .models import Match, Proximity, Term
+from .models import Match, NeedTerm, Proximity, Term
 
 TOP = 20
 MIN_RELEVANCE = 0.3
@@ -110,16 +113,23 @@ class Items:
 
 def load_items(queryset):
     rows = queryset.order_by("pk").values_list(
-        "pk", "exhibitor_id", "name", "description", "category__code"
+        "pk", "exhibitor_id", "name", "description", "category__code", "name_key"
     )
     ids, units, codes, found, texts, singles = [], [], [], [], [], []
-    for pk, unit, name, description, code in rows.iterator(chunk_size=5000):
+    for pk, unit, name, description, code, name_key in rows.iterator(chunk_size=5000):
         ids.append(pk)
         units.append(unit)
         codes.append(code or "")
-        found.append(terms(name, description))
+        # name_key is the name already normalized: the words come quicker from it.
+        found.append(terms(name_key, description, normalized_name=True))
         texts.append((name, description))
-        singles.append(list(dict.fromkeys(features.words(name) + features.words(description))))
+        singles.append(
+            list(
+                dict.fromkeys(
+                    features.words(name_key, normalized=True) + features.words(description)
+                )
+            )
+        )
     ids, units = np.array(ids, dtype=np.int64), np.array(units, dtype=np.int64)
     return Items(ids, units, codes, found, texts, singles)
 
@@ -172,17 +182,35 @@ class Context:
 
     @classmethod
     def of_fair(cls, fair):
-        approved = Participation.objects.approved().filter(fair=fair)
-        units = frozenset(approved.values_list("exhibitor_id", flat=True))
-        hall = dict(
-            approved.filter(booth__isnull=False).values_list("exhibitor_id", "booth__hall_id")
+        """The fair's context. The neighbour pairs are cached, keyed by the booths'
+        geometry and holders as they are now: a moved booth or a new holder is a
+        new key, so the cache is never stale."""
+        rows = list(
+            Participation.objects.approved()
+            .filter(fair=fair)
+            .values_list("exhibitor_id", "booth_id", "booth__hall_id")
         )
-        keys = [
-            (unit << 32) + neighbour.exhibitor.pk
-            for unit, neighbours in unit_neighbours(fair).items()
-            for neighbour in neighbours
-        ]
-        return cls(fair.pk, units, hall, np.array(sorted(keys), dtype=np.int64))
+        units = frozenset(unit for unit, _booth, _hall in rows)
+        hall = {unit: hall for unit, booth, hall in rows if booth}
+        geometry = Booth.objects.filter(fair=fair).order_by("pk")
+        layout = (
+            settings.PORTAL_NEIGHBOUR_METRES,
+            tuple(sorted((unit, booth) for unit, booth, _hall in rows if booth)),
+            tuple(geometry.values_list("pk", "hall_id", "x", "y", "width", "height")),
+        )
+        key = f"matching:neighbours:{fair.pk}:{hashlib.sha256(repr(layout).encode()).hexdigest()}"
+        keys = cache.get(key)
+        if keys is None:
+            keys = np.array(
+                sorted(
+                    (unit << 32) + neighbour.exhibitor.pk
+                    for unit, neighbours in unit_neighbours(fair).items()
+                    for neighbour in neighbours
+                ),
+                dtype=np.int64,
+            )
+            cache.set(key, keys, 24 * 3600)
+        return cls(fair.pk, units, hall, keys)
 
 
 def active_fairs():
@@ -353,25 +381,20 @@ def _relevance(needs, index, weights, floor):
     are the pairs found so, and those sharing an ISIC group; their exact
     relevance is then added up term by term over the candidates only.
     """
-    division_share = CATEGORY_WEIGHT * LEVEL_WEIGHT[2]
     any_rows, any_cols, division_rows, division_cols = [], [], [], []
     for i, terms_of_need in enumerate(weights):
-        apart = floor[i] / WORD_WEIGHT - 1e-9
-        together = (floor[i] - division_share) / WORD_WEIGHT - 1e-9
         division = needs.divisions[i]
-        running = 0.0
-        for weight, term in terms_of_need:
-            if running + weight >= apart:
-                column = index.vocabulary.get(term)
-                if column is not None:
-                    any_rows.append(i)
-                    any_cols.append(column)
-            elif running + weight >= together and division >= 0:
-                column = index.division_vocabulary.get((term, division))
-                if column is not None:
-                    division_rows.append(i)
-                    division_cols.append(column)
-            running += weight
+        anywhere, in_division = heavy_terms(terms_of_need, floor[i], division >= 0)
+        for term in anywhere:
+            column = index.vocabulary.get(term)
+            if column is not None:
+                any_rows.append(i)
+                any_cols.append(column)
+        for term in in_division:
+            column = index.division_vocabulary.get((term, division))
+            if column is not None:
+                division_rows.append(i)
+                division_cols.append(column)
     rows, cols = [], []
     for i, code in enumerate(needs.codes):
         if len(code) >= 3 and code[:3] in index.levels:
@@ -389,6 +412,24 @@ def _relevance(needs, index, weights, floor):
     pairs = candidates.tocoo()
     pairs.data += _category_shares(needs, index.products, pairs.row, pairs.col)
     return pairs.row, pairs.col, pairs.data
+
+
+def heavy_terms(terms_of_need, floor, has_division):
+    """(terms a product of any division must share, terms a product of the need's
+    division must share) for a pair to reach relevance ``floor``: the need's terms
+    outside the longest run of its lightest whose weights add up to less than the
+    word score the pair needs. See _relevance."""
+    apart = floor / WORD_WEIGHT - 1e-9
+    together = (floor - CATEGORY_WEIGHT * LEVEL_WEIGHT[2]) / WORD_WEIGHT - 1e-9
+    anywhere, in_division = [], []
+    running = 0.0
+    for weight, term in terms_of_need:
+        if running + weight >= apart:
+            anywhere.append(term)
+        elif running + weight >= together and has_division:
+            in_division.append(term)
+        running += weight
+    return anywhere, in_division
 
 
 def _pattern(rows, cols, shape):
@@ -608,6 +649,9 @@ def rematch(fair=None):
             needs = needs.filter(exhibitor__in=list(context.units))
         Match.objects.filter(_context_filter(context.fair_id)).delete()
         needs = load_items(needs)
+        if context.fair_id is None:
+            NeedTerm.objects.all().delete()
+            _write_need_terms(needs, rarity)
         count = 0
         for start in range(0, len(needs), NEEDS_PER_BLOCK):
             block = needs.take(np.arange(start, min(start + NEEDS_PER_BLOCK, len(needs))))
@@ -623,8 +667,9 @@ def refresh_needs(need_ids):
     needs = load_items(Need.objects.filter(pk__in=list(need_ids)))
     if not len(needs):
         return 0
-    products = load_items(_candidate_products(needs))
     rarity = Rarity.from_table({t for found in needs.terms for t in found})
+    weights = _term_weights(needs, rarity)
+    products = load_items(_candidate_products(needs, weights))
     index = ProductIndex(products)
     places = Places.load(set(needs.units.tolist()) | set(products.units.tolist()))
     fairs = contexts_of(set(needs.units.tolist()))
@@ -634,6 +679,8 @@ def refresh_needs(need_ids):
         contexts.append((Context.of_fair(fair), np.array(at, dtype=np.int64)))
     count = 0
     with transaction.atomic():
+        NeedTerm.objects.filter(need__in=needs.ids.tolist()).delete()
+        _write_need_terms(needs, rarity)
         for context, positions in contexts:
             block = needs.take(positions)
             Match.objects.filter(
@@ -726,19 +773,64 @@ def _count_terms(products):
         Term.objects.filter(term__in=names).update(products=F("products") + n)
 
 
-def _candidate_products(needs):
-    """Products that share a term or an ISIC division with any of the needs."""
-    return Product.objects.filter(_candidates(needs))
+def _candidate_products(needs, weights):
+    """Products that may reach MIN_RELEVANCE for any of the needs (a superset): those
+    in a need's ISIC group, and those whose text holds one of its heavy terms (for
+    the division's heavy terms, in its division); see heavy_terms.
+
+    Categories are turned into ids first, so that every condition is on the
+    product table and PostgreSQL can combine its indexes."""
+    groups, anywhere, by_division = set(), set(), defaultdict(set)
+    for i, terms_of_need in enumerate(weights):
+        code = needs.codes[i]
+        if len(code) >= 3 and code[:3].isdigit():
+            groups.add(code[:3])
+        division = code[:2] if code[:2].isdigit() else ""
+        found, in_division = heavy_terms(terms_of_need, MIN_RELEVANCE, bool(division))
+        anywhere.update(found)
+        if in_division:
+            by_division[division].update(in_division)
+    query = Q(category_id__in=_category_ids(groups)) if groups else Q(pk__in=[])
+    for term in sorted(anywhere):
+        query |= Q(search_text__contains=term)
+    for division, found in sorted(by_division.items()):
+        words = Q(pk__in=[])
+        for term in sorted(found - anywhere):
+            words |= Q(search_text__contains=term)
+        query |= Q(category_id__in=_category_ids([division])) & words
+    return Product.objects.filter(query)
+
+
+def _category_ids(prefixes):
+    query = Q(pk__in=[])
+    for prefix in prefixes:
+        query |= Q(code__startswith=prefix)
+    return list(Category.objects.filter(query).values_list("pk", flat=True))
 
 
 def _candidate_needs(products):
-    return Need.objects.filter(_candidates(products))
+    """Needs the products may reach (a superset): those with one of the products'
+    terms among their heavy terms (NeedTerm), for the division's heavy terms
+    only in that division, and those of the same ISIC group."""
+    found = {t[:200] for terms_of in products.terms for t in terms_of}
+    divisions = {code[:2] for code in products.codes if code[:2].isdigit()}
+    groups = {code[:3] for code in products.codes if len(code) >= 3 and code[:3].isdigit()}
+    indexed = NeedTerm.objects.filter(term__in=sorted(found)).filter(
+        Q(division="") | Q(division__in=sorted(divisions))
+    )
+    query = Q(pk__in=indexed.values("need_id"))
+    if groups:
+        query |= Q(category_id__in=_category_ids(groups))
+    return Need.objects.filter(query)
 
 
-def _candidates(items):
-    query = Q(pk__in=[])
-    for division in sorted({code[:2] for code in items.codes if code[:2].isdigit()}):
-        query |= Q(category__code__startswith=division)
-    for term in sorted({t for found in items.terms for t in found}):
-        query |= Q(search_text__contains=term)
-    return query
+def _write_need_terms(needs, rarity):
+    """Index each need by the terms a product must have to reach it."""
+    rows = []
+    for i, terms_of_need in enumerate(_term_weights(needs, rarity)):
+        division = needs.codes[i][:2] if needs.codes[i][:2].isdigit() else ""
+        anywhere, in_division = heavy_terms(terms_of_need, MIN_RELEVANCE, bool(division))
+        need = int(needs.ids[i])
+        rows += [NeedTerm(need_id=need, term=t[:200], division="") for t in anywhere]
+        rows += [NeedTerm(need_id=need, term=t[:200], division=division) for t in in_division]
+    NeedTerm.objects.bulk_create(rows, batch_size=5000)

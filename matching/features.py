@@ -55,9 +55,9 @@ def stem(word):
 
 
 @functools.lru_cache(maxsize=200_000)
-def _words(text):
+def _words(text, normalized):
     result = []
-    for word in normalize(text).split():
+    for word in (text if normalized else normalize(text)).split():
         if word in STOP_WORDS:
             continue
         word = stem(word)
@@ -66,15 +66,18 @@ def _words(text):
     return tuple(result)
 
 
-def words(text):
-    """The meaningful words of a text, normalized and stemmed, in order."""
-    return list(_words(text or ""))
+def words(text, normalized=False):
+    """The meaningful words of a text, normalized and stemmed, in order.
+
+    ``normalized``: the text is already portal.lib.text.normalize's output
+    (an item's name_key)."""
+    return list(_words(text or "", normalized))
 
 
-def terms(name, description=""):
+def terms(name, description="", normalized_name=False):
     """{term: field weight}: a name's words (and joined pairs) weigh NAME, the
     description's other words DESCRIPTION."""
-    name_words = words(name)
+    name_words = words(name, normalized_name)
     found = dict.fromkeys(words(description), DESCRIPTION)
     for word in name_words:
         found[word] = NAME

@@ -99,6 +99,22 @@ class Term(models.Model):
         return self.term
 
 
+class NeedTerm(models.Model):
+    """A term a product must have to reach a need (engine.heavy_terms): the index a
+    new product's candidate needs come from. ``division``: only for products of
+    that ISIC division; empty: for any product. Written with the need's matches."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    term = models.CharField(max_length=200)
+    division = models.CharField(max_length=2, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["term", "division"], name="matching_needterm_term")]
+
+    def __str__(self):
+        return self.term
+
+
 class ContactRequest(models.Model):
     """One unit writes to another about what it needs; the thread follows in messages."""
 

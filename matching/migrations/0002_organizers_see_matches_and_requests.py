@@ -5,6 +5,7 @@ from django.db import migrations
 
 PERMISSIONS = {
     ("matching", "contactrequest"): ["view", "change"],
+    ("matching", "contactmessage"): ["view"],
     ("matching", "match"): ["view"],
 }
 
