@@ -138,15 +138,18 @@ class ItemAdmin(PortalModelAdmin):
     search_fields = ["name", "exhibitor__legal_name", "exhibitor__brand"]
     autocomplete_fields = ["exhibitor", "category"]
 
-    def _changed(self, pks):
+    def _changed(self, pks, created=False):
         if self.model is Product:
-            changes.changed(products=pks)
+            changes.changed(products=pks, created=created)
         else:
             changes.changed(needs=pks)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        self._changed([obj.pk])
+        self._changed([obj.pk], created=not change)
+        if change and "exhibitor" in form.changed_data:
+            # Moved to another unit: the old unit's proximity no longer holds.
+            changes.changed(units=[form.initial["exhibitor"], obj.exhibitor_id])
 
     def delete_model(self, request, obj):
         pk = obj.pk

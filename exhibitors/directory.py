@@ -242,7 +242,8 @@ def _exhibitor(request, unit):
         "category": _category(unit.category),
         "url": request.build_absolute_uri(unit.get_absolute_url()),
         "products": [p.name for p in unit.products.all()],
-        "needs": [n.name for n in unit.needs.all()],
+        # What a unit buys is for logged-in users (exhibitors, organizers) only.
+        "needs": [n.name for n in unit.needs.all()] if request.user.is_authenticated else [],
         "booths": _booths(unit),
     }
 

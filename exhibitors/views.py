@@ -34,10 +34,10 @@ def member_unit(request, pk, *, owner=False):
     return get_object_or_404(Exhibitor.objects.filter(memberships__in=memberships), pk=pk)
 
 
-def item_changed(item):
+def item_changed(item, created=False):
     """Tell the matching engine (portal/lib/changes.py) a product or need was written."""
     if isinstance(item, Product):
-        changes.changed(products=[item.pk])
+        changes.changed(products=[item.pk], created=created)
     else:
         changes.changed(needs=[item.pk])
 
@@ -125,7 +125,7 @@ def item_new(request, pk, kind):
     model, form_class = ITEM_FORMS[kind]
     form = form_class(request.POST or None, request.FILES or None, instance=model(exhibitor=unit))
     if form.is_valid():
-        item_changed(form.save())
+        item_changed(form.save(), created=True)
         messages.success(request, _("Saved."))
         return redirect("dashboard_unit", pk=unit.pk)
     return render(request, "exhibitors/item_form.html", {"form": form, "unit": unit, "kind": kind})

@@ -100,6 +100,15 @@ class HallAdmin(PortalModelAdmin):
         # Its booths and their units belong to the fair: a hall never moves.
         return ["fair"] if obj else []
 
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        changes.changed(fairs=[obj.fair_id])
+
+    def delete_queryset(self, request, queryset):
+        fairs = set(queryset.values_list("fair_id", flat=True))
+        super().delete_queryset(request, queryset)
+        changes.changed(fairs=fairs)
+
     def get_urls(self):
         plan = path(
             "<path:object_id>/plan/",
@@ -197,10 +206,11 @@ class BoothAdmin(PortalModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("participations__exhibitor")
 
-    # A booth that moves changes who stands next to whom.
+    # A booth that moves changes who stands next to whom (at its old fair too).
     def save_model(self, request, obj, form, change):
+        before = set(Booth.objects.filter(pk=obj.pk).values_list("fair_id", flat=True))
         super().save_model(request, obj, form, change)
-        changes.changed(fairs=[obj.fair_id])
+        changes.changed(fairs={obj.fair_id} | before)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
@@ -265,8 +275,9 @@ class ParticipationAdmin(PortalModelAdmin):
         status_changed = change and "status" in form.changed_data
         if status_changed:
             obj.decided_at = timezone.now()
+        before = set(Participation.objects.filter(pk=obj.pk).values_list("fair_id", flat=True))
         super().save_model(request, obj, form, change)
-        changes.changed(fairs=[obj.fair_id])
+        changes.changed(fairs={obj.fair_id} | before)
         if status_changed:
             transaction.on_commit(lambda: services.notify_unit(participation=obj))
 

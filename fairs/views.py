@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -114,7 +115,7 @@ def booth_cards(request, slug, hall=None, code=None):
             target = booth.holder.get_absolute_url()
         else:
             target = reverse("fairs:plan_hall", args=[fair.slug, booth.hall.code])
-            target += f"?highlight={booth.code}"
+            target += "?" + urlencode({"highlight": booth.code})
         booth.target = settings.SITE_URL + target
         # segno writes the SVG from the address alone: nothing to escape.
         booth.qr = mark_safe(segno.make(booth.target, error="m").svg_inline(scale=4, border=2))

@@ -234,7 +234,9 @@ def contexts_of(unit_ids):
 
 def idf(document_frequency, total):
     """The weight of a term used by ``document_frequency`` of ``total`` products."""
-    return math.log((1 + total) / (1 + document_frequency)) + 1
+    # At least 1, the weight of a term every product has, even if the counts
+    # drifted above the total between full rematches.
+    return max(1.0, math.log((1 + total) / (1 + document_frequency)) + 1)
 
 
 class Rarity:
@@ -681,27 +683,29 @@ def refresh_needs(need_ids):
     with transaction.atomic():
         NeedTerm.objects.filter(need__in=needs.ids.tolist()).delete()
         _write_need_terms(needs, rarity)
+        # Every context, also fairs the unit left or that are over: they are recomputed
+        # (active ones here, others when match_report asks for them).
+        Match.objects.filter(need__in=needs.ids.tolist()).delete()
         for context, positions in contexts:
             block = needs.take(positions)
-            Match.objects.filter(
-                _context_filter(context.fair_id), need__in=block.ids.tolist()
-            ).delete()
             scored = score(block, index, rarity, places, context)
             _write(_rows(scored, block, products, context.fair_id))
             count += len(scored)
     return count
 
 
-def offer_products(product_ids, exclude_needs=()):
+def offer_products(product_ids, exclude_needs=(), created=False):
     """Put these products (new, or changed and withdrawn from their needs) among the
     stored matches of every need they now serve better than its weakest match.
 
-    Also counts their terms in the term table.
+    ``created``: the products are new, and their terms are counted in the term
+    table (an edited product's are not counted again).
     """
     products = load_items(Product.objects.filter(pk__in=list(product_ids)))
     if not len(products):
         return 0
-    _count_terms(products)
+    if created:
+        _count_terms(products)
     needs = load_items(_candidate_needs(products).exclude(pk__in=list(exclude_needs)))
     if not len(needs):
         return 0
@@ -791,14 +795,27 @@ def _candidate_products(needs, weights):
         if in_division:
             by_division[division].update(in_division)
     query = Q(category_id__in=_category_ids(groups)) if groups else Q(pk__in=[])
-    for term in sorted(anywhere):
-        query |= Q(search_text__contains=term)
+    query |= _containing(Product, anywhere)
     for division, found in sorted(by_division.items()):
-        words = Q(pk__in=[])
-        for term in sorted(found - anywhere):
-            words |= Q(search_text__contains=term)
-        query |= Q(category_id__in=_category_ids([division])) & words
+        in_division = Product.objects.filter(category_id__in=_category_ids([division]))
+        query |= Q(pk__in=in_division.filter(_containing(Product, found - anywhere)).values("pk"))
     return Product.objects.filter(query)
+
+
+def _containing(model, found, per_query=200):
+    """Rows whose search text holds one of the terms. A few hundred terms to a
+    subquery: SQLite refuses an expression deeper than 1,000."""
+    found = sorted(found)
+    if len(found) <= per_query:
+        query = Q(pk__in=[])
+        for term in found:
+            query |= Q(search_text__contains=term)
+        return query
+    query = Q(pk__in=[])
+    for start in range(0, len(found), per_query):
+        chunk = _containing(model, found[start : start + per_query], per_query)
+        query |= Q(pk__in=model.objects.filter(chunk).values("pk"))
+    return query
 
 
 def _category_ids(prefixes):
@@ -831,6 +848,18 @@ def _write_need_terms(needs, rarity):
         division = needs.codes[i][:2] if needs.codes[i][:2].isdigit() else ""
         anywhere, in_division = heavy_terms(terms_of_need, MIN_RELEVANCE, bool(division))
         need = int(needs.ids[i])
-        rows += [NeedTerm(need_id=need, term=t[:200], division="") for t in anywhere]
-        rows += [NeedTerm(need_id=need, term=t[:200], division=division) for t in in_division]
-    NeedTerm.objects.bulk_create(rows, batch_size=5000)
+        rows += [(need, t[:200], "") for t in anywhere]
+        rows += [(need, t[:200], division) for t in in_division]
+    if connection.vendor == "postgresql":
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                "COPY matching_needterm (need_id, term, division) FROM STDIN"
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    NeedTerm.objects.bulk_create(
+        [NeedTerm(need_id=n, term=t, division=d) for n, t, d in rows], batch_size=5000
+    )

@@ -144,6 +144,9 @@ def proximity_text(match, booths, *, supplier=True):
         return _("same county: %(county)s") % {"county": other.county}
     if tier == Proximity.SAME_PROVINCE:
         return _("same province: %(province)s") % {"province": other.county.province}
+    if tier in NEAR:
+        # The booth moved since the match was stored: say the tier itself.
+        return str(Proximity(tier).label)
     return _("from %(place)s") % {"place": other.county.province}
 
 
@@ -167,13 +170,18 @@ def fair_summary(fair, halls):
         hall = hall_of.get(unit)
         if hall in summary:
             summary[hall]["needs"] += 1
-    strongest = matches(
-        near.filter(proximity=Proximity.NEIGHBOUR_BOOTH).order_by("-score", "need", "product")
-    )[:200]
-    for match in strongest:
-        hall = hall_of.get(match.need.exhibitor_id)
-        if hall in summary and len(summary[hall]["best"]) < 3:
-            summary[hall]["best"].append(match)
+    units_of = defaultdict(list)
+    for unit, hall in hall_of.items():
+        units_of[hall].append(unit)
+    for hall in halls:
+        # Per hall: every hall gets its own strongest three.
+        summary[hall.pk]["best"] = list(
+            matches(
+                near.filter(
+                    proximity=Proximity.NEIGHBOUR_BOOTH, need__exhibitor__in=units_of[hall.pk]
+                ).order_by("-score", "need", "product")
+            )[:3]
+        )
     return summary
 
 

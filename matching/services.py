@@ -22,7 +22,7 @@ DAILY_REQUESTS = 20
 REFRESH_LIMIT = 5000
 
 
-def on_change(*, needs=(), products=(), units=(), fairs=(), everything=False):
+def on_change(*, needs=(), products=(), units=(), fairs=(), everything=False, created=False):
     """Bring stored matches up to date after a write (see portal/lib/changes.py).
 
     - a need: its own matches;
@@ -56,7 +56,7 @@ def on_change(*, needs=(), products=(), units=(), fairs=(), everything=False):
     if needs:
         engine.refresh_needs(needs)
     if products:
-        engine.offer_products(products, exclude_needs=needs)
+        engine.offer_products(products, exclude_needs=needs, created=created)
 
 
 def send_request(*, sender, receiver, user, subject, message, amount=None, amount_unit=""):

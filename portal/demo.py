@@ -22,6 +22,7 @@ from exhibitors.models import (
     Province,
 )
 from fairs.models import Booth, Fair, Hall, Participation
+from portal.lib import changes
 
 from . import demo_data
 
@@ -155,6 +156,8 @@ def seed(*, create_accounts, today=None):
             },
         )
 
+    # The demo's matches, computed when this transaction commits.
+    changes.changed(everything=True)
     return _seed_accounts(units[0]) if create_accounts else []
 
 

@@ -56,8 +56,14 @@ def test_an_exhibitor_result_has_the_documented_shape(client, listed):
         "needs",
         "booths",
     }
-    assert (unit["products"], unit["needs"]) == (["کارتن پنج‌لایه"], ["کاغذ کرافت"])
+    # What a unit buys is for logged-in users: an anonymous client gets [].
+    assert (unit["products"], unit["needs"]) == (["کارتن پنج‌لایه"], [])
     assert unit["booths"] == [{"fair": "hamedan-10", "hall": "A", "code": "A-05"}]
+
+
+def test_a_logged_in_user_gets_the_needs_too(stranger_client, listed):
+    (unit,) = stranger_client.get(reverse("api_exhibitors"), {"q": "کارتن"}).json()["results"]
+    assert unit["needs"] == ["کاغذ کرافت"]
 
 
 def test_units_are_found_by_what_they_make_and_by_category_of_their_products(client, listed):

@@ -111,3 +111,43 @@ def test_the_handler_is_registered():
     from portal.lib import changes
 
     assert services.on_change in changes._listeners
+
+
+def test_many_terms_at_once_do_not_overflow_sqlite(world):
+    """SQLite refuses an expression deeper than 1,000: the term queries come in chunks."""
+    words = " ".join(f"واژه{n}" for n in range(1200))
+    needs = [
+        make_need(
+            world["buyer"],
+            name=f"چرم گاوی {i}",
+            category=category("1511"),
+            description=words[i * 1500 : i * 1500 + 1999],
+        )
+        for i in range(5)
+    ]
+    engine.refresh_needs([n.pk for n in needs])
+    # Thousands of rare words dilute the name, but the ISIC class still matches.
+    assert Match.objects.filter(need__in=needs, fair__isnull=True).count() == 10
+
+
+def test_an_edited_product_is_not_counted_twice(world, django_capture_on_commit_callbacks):
+    before = Term.objects.get(term="چرم").products
+    product = world["near"].products.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        product.description = "رویه کفش مردانه"
+        product.save()
+        services_changed(products=[product.pk])
+    assert Term.objects.get(term="چرم").products == before
+    with django_capture_on_commit_callbacks(execute=True):
+        new = product_of(world["near"], name="چرم بز", category=category("1511"))
+        services_changed(products=[new.pk], created=True)
+    assert Term.objects.get(term="چرم").products == before + 1
+
+
+def test_the_demo_comes_with_its_matches(django_capture_on_commit_callbacks):
+    from portal import demo
+
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.seed(create_accounts=False)
+    assert Match.objects.filter(fair__isnull=True).count() > 100
+    assert Match.objects.filter(proximity=Proximity.NEIGHBOUR_BOOTH).exists()

@@ -13,24 +13,29 @@ _listeners = []
 
 
 def listen(handler):
-    """Call ``handler(needs=, products=, units=, fairs=, everything=)`` after each change."""
+    """Call ``handler(needs=, products=, units=, fairs=, everything=, created=)`` after
+    each change."""
     if handler not in _listeners:
         _listeners.append(handler)
 
 
-def changed(*, needs=(), products=(), units=(), fairs=(), everything=False):
+def changed(*, needs=(), products=(), units=(), fairs=(), everything=False, created=False):
     """Needs, products, units (their place or name) or fairs (booths,
-    participations) changed; ``everything`` for bulk imports."""
+    participations) changed; ``created``: the products are new; ``everything``
+    for bulk imports."""
     what = {
         "needs": set(needs),
         "products": set(products),
         "units": set(units),
         "fairs": set(fairs),
         "everything": everything,
+        "created": created,
     }
 
     def notify():
         for handler in _listeners:
             handler(**what)
 
-    transaction.on_commit(notify)
+    # robust: the write has committed; a failing handler is logged, and the
+    # page (and any other after-commit work, such as emails) goes on.
+    transaction.on_commit(notify, robust=True)

@@ -74,8 +74,9 @@ class Command(BaseCommand):
         if target is not None:
             units = Participation.objects.approved().filter(fair=target).values("exhibitor")
             needs = needs.filter(exhibitor__in=units)
-            if needs.exists() and not Match.objects.filter(fair=target).exists():
-                # A fair whose context was never computed (it ended before, say).
+            if not engine.active_fairs().filter(pk=target.pk).exists():
+                # Writes keep the matches of active fairs current; a fair that is
+                # over (or a draft) is computed afresh for its report.
                 engine.rematch(fair=target)
         report = Report(target, needs, limit)
         out = Output(self.stdout)
