@@ -115,19 +115,19 @@ def test_the_handler_is_registered():
 
 def test_many_terms_at_once_do_not_overflow_sqlite(world):
     """SQLite refuses an expression deeper than 1,000: the term queries come in chunks."""
-    words = " ".join(f"واژه{n}" for n in range(1200))
+    words = " ".join(f"واژه{n}" for n in range(4000))
     needs = [
         make_need(
             world["buyer"],
             name=f"چرم گاوی {i}",
             category=category("1511"),
-            description=words[i * 1500 : i * 1500 + 1999],
+            description=words[i * 2000 : i * 2000 + 1999],
         )
-        for i in range(5)
+        for i in range(10)
     ]
     engine.refresh_needs([n.pk for n in needs])
     # Thousands of rare words dilute the name, but the ISIC class still matches.
-    assert Match.objects.filter(need__in=needs, fair__isnull=True).count() == 10
+    assert Match.objects.filter(need__in=needs, fair__isnull=True).count() == 20
 
 
 def test_an_edited_product_is_not_counted_twice(world, django_capture_on_commit_callbacks):
