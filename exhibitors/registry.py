@@ -10,6 +10,7 @@ file twice changes nothing.
 import csv
 import decimal
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,6 +81,7 @@ class Report:
     new_counties: list = field(default_factory=list)
     new_parks: list = field(default_factory=list)
     written: bool = False
+    written_at: float = 0.0  # time.monotonic() when the rows were committed
 
     def count(self, sheet, outcome, n=1):
         self.counts.setdefault(sheet, {"created": 0, "updated": 0, "unchanged": 0})
@@ -316,13 +318,15 @@ def import_registry(path, *, skip_invalid=False):
             report.counts.clear()
         else:
             report.written = True
-            if any(c["created"] or c["updated"] for c in report.counts.values()):
-                # Many units at once: the matching engine recomputes everything.
-                changes.changed(everything=True)
     if report.written and connection.vendor == "postgresql":
         # Fresh statistics, or the planner guesses one row and joins before limiting.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE exhibitors_exhibitor, exhibitors_product, exhibitors_need")
+    report.written_at = time.monotonic()
+    if report.written and any(c["created"] or c["updated"] for c in report.counts.values()):
+        # Many units at once: the matching engine recomputes everything, now
+        # (committed, outside a transaction) or when the caller's commits.
+        changes.changed(everything=True)
     return report
 
 
