@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from exhibitors.models import Membership
 from fairs.layout import unit_neighbours
 from fairs.models import Participation
 from portal.lib.forms import persian_active
@@ -183,6 +184,20 @@ def fair_summary(fair, halls):
             )[:3]
         )
     return summary
+
+
+def mark_reachable(rows):
+    """Set ``reachable`` on each decorated match: whether its other unit has someone on
+    the portal to write to (units imported from a registry often have nobody). One query."""
+    others = {match.other.pk for match in rows}
+    reachable = set(
+        Membership.objects.filter(exhibitor__in=others, user__is_active=True).values_list(
+            "exhibitor_id", flat=True
+        )
+    )
+    for match in rows:
+        match.reachable = match.other.pk in reachable
+    return rows
 
 
 def decorate(rows, booths, *, supplier=True):

@@ -70,7 +70,10 @@ def contact_new(request, pk, match_pk):
     receiver = match.product.exhibitor if buying else match.need.exhibitor
     initial = {"subject": match.need.name if buying else match.product.name}
     if buying and match.need.monthly_amount:
-        initial |= {"amount": match.need.monthly_amount, "amount_unit": match.need.amount_unit}
+        amount = match.need.monthly_amount
+        # 12000, not 12000.00, in the box.
+        amount = int(amount) if amount == int(amount) else amount
+        initial |= {"amount": amount, "amount_unit": match.need.amount_unit}
     form = ContactForm(request.POST or None, initial=initial)
     if form.is_valid():
         try:

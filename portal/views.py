@@ -52,6 +52,7 @@ def dashboard_unit(request, pk):
     for _need, rows in suppliers:
         reading.decorate(rows, booths, supplier=True)
     buyers = reading.decorate(reading.buyers_for(unit, fair), booths, supplier=False)
+    reading.mark_reachable([m for _need, rows in suppliers for m in rows] + buyers)
     applied = {p.fair_id for p in participations}
     percent, missing = unit.completeness(products, needs)
     return render(

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from exhibitors.models import Membership
 from exhibitors.tests.factories import category, make_exhibitor, make_need, make_product, park
 from fairs.tests.factories import make_booth, make_fair, make_hall, make_participation
 from matching import engine
@@ -31,8 +32,14 @@ def dashboard(client, unit):
 
 
 def test_the_dashboard_lists_suppliers_and_buyers_with_tier_reasons_and_contact(
-    owner_client, unit, fair
+    owner_client, unit, fair, django_user_model
 ):
+    page = dashboard(owner_client, unit).content.decode()
+    # Nobody manages the neighbour yet: no contact button, a pointer to its page.
+    assert "/contact/" not in page and "Nobody manages this unit on the portal yet" in page
+    neighbour = fair.participations.get(booth__code="A-02").exhibitor
+    user = django_user_model.objects.create_user("n@example.ir", "n@example.ir")
+    Membership.objects.create(user=user, exhibitor=neighbour, role=Membership.Role.OWNER)
     page = dashboard(owner_client, unit).content.decode()
     suppliers = page.split('id="suppliers-title"')[1].split('id="buyers-title"')[0]
     assert "کارتن‌سازی همسایه" in suppliers and "booth next door" in suppliers
