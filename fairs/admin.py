@@ -19,6 +19,20 @@ from . import layout, services
 from .models import Booth, Fair, Hall, Participation
 
 
+class FairChangesMixin:
+    """Deleting halls, booths or participations changes who stands where: the
+    fair's matches follow (portal/lib/changes.py)."""
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        changes.changed(fairs=[obj.fair_id])
+
+    def delete_queryset(self, request, queryset):
+        fairs = set(queryset.values_list("fair_id", flat=True))
+        super().delete_queryset(request, queryset)
+        changes.changed(fairs=fairs)
+
+
 class HallInline(PortalTabularInline):
     model = Hall
     fields = ["code", "name_fa", "name_en", "width", "depth"]
@@ -89,7 +103,7 @@ class AssignBoothForm(forms.Form):
 
 
 @admin.register(Hall)
-class HallAdmin(PortalModelAdmin):
+class HallAdmin(FairChangesMixin, PortalModelAdmin):
     list_display = ["code", "name_fa", "fair", "width", "depth", "plan_link"]
     list_filter = ["fair"]
     list_select_related = ["fair"]
@@ -99,15 +113,6 @@ class HallAdmin(PortalModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Its booths and their units belong to the fair: a hall never moves.
         return ["fair"] if obj else []
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        changes.changed(fairs=[obj.fair_id])
-
-    def delete_queryset(self, request, queryset):
-        fairs = set(queryset.values_list("fair_id", flat=True))
-        super().delete_queryset(request, queryset)
-        changes.changed(fairs=fairs)
 
     def get_urls(self):
         plan = path(
@@ -195,7 +200,7 @@ class BoothForm(forms.ModelForm):
 
 
 @admin.register(Booth)
-class BoothAdmin(PortalModelAdmin):
+class BoothAdmin(FairChangesMixin, PortalModelAdmin):
     form = BoothForm
     list_display = ["code", "hall", "fair", "x", "y", "width", "height", "holder"]
     list_filter = ["fair"]
@@ -211,15 +216,6 @@ class BoothAdmin(PortalModelAdmin):
         before = set(Booth.objects.filter(pk=obj.pk).values_list("fair_id", flat=True))
         super().save_model(request, obj, form, change)
         changes.changed(fairs={obj.fair_id} | before)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        changes.changed(fairs=[obj.fair_id])
-
-    def delete_queryset(self, request, queryset):
-        fairs = set(queryset.values_list("fair_id", flat=True))
-        super().delete_queryset(request, queryset)
-        changes.changed(fairs=fairs)
 
     @admin.display(description=_("held by"))
     def holder(self, booth):
@@ -247,7 +243,7 @@ class ParticipationForm(forms.ModelForm):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(PortalModelAdmin):
+class ParticipationAdmin(FairChangesMixin, PortalModelAdmin):
     form = ParticipationForm
     list_display = [
         "exhibitor",
@@ -280,15 +276,6 @@ class ParticipationAdmin(PortalModelAdmin):
         changes.changed(fairs={obj.fair_id} | before)
         if status_changed:
             transaction.on_commit(lambda: services.notify_unit(participation=obj))
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        changes.changed(fairs=[obj.fair_id])
-
-    def delete_queryset(self, request, queryset):
-        fairs = set(queryset.values_list("fair_id", flat=True))
-        super().delete_queryset(request, queryset)
-        changes.changed(fairs=fairs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "booth":

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exhibitors.models import County, Exhibitor
+from exhibitors.registry import Problem  # the same report line as import_directory
 from portal.lib import changes
 from portal.lib.identifiers import clean_national_id
 from portal.lib.text import to_ascii_digits
@@ -45,17 +46,6 @@ DEFAULT_COUNTY = "همدان"
 
 class FloorplanError(Exception):
     """The import cannot start: unreadable file, missing columns, unknown fair."""
-
-
-@dataclass
-class Problem:
-    source: str
-    row: int
-    column: str
-    reason: str
-
-    def __str__(self):
-        return f"{self.source}:{self.row}: {self.column}: {self.reason}"
 
 
 @dataclass

@@ -165,6 +165,20 @@ class Hall(models.Model):
         return self.name_fa
 
 
+def _gap_along(start, size, other_start, other_size):
+    """SQL for the gap between a booth's and another rectangle's extents on one
+    axis, 0 where they overlap, rounded to centimetres."""
+    return Round(
+        Greatest(
+            Value(Decimal(0), output_field=models.DecimalField()),
+            F(start) - (other_start + other_size),
+            Value(other_start) - (F(start) + F(size)),
+            output_field=models.DecimalField(),
+        ),
+        2,
+    )
+
+
 class BoothQuerySet(models.QuerySet):
     def free(self, fair):
         """Booths of the fair that no participation holds."""
@@ -179,25 +193,8 @@ class BoothQuerySet(models.QuerySet):
         floating point, where 5.9 - 2.9 is not exactly 3).
         """
         metres = Decimal(settings.PORTAL_NEIGHBOUR_METRES if metres is None else metres)
-        zero = Value(Decimal(0), output_field=models.DecimalField())
-        gap_x = Round(
-            Greatest(
-                zero,
-                F("x") - (booth.x + booth.width),
-                Value(booth.x) - (F("x") + F("width")),
-                output_field=models.DecimalField(),
-            ),
-            2,
-        )
-        gap_y = Round(
-            Greatest(
-                zero,
-                F("y") - (booth.y + booth.height),
-                Value(booth.y) - (F("y") + F("height")),
-                output_field=models.DecimalField(),
-            ),
-            2,
-        )
+        gap_x = _gap_along("x", "width", booth.x, booth.width)
+        gap_y = _gap_along("y", "height", booth.y, booth.height)
         return (
             self.filter(hall_id=booth.hall_id)
             .exclude(pk=booth.pk)

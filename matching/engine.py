@@ -674,11 +674,7 @@ def refresh_needs(need_ids):
     products = load_items(_candidate_products(needs, weights))
     index = ProductIndex(products)
     places = Places.load(set(needs.units.tolist()) | set(products.units.tolist()))
-    fairs = contexts_of(set(needs.units.tolist()))
-    contexts = [(Context.none(), np.arange(len(needs)))]
-    for fair in Fair.objects.filter(pk__in={f for fs in fairs.values() for f in fs}):
-        at = [i for i, unit in enumerate(needs.units.tolist()) if fair.pk in fairs[unit]]
-        contexts.append((Context.of_fair(fair), np.array(at, dtype=np.int64)))
+    contexts = _contexts(needs)
     count = 0
     with transaction.atomic():
         NeedTerm.objects.filter(need__in=needs.ids.tolist()).delete()
@@ -692,6 +688,17 @@ def refresh_needs(need_ids):
             _write(_rows(scored, block, products, context.fair_id))
             count += len(scored)
     return count
+
+
+def _contexts(needs):
+    """[(Context, positions of the needs it applies to)]: no fair for all needs,
+    and each active fair for the needs of units approved at it."""
+    fairs = contexts_of(set(needs.units.tolist()))
+    contexts = [(Context.none(), np.arange(len(needs)))]
+    for fair in Fair.objects.filter(pk__in={f for fs in fairs.values() for f in fs}):
+        at = [i for i, unit in enumerate(needs.units.tolist()) if fair.pk in fairs[unit]]
+        contexts.append((Context.of_fair(fair), np.array(at, dtype=np.int64)))
+    return contexts
 
 
 def offer_products(product_ids, exclude_needs=(), created=False):
@@ -712,11 +719,7 @@ def offer_products(product_ids, exclude_needs=(), created=False):
     rarity = Rarity.from_table({t for found in needs.terms for t in found})
     index = ProductIndex(products)
     places = Places.load(set(needs.units.tolist()) | set(products.units.tolist()))
-    fairs = contexts_of(set(needs.units.tolist()))
-    contexts = [(Context.none(), np.arange(len(needs)))]
-    for fair in Fair.objects.filter(pk__in={f for fs in fairs.values() for f in fs}):
-        at = [i for i, unit in enumerate(needs.units.tolist()) if fair.pk in fairs[unit]]
-        contexts.append((Context.of_fair(fair), np.array(at, dtype=np.int64)))
+    contexts = _contexts(needs)
     added = 0
     with transaction.atomic():
         for context, positions in contexts:
