@@ -65,6 +65,9 @@ TIERS = [
 ]
 TIER_WEIGHT = np.array([1.0, 0.8, 0.6, 0.45, 0.3, 0.15, 0.0])
 NEEDS_PER_BLOCK = 2000
+# One encoder for the million reasons of a rematch (json.dumps with options
+# builds a new one each call).
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 WORD_SPLIT = re.compile(r"[\s\u200c،,.:;()]+")
 
 
@@ -519,10 +522,15 @@ def reasons(singles, level, code, product_terms):
     found = {}
     if level >= 0:
         found["category"] = [LEVELS[level], code]
-    in_name = [t for t in singles if product_terms.get(t) == NAME]
+    in_name, in_description = [], []
+    for term in singles:
+        weight = product_terms.get(term)
+        if weight == NAME:
+            in_name.append(term)
+        elif weight == DESCRIPTION:
+            in_description.append(term)
     if in_name:
         found["name"] = in_name
-    in_description = [t for t in singles if product_terms.get(t) == DESCRIPTION]
     if in_description:
         found["description"] = in_description
     return found
@@ -590,7 +598,7 @@ def _write(rows):
             cursor.cursor.copy(f"COPY matching_match ({columns}) FROM STDIN") as copy,
         ):
             for row in rows:
-                copy.write_row((*row[:6], json.dumps(row[6], ensure_ascii=False)))
+                copy.write_row((*row[:6], _JSON(row[6])))
         return
     batch = []
     for need, product, fair, relevance, total, proximity, why in rows:
