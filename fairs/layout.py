@@ -23,8 +23,9 @@ from portal.lib.text import to_ascii_digits
 from . import geometry
 from .models import Booth, Hall, Participation
 
-# Colours for ISIC divisions, in the order the divisions appear in a fair:
-# light enough for dark text, apart enough to tell neighbours apart.
+# Colours for ISIC divisions, in the order of their codes at a fair: light
+# enough for dark text, apart enough to tell neighbours apart; twenty before
+# a colour comes again (a provincial fair shows ten to twenty divisions).
 PALETTE = [
     "#8ecae6",
     "#ffb703",
@@ -38,6 +39,14 @@ PALETTE = [
     "#caffbf",
     "#ff8fab",
     "#9bf6ff",
+    "#e9edc9",
+    "#b8c0ff",
+    "#f7b267",
+    "#84dcc6",
+    "#d0a2f7",
+    "#c1d37f",
+    "#ffc6ff",
+    "#a3c4f3",
 ]
 HOLDER_FIELDS = ["legal_name", "brand", "national_id", "category", "county", "park"]
 OTHER_COLOUR = "#e0e0e0"
