@@ -313,19 +313,15 @@ def fairs_divisions(fair_pks):
     return result
 
 
-def unit_link(booth):
-    """A booth's link on a public plan: its unit's page, or none for a free booth."""
-    return booth.holder.get_absolute_url() if booth.holder else ""
-
-
 def unit_linker():
-    """unit_link with the address reversed once, not once a booth (500 on a big hall)."""
+    """link(booth) for a public plan: its unit's page, or "" for a free booth. The
+    address is reversed once, not once a booth (500 on a big hall)."""
     marker = 2_147_483_647
     head, tail = reverse("exhibitors:detail", args=[marker]).split(str(marker))
     return lambda booth: f"{head}{booth.holder.pk}{tail}" if booth.holder else ""
 
 
-def attach_neighbourhoods(participations, *, link=unit_link):
+def attach_neighbourhoods(participations, *, link=None):
     """Give each participation ``drawing`` (the hall around its booth) and
     ``neighbours`` ([Neighbour, …], nearest first, their units with products
     and needs) when it holds a booth at a fair not yet over; else None and [].
@@ -340,6 +336,7 @@ def attach_neighbourhoods(participations, *, link=unit_link):
             placed.append(participation)
     if not placed:
         return
+    linker = unit_linker()
     booths = placed_booths(halls={p.booth.hall_id for p in placed})
     divisions = fairs_divisions({p.fair_id for p in placed})
     near = neighbour_booths(booths)
@@ -356,7 +353,7 @@ def attach_neighbourhoods(participations, *, link=unit_link):
             colours=colours,
             divisions=categories,
             highlight=mine.code,
-            link=link,
+            link=link or linker,
             around=mine,
         )
     prefetch_related_objects(

@@ -59,9 +59,10 @@ def withdraw(request, pk):
 def plan(request, slug, hall=None):
     """The fair's halls drawn to scale (or one hall), ``?highlight=<booth code>`` marked."""
     fair = public_fair(slug)
-    halls = list(fair.halls.order_by("code"))
+    every_hall = list(fair.halls.order_by("code"))
+    halls = every_hall
     if hall is not None:
-        halls = [h for h in halls if h.code == hall]
+        halls = [h for h in every_hall if h.code == hall]
         if not halls:
             raise Http404(_("This fair has no such hall."))
     highlight = request.GET.get("highlight", "")[:20]
@@ -88,7 +89,7 @@ def plan(request, slug, hall=None):
         "fairs/plan.html",
         {
             "fair": fair,
-            "halls": list(fair.halls.order_by("code")) if hall is not None else halls,
+            "halls": every_hall,
             "hall": halls[0] if hall is not None else None,
             "drawings": drawings,
             "highlight": highlight.strip(),

@@ -86,13 +86,3 @@ def terms(name, description="", normalized_name=False):
     # A name typed as one word still meets its parts' join: «آبمیوه» is a term
     # already; «آب میوه» added «آبمیوه» above.
     return found
-
-
-def category_features(code):
-    """The category's levels a product and a need can share: division, group, class.
-
-    Sections (a letter) and empty codes share nothing.
-    """
-    if not code or not code[:2].isdigit():
-        return []
-    return [code[:n] for n in (2, 3, 4) if len(code) >= n]

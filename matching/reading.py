@@ -3,6 +3,8 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import F, OuterRef, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from exhibitors.models import Membership
@@ -171,18 +173,28 @@ def fair_summary(fair, halls):
         hall = hall_of.get(unit)
         if hall in summary:
             summary[hall]["needs"] += 1
-    units_of = defaultdict(list)
-    for unit, hall in hall_of.items():
-        units_of[hall].append(unit)
-    for hall in halls:
-        # Per hall: every hall gets its own strongest three.
-        summary[hall.pk]["best"] = list(
-            matches(
-                near.filter(
-                    proximity=Proximity.NEIGHBOUR_BOOTH, need__exhibitor__in=units_of[hall.pk]
-                ).order_by("-score", "need", "product")
-            )[:3]
+    # Every hall its own strongest three, ranked in one query.
+    hall_of_buyer = Subquery(
+        Participation.objects.approved()
+        .filter(fair=fair, exhibitor=OuterRef("need__exhibitor"), booth__isnull=False)
+        .values("booth__hall_id")[:1]
+    )
+    strongest = (
+        near.filter(proximity=Proximity.NEIGHBOUR_BOOTH)
+        .annotate(
+            hall=hall_of_buyer,
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("hall")],
+                order_by=[F("score").desc(), F("need_id"), F("product_id")],
+            ),
         )
+        .filter(rank__lte=3)
+        .order_by("hall", "rank")
+    )
+    for match in matches(strongest):
+        if match.hall in summary:
+            summary[match.hall]["best"].append(match)
     return summary
 
 

@@ -85,3 +85,21 @@ def test_the_fair_page_query_count_stays_flat_as_matches_grow(client, fair):
         make_participation(fair, unit, booth=make_booth(hall, f"B-{i}", x=3 * i, y=10))
     engine.rematch()
     assert count_queries(client, fair.get_absolute_url()) == few
+
+
+def test_every_hall_gets_its_own_strongest_matches(fair):
+    from matching import reading
+
+    hall_b = make_hall(fair, "B")
+    buyer, maker = make_exhibitor(), make_exhibitor()
+    make_need(buyer, name="نخ پنبه‌ای", category=category("1311"))
+    make_product(maker, name="نخ پنبه", category=category("1311"))
+    make_participation(fair, buyer, booth=make_booth(hall_b, "B-01"))
+    make_participation(fair, maker, booth=make_booth(hall_b, "B-02", x=3))
+    engine.rematch()
+    halls = list(fair.halls.order_by("code"))
+    summary = reading.fair_summary(fair, halls)
+    best = {h.code: [m.need.name for m in summary[h.pk]["best"]] for h in halls}
+    assert best["A"] and all(name != "نخ پنبه‌ای" for name in best["A"])
+    assert best["B"] == ["نخ پنبه‌ای"]
+    assert all(len(names) <= 3 for names in best.values())
