@@ -1,54 +1,80 @@
-"""What matching compares: the words of a name and a description, and a category code.
+"""What matching compares: the words of a name and a description, the head of the
+name, related words, and a category code.
 
-One function turns an item's text into its terms, for needs and products
-alike, on top of the portal's normalizer (portal/lib/text.py): Arabic
-letters, digits, the zero-width non-joiner and «ها» typed apart or together
-are already one form there. Here plural endings go, words that say nothing
-(«و», «برای», «انواع» …) and single letters are dropped, and two neighbouring
-words of a name also count joined («آب میوه» meets «آبمیوه»).
+One set of functions turns an item's text into what the engine scores, for
+needs and products alike, on top of the portal's normalizer
+(portal/lib/text.py): Arabic letters, digits, the zero-width non-joiner,
+compounds and «ها» typed apart or together are already one form there. Here
+endings go (plurals, the adjective «ی», «ـه» / «ـگی»), words that say nothing
+(«و», «برای», «انواع» …) and single letters are dropped, two neighbouring
+words of a name also count joined («آب میوه» meets «آبمیوه»), and the head
+of the name is found: the thing the phrase names («لوله» in «لوله پلی‌اتیلن
+آبیاری»), which a generic word takes the next word with («دستگاه برش» in
+«دستگاه برش سنگ»). A need also carries the related words of the lexicon.
 """
 
+import csv
 import functools
+from dataclasses import dataclass, field
 from itertools import pairwise
+from pathlib import Path
 
 from portal.lib.text import normalize
 
+DATA = Path(__file__).resolve().parent / "data"
+
+# A product's term: in its name (the head included) or only in its description.
 NAME = 1.0
-DESCRIPTION = 0.4
+DESCRIPTION = 0.5
+# A need's terms before rarity: a name word 1, a generic head word («دستگاه»)
+# less, two joined name words less (they repeat their parts), a description
+# word less still.
+NEED_NAME, NEED_GENERIC, NEED_PAIR, NEED_DESCRIPTION = 1.0, 0.3, 0.5, 0.4
+# A related word of the lexicon counts this much of the words it stands for.
+RELATED = 0.6
 
 STOP_WORDS = frozenset(
     """
     و در به از با برای که را این آن یا تا بر هم نیز اما ولی یک دو سه هر همه
     است هست بود شود شده کند کنند کرد دارد دارای داریم می نمی ما شما آنها ایشان
-    انواع نوع نوعی مورد جهت توسط طبق روی زیر بین پس پیش بدون همراه مانند مثل
+    انواع نوع نوعی مورد جهت توسط طبق روی زیر بین پس بدون همراه مانند مثل
     غیره سایر دیگر خیلی بسیار کم زیاد عدد تعداد ماه ماهانه سال کیلو کیلوگرم تن
-    عدد متر مترمربع لیتر بسته جفت دستگاه کالا محصول محصولات تولید تولیدی
-    خرید فروش نیاز نیازمند
+    متر مترمربع لیتر بسته جفت کالا محصول محصولات تولید تولیدی تولیدکننده
+    خرید فروش نیاز نیازمند لازم داریم میخواهیم مناسب کیفیت عالی درجه یک
     the and of for to in with a an or by on from
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 # Endings that make the same word plural or possessive: «کارتن‌ها», «ورقهای».
-SUFFIXES = ("هایی", "های", "ها")
+SUFFIXES = ("هایی", "های", "ها", "ات")
+# Nouns whose last «ی» is their own, where dropping it would meet another
+# word (or a stop word: «ماهی» → «ماه»).
+OWN_YE = frozenset(["ماهی", "صندلی", "چینی", "کتانی", "بخاری", "سینی", "قوری", "گونی", "زری"])
 
 
 def stem(word):
     """A light stem, the same for needs and products, so that forms of one word meet:
 
     - plural endings go: «کارتن‌ها», «کارتنهای» → «کارتن»;
-    - a final silent «ه» goes, so that «پنبه» and «پنبه‌ای» (which the
-      normalizer writes «پنبهای», like a plural) meet at «پنب»;
-    - «ی» after «ا» or «و» goes: «مقوای» → «مقوا», «گاوی» → «گاو», «مربایی» → «مربا».
+    - «ی» after «ا» or «و» goes: «مقوای» → «مقوا», «گاوی» → «گاو»;
+    - the adjective «ی» goes: «چوبی» → «چوب», «نایلونی» → «نایلون», «فلزی» →
+      «فلز» (not in OWN_YE: «ماهی» stays);
+    - «ـگی» and a final silent «ه» go, so that «بسته» meets «بستگی» and «پنبه»
+      meets «پنبه‌ای».
 
     A rare wrong cut («کره» → «کر») still compares equal to itself.
     """
     for suffix in SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             break
     if word.endswith("یی") and len(word) >= 4:
         word = word[:-1]
-    if word.endswith("ی") and len(word) >= 3 and word[-2] in "او":
+    if (word.endswith("ی") and len(word) >= 3 and word[-2] in "او") or (
+        word.endswith("ی") and len(word) >= 4 and word not in OWN_YE and word[:-1] not in STOP_WORDS
+    ):
         word = word[:-1]
+    if word.endswith("گی") and len(word) >= 5:
+        word = word[:-2]
     if word.endswith("ه") and len(word) >= 3:
         word = word[:-1]
     return word
@@ -58,7 +84,7 @@ def stem(word):
 def _words(text, normalized):
     result = []
     for word in (text if normalized else normalize(text)).split():
-        if word in STOP_WORDS:
+        if word in STOP_WORDS or word.isdigit():
             continue
         word = stem(word)
         if len(word) >= 2 and word not in STOP_WORDS and not word.isdigit():
@@ -74,15 +100,135 @@ def words(text, normalized=False):
     return list(_words(text or "", normalized))
 
 
-def terms(name, description="", normalized_name=False):
-    """{term: field weight}: a name's words (and joined pairs) weigh NAME, the
-    description's other words DESCRIPTION."""
-    name_words = words(name, normalized_name)
-    found = dict.fromkeys(words(description), DESCRIPTION)
+@functools.cache
+def generic_heads():
+    """Stems of the words that take the next word with them as a head (data file)."""
+    lines = (DATA / "generic_heads.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        w for line in lines if line.strip() and not line.startswith("#") for w in words(line)
+    )
+
+
+def head(name_words):
+    """(the head term, the terms that count as finding it) of a name's words.
+
+    The head is the first word; a generic head («دستگاه») takes the next
+    word with it, as one joined term, and the next word alone also finds it.
+    A name of generic words only is its own head."""
+    if not name_words:
+        return "", ()
+    first = name_words[0]
+    generic = generic_heads()
+    if first in generic:
+        rest = [w for w in name_words[1:] if w not in generic]
+        if rest:
+            return first + rest[0], (first + rest[0], rest[0])
+        return first, (first,)
+    if len(name_words) > 1:
+        return first, (first, first + name_words[1])
+    return first, (first,)
+
+
+@dataclass(frozen=True)
+class ProductText:
+    terms: dict  # term → NAME or DESCRIPTION
+    head: str
+    pairs: dict = field(default_factory=dict)  # joined term → its first word
+
+
+@dataclass(frozen=True)
+class NeedText:
+    terms: dict  # term → weight before rarity
+    head: tuple  # the terms that find the head (a related word of it too)
+    # (term, the need terms it stands for, divisions or None, the need's words)
+    related: tuple = ()
+    pairs: dict = field(default_factory=dict)
+
+
+def _name_terms(name_words):
+    found, pairs = {}, {}
+    generic = generic_heads()
     for word in name_words:
-        found[word] = NAME
+        found.setdefault(word, "generic" if word in generic else "word")
     for first, second in pairwise(name_words):
-        found[first + second] = NAME
-    # A name typed as one word still meets its parts' join: «آبمیوه» is a term
-    # already; «آب میوه» added «آبمیوه» above.
+        joined = first + second
+        if joined not in found:
+            found[joined] = "pair"
+            pairs[joined] = first
+    return found, pairs
+
+
+@functools.lru_cache(maxsize=200_000)
+def product_text(name, description="", normalized_name=False):
+    name_words = words(name, normalized_name)
+    found, pairs = _name_terms(name_words)
+    terms = dict.fromkeys(words(description), DESCRIPTION)
+    for term in found:
+        terms[term] = NAME
+    return ProductText(terms, head(name_words)[0], pairs)
+
+
+@functools.lru_cache(maxsize=200_000)
+def need_text(name, description="", normalized_name=False):
+    name_words = words(name, normalized_name)
+    found, pairs = _name_terms(name_words)
+    weights = {"word": NEED_NAME, "generic": NEED_GENERIC, "pair": NEED_PAIR}
+    terms = dict.fromkeys(words(description), NEED_DESCRIPTION)
+    for term, kind in found.items():
+        terms[term] = weights[kind]
+    _head, finds = head(name_words)
+    finds = tuple(t for t in finds if t in terms)
+    related, head_related = [], []
+    for phrase, others in _phrases_in(name_words):
+        covered = set(phrase) | {a + b for a, b in pairwise(phrase)}
+        covered &= set(terms)
+        for (other, first), divisions in others:
+            if other in terms:
+                continue
+            related.append((other, tuple(sorted(covered)), divisions, phrase))
+            if other != first:
+                pairs[other] = first
+            if covered & set(finds):
+                head_related.append(other)
+    return NeedText(terms, finds + tuple(dict.fromkeys(head_related)), tuple(related), pairs)
+
+
+def _phrases_in(name_words):
+    """[(phrase, [(related term, divisions)])] for the lexicon's phrases in the name."""
+    found = []
+    table = lexicon()
+    for length in (3, 2, 1):
+        for start in range(len(name_words) - length + 1):
+            phrase = tuple(name_words[start : start + length])
+            if phrase in table:
+                found.append((phrase, table[phrase]))
     return found
+
+
+def phrase_term(text):
+    """The one term a phrase of the lexicon stands for: its word, or its first two
+    words joined (as a product's name has them)."""
+    found = words(text)
+    if not found:
+        return "", ()
+    return (found[0] if len(found) == 1 else found[0] + found[1]), tuple(found)
+
+
+@functools.cache
+def lexicon():
+    """{phrase (stems): [((related term, its first word), divisions or None)]}, both
+    ways, from the CSV."""
+    table = {}
+    for row in lexicon_rows():
+        a_term, a_phrase = phrase_term(row["word"])
+        b_term, b_phrase = phrase_term(row["related"])
+        divisions = frozenset(row["divisions"].split()) or None
+        table.setdefault(a_phrase, []).append(((b_term, b_phrase[0]), divisions))
+        table.setdefault(b_phrase, []).append(((a_term, a_phrase[0]), divisions))
+    return table
+
+
+def lexicon_rows():
+    with (DATA / "lexicon.csv").open(encoding="utf-8") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return list(csv.DictReader(lines))

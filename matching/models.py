@@ -25,7 +25,7 @@ class Proximity(models.TextChoices):
 class Match(models.Model):
     """A product that may serve a need, in a context: a fair (booths count) or none.
 
-    Each need keeps its best matches (engine.TOP) per context. ``reasons``
+    Each need keeps its best matches (scoring.TOP) per context. ``reasons``
     holds why the product is relevant ({"category": [level, code], "name":
     [words], "description": [words]}); the proximity's reason is worked
     out when shown, from the booths as they are then.
@@ -100,16 +100,18 @@ class Term(models.Model):
 
 
 class NeedTerm(models.Model):
-    """A term a product must have to reach a need (engine.heavy_terms): the index a
-    new product's candidate needs come from. ``division``: only for products of
-    that ISIC division; empty: for any product. Written with the need's matches."""
+    """A term a product must have to reach a need (scoring.heavy_terms): the index a
+    new product's candidate needs come from. ``scope``: only for products whose
+    ISIC code starts with it (a division, group or class); empty: for any
+    product. Written with the need's matches."""
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     term = models.CharField(max_length=200)
-    division = models.CharField(max_length=2, blank=True)
+    scope = models.CharField(max_length=4, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["term", "division"], name="matching_needterm_term")]
+        # A new product's candidate needs: term IN (…) AND scope IN (…).
+        indexes = [models.Index(fields=["term", "scope"], name="matching_needterm_term")]
 
     def __str__(self):
         return self.term
@@ -141,6 +143,14 @@ class ContactRequest(models.Model):
         null=True,
         related_name="+",
         verbose_name=_("sent by"),
+    )
+    # What the request was about, kept apart from the matches (which every
+    # rematch rewrites): a request is the strongest sign that a pair was right.
+    need = models.ForeignKey(
+        Need, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     subject = models.CharField(_("what you need"), max_length=120)
     amount = models.DecimalField(
@@ -191,3 +201,113 @@ class ContactMessage(models.Model):
 
     def __str__(self):
         return self.body[:60]
+
+
+class Dismissal(models.Model):
+    """A unit said a product does not serve its need: the pair never comes back for
+    that need, through any rematch (the engine excludes it before it keeps the
+    best). Data for the next tuning round, not an online learner."""
+
+    class Reason(models.TextChoices):
+        NOT_RELEVANT = "not_relevant", _("not what we need")
+        OWN_KIND = "own_kind", _("we make this ourselves")
+        TOO_FAR = "too_far", _("too far away")
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="dismissals")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="dismissals")
+    reason = models.CharField(_("why"), max_length=16, choices=Reason, default=Reason.NOT_RELEVANT)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dismissed match")
+        verbose_name_plural = _("dismissed matches")
+        constraints = [
+            models.UniqueConstraint(fields=["need", "product"], name="matching_dismissal_once")
+        ]
+
+    def __str__(self):
+        return f"{self.need} ✕ {self.product}"
+
+
+class SupplyLink(models.Model):
+    """The supply-chain map: units of one ISIC division buy these inputs from
+    another division. Loaded from matching/data/supply_chain.csv; organizers
+    edit it in the admin. Suggested needs come from it."""
+
+    buyer_division = models.CharField(_("buyer division"), max_length=2, db_index=True)
+    supplier_division = models.CharField(_("supplier division"), max_length=2)
+    inputs_fa = models.CharField(
+        _("typical inputs (Persian)"),
+        max_length=300,
+        help_text=_("Separated by «؛»."),
+    )
+    inputs_en = models.CharField(
+        _("typical inputs (English)"), max_length=300, blank=True, help_text=_("Separated by ;")
+    )
+
+    class Meta:
+        ordering = ["buyer_division", "supplier_division"]
+        verbose_name = _("supply-chain link")
+        verbose_name_plural = _("supply-chain map")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["buyer_division", "supplier_division"], name="matching_supplylink_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(buyer_division=models.F("supplier_division")),
+                name="matching_supplylink_not_itself",
+                violation_error_message=_("A division does not supply itself here."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.buyer_division} ← {self.supplier_division}"
+
+    def inputs(self, language="fa"):
+        """[(Persian name, English name)] of the typical inputs."""
+        fa = [x.strip() for x in self.inputs_fa.split("؛") if x.strip()]
+        en = [x.strip() for x in self.inputs_en.split(";")]
+        return [(name, en[i] if i < len(en) else "") for i, name in enumerate(fa)]
+
+
+class NeedSuggestion(models.Model):
+    """A unit's answer to a suggested need (from the supply-chain map): added (then
+    it is an ordinary need) or dismissed for good. Suggestions not yet answered
+    are worked out when shown, and are not stored."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("added")
+        DISMISSED = "dismissed", _("dismissed")
+
+    exhibitor = models.ForeignKey(
+        Exhibitor, on_delete=models.CASCADE, related_name="need_suggestions"
+    )
+    name = models.CharField(_("suggested need"), max_length=120)
+    supplier_division = models.CharField(_("supplier division"), max_length=2)
+    status = models.CharField(_("status"), max_length=10, choices=Status)
+    need = models.ForeignKey(
+        Need, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suggested need")
+        verbose_name_plural = _("suggested needs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exhibitor", "name"], name="matching_needsuggestion_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.exhibitor}: {self.name} ({self.get_status_display()})"

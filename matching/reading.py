@@ -13,7 +13,8 @@ from fairs.models import Participation
 from portal.lib.forms import persian_active
 from portal.lib.text import to_persian_digits
 
-from .engine import active_fairs, written_as
+from .engine import written_as
+from .index import active_fairs
 from .models import Match, Proximity
 
 NEAR = [Proximity.NEIGHBOUR_BOOTH, Proximity.SAME_HALL, Proximity.SAME_FAIR]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exhibitors.models import Need
+from exhibitors.models import Need, Product
 from exhibitors.services import member_emails
 from fairs.models import Fair
 from portal.lib.mail import send_templated
@@ -42,9 +42,7 @@ def on_change(*, needs=(), products=(), units=(), fairs=(), everything=False, cr
     needs = set(needs)
     if units:
         needs |= set(Need.objects.filter(exhibitor__in=units).values_list("pk", flat=True))
-        products |= set(
-            engine.Product.objects.filter(exhibitor__in=units).values_list("pk", flat=True)
-        )
+        products |= set(Product.objects.filter(exhibitor__in=units).values_list("pk", flat=True))
     gaps = Match.objects.filter(product__isnull=True)
     needs |= set(gaps.values_list("need_id", flat=True))
     if products:

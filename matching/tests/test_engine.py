@@ -5,7 +5,7 @@ import pytest
 from exhibitors.tests.factories import category, hamedan, make_exhibitor, make_need, park
 from exhibitors.tests.factories import make_product as product_of
 from fairs.tests.factories import make_booth, make_fair, make_hall, make_participation
-from matching import engine, services
+from matching import engine, scoring, services
 from matching.models import Match, Proximity, Term
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +98,7 @@ def test_only_the_best_twenty_are_kept_per_need_and_context(
         for unit in makers:
             product = product_of(unit, name="چرم گاوی", category=category("1511"))
             services_changed(products=[product.pk])
-    assert Match.objects.filter(need=world["need"], fair__isnull=True).count() == engine.TOP
+    assert Match.objects.filter(need=world["need"], fair__isnull=True).count() == scoring.TOP
 
 
 def services_changed(**what):

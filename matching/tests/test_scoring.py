@@ -4,61 +4,112 @@ import random
 
 import numpy as np
 
-from matching import engine
-from matching.features import DESCRIPTION, NAME
+from matching import scoring
+from matching.features import DESCRIPTION, NAME, NeedText, ProductText
+from matching.index import Context, Items, Places, ProductIndex, Rarity
 
 WORDS = [f"w{i}" for i in range(40)]
 CODES = ["1511", "1512", "1520", "1701", "1702", "2013", "2220", "15", "17", ""]
 
 
-def items(rng, count, start, units):
-    terms = []
+def zipf_words(rng, k):
+    # Zipf-like: a few words are everywhere, most are rare.
+    return rng.choices(WORDS, weights=[1 / (i + 1) for i in range(40)], k=k)
+
+
+def products_of(rng, count, units):
+    found = []
     for _ in range(count):
-        found = {}
-        # Zipf-like: a few words are everywhere, most are rare.
-        for word in rng.choices(
-            WORDS, weights=[1 / (i + 1) for i in range(40)], k=rng.randint(0, 6)
-        ):
-            found[word] = rng.choice([NAME, NAME, DESCRIPTION])
-        terms.append(found)
-    return engine.Items(
+        terms = {}
+        for word in zipf_words(rng, rng.randint(0, 6)):
+            terms[word] = rng.choice([NAME, NAME, DESCRIPTION])
+        names = [t for t, w in terms.items() if w == NAME]
+        found.append(ProductText(terms, rng.choice(names) if names else ""))
+    return _items(rng, found, 1, units)
+
+
+def needs_of(rng, count, units):
+    found = []
+    for _ in range(count):
+        terms = {
+            w: rng.choice([1.0, 1.0, 0.5, 0.3, 0.4]) for w in zipf_words(rng, rng.randint(0, 5))
+        }
+        head = tuple(rng.sample(sorted(terms), min(len(terms), rng.randint(0, 2))))
+        related = []
+        for word in rng.sample(WORDS, rng.randint(0, 2)):
+            if word in terms or not terms:
+                continue
+            covered = tuple(rng.sample(sorted(terms), 1))
+            divisions = rng.choice([None, frozenset({"15"}), frozenset({"17", "22"})])
+            related.append((word, covered, divisions, covered))
+            if set(covered) & set(head):
+                head += (word,)
+        found.append(NeedText(terms, head, tuple(related)))
+    return _items(rng, found, 1001, units)
+
+
+def _items(rng, found, start, units):
+    count = len(found)
+    return Items(
         np.arange(start, start + count, dtype=np.int64),
         np.array([rng.choice(units) for _ in range(count)], dtype=np.int64),
         [rng.choice(CODES) for _ in range(count)],
-        terms,
+        found,
         [("", "")] * count,
-        [list(t) for t in terms],
+        [list(f.terms) for f in found],
+        [rng.choice(CODES) for _ in range(count)],
     )
+
+
+def relevance_of(weighed, need_code, own, product, product_code):
+    """The definition of one pair's relevance, written out (docs/matching.md)."""
+    words = 0.0
+    for weight, term, divisions in weighed.entries:
+        if divisions not in (None, scoring.EVERYWHERE):
+            division = product_code[:2]
+            if len(division) == 2 and division not in divisions:
+                continue
+        words += weight * product.terms.get(term, 0)
+    words = min(words, 1.0)
+    found = [t for t in weighed.head if t in product.terms]
+    if found and product.head not in found and any(product.terms[t] == NAME for t in found):
+        words *= scoring.HEAD_AS_MODIFIER
+    category = 0.0
+    for n, share in ((2, 0.4), (3, 0.7), (4, 1.0)):
+        if len(need_code) >= n and need_code[:n] == product_code[:n]:
+            category = share
+    value = 0.65 * words + 0.35 * (category if words > 0 else 0)
+    if not found:
+        value *= scoring.HEADLESS
+    if len(own) == 4 and own == product_code:
+        value *= scoring.OWN_KIND
+    return value
 
 
 def every_pair(needs, products, rarity, places, top):
     """The definition, pair by pair: relevance, threshold, proximity, best ``top``."""
     result = []
-    for i in range(len(needs)):
-        weights = {t: rarity.weight(t) * w for t, w in needs.terms[i].items()}
-        total = sum(weights.values())
-        if not total:
+    for i, weighed in enumerate(scoring.need_weights(needs, rarity)):
+        if not weighed:
             continue
         scored = []
         for j in range(len(products)):
             if needs.units[i] == products.units[j]:
                 continue
-            words = sum(w * products.terms[j].get(t, 0) for t, w in weights.items()) / total
-            category = 0.0
-            for n, share in ((2, 0.4), (3, 0.3), (4, 0.3)):
-                a, b = needs.codes[i], products.codes[j]
-                if len(a) >= n and a[:n] == b[:n]:
-                    category += share
-                else:
-                    break
-            relevance = 0.65 * words + 0.35 * category
-            if relevance < engine.MIN_RELEVANCE - 1e-9:
+            relevance = relevance_of(
+                weighed,
+                needs.codes[i],
+                needs.activities[i],
+                products.features[j],
+                products.codes[j],
+            )
+            if relevance < scoring.MIN_RELEVANCE - 1e-9:
                 continue
             relevance = min(relevance, 1.0)
-            tier = engine.tiers(
-                needs.units[i : i + 1], products.units[j : j + 1], places, engine.Context.none()
+            tier = scoring.tiers(
+                needs.units[i : i + 1], products.units[j : j + 1], places, Context.none()
             )[0]
-            score = 0.85 * relevance + 0.15 * engine.TIER_WEIGHT[tier]
+            score = 0.85 * relevance + 0.15 * scoring.TIER_WEIGHT[tier]
             scored.append((-round(score, 9), int(products.ids[j]), round(relevance, 4)))
         for _neg, product, relevance in sorted(scored)[:top]:
             result.append((int(needs.ids[i]), product, relevance))
@@ -68,22 +119,41 @@ def every_pair(needs, products, rarity, places, top):
 def test_pruned_scoring_equals_scoring_every_pair():
     rng = random.Random(1405)
     units = list(range(1, 30))
-    places = engine.Places(
+    places = Places(
         {u: u - 1 for u in units},
         np.array([u % 4 for u in units]),  # park (0: none)
         np.array([u % 3 + 1 for u in units]),  # county
         np.array([u % 2 + 1 for u in units]),  # province
     )
-    products = items(rng, 400, 1, units)
-    needs = items(rng, 150, 1001, units)
-    rarity = engine.Rarity.of_products(products)
-    scored = engine.score(
-        needs, engine.ProductIndex(products), rarity, places, engine.Context.none(), top=5
-    )
+    products = products_of(rng, 400, units)
+    needs = needs_of(rng, 150, units)
+    rarity = Rarity.of_products(products)
+    scored = scoring.score(needs, ProductIndex(products), rarity, places, Context.none(), top=5)
     pruned = sorted(
         zip(scored.needs.tolist(), scored.products.tolist(), scored.relevance.tolist(), strict=True)
     )
     reference = sorted(every_pair(needs, products, rarity, places, top=5))
     assert len(reference) > 300
+    # The set exercises every rule: pairs without the head, with a related word, own kind.
+    weights = scoring.need_weights(needs, rarity)
+    assert any(d is not None for w in weights for _x, _t, d in w.entries)
     assert [(n, p) for n, p, _r in pruned] == [(n, p) for n, p, _r in reference]
-    assert np.allclose([r for *_x, r in pruned], [r for *_x, r in reference])
+    # Both round to 4 places; a sum in another order may round the other way.
+    assert np.allclose([r for *_x, r in pruned], [r for *_x, r in reference], atol=2e-4)
+
+
+def test_excluded_pairs_are_never_kept():
+    rng = random.Random(7)
+    units = list(range(1, 10))
+    places = Places({u: u - 1 for u in units}, *(np.ones(9, dtype=np.int64),) * 3)
+    products = products_of(rng, 100, units)
+    needs = needs_of(rng, 40, units)
+    rarity = Rarity.of_products(products)
+    index = ProductIndex(products)
+    first = scoring.score(needs, index, rarity, places, Context.none(), top=5)
+    assert len(first)
+    excluded = np.array(sorted((first.needs[:10] << 32) + first.products[:10]), dtype=np.int64)
+    second = scoring.score(needs, index, rarity, places, Context.none(), top=5, excluded=excluded)
+    kept = set(zip(second.needs.tolist(), second.products.tolist(), strict=True))
+    gone = set(zip(first.needs[:10].tolist(), first.products[:10].tolist(), strict=True))
+    assert not kept & gone

@@ -30,6 +30,18 @@ _INVISIBLES = dict.fromkeys(map(ord, "\u200d\u200e\u200f\u202a\u202b\u202c\u202d
 _SPACES = re.compile(r"[\s\u200c]+")
 _PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
 _PLURAL_JOINS = re.compile(r"(?<=\w) (?=(ها|های|هایی|هایم|هایش|تر|ترین|ای|ام|اش)(\s|$))")
+# Compounds people type apart, together or with a zero-width non-joiner: the
+# prefix joins the next word («ضد آب», «ضد‌آب» → «ضداب»; «پیش ساخته» →
+# «پیشساخته», «پلی اتیلن» → «پلیاتیلن»), the second part joins the word before it («بسته بندی»,
+# «بسته‌ بندی» → «بستهبندی»; «ماشین آلات»). Only parts that never stand alone
+# in a name. Written as they are after the folding above (آ is ا by then).
+_PREFIX_JOINS = re.compile(r"(?<!\S)(ضد|پیش|نیم|فوق|چند|تک|پلی) (?=\w{2})")
+_SUFFIX_JOINS = re.compile(
+    r"(?<=\w{2}) (?=(بندی|سازی|کاری|الات|پذیر|ریزی|گیری|دار|ساز|امیز|پوش)(\s|$))"
+)
+# A «و» glued to the next word after a zero-width non-joiner («پیچ‌ومهره») is
+# the conjunction: written apart, it is a stop word like any «و».
+_GLUED_AND = re.compile(r"\u200c\s*و(?=[^\W\d_]{2})")
 
 
 def to_ascii_digits(value):
@@ -75,8 +87,12 @@ def _normalize(value):
     suffix such as «ها» joins its word whether it was typed with a zero-width
     non-joiner, a space or nothing ("ورق‌های", "ورق های", "ورقهای" are equal).
     Other zero-width non-joiners become spaces, keeping word boundaries.
+    Compounds fold the same way: «ضد آب», «ضدآب» and «ضد‌آب» are one word,
+    «بسته بندی» and «بسته‌بندی» too, and a «و» glued on after a non-joiner
+    («پیچ‌ومهره») stands apart as the conjunction it is.
     """
     text = unicodedata.normalize("NFKC", value).translate(_LETTERS).translate(_INVISIBLES)
+    text = _GLUED_AND.sub(" و ", text)
     # NFKD splits harakat, hamza and madda off their letters (آ becomes ا):
     # people search with and without them. Most text has none to split.
     if _DECOMPOSABLE.search(text):
@@ -85,6 +101,8 @@ def _normalize(value):
     text = to_ascii_digits(text).lower()
     text = _PUNCTUATION.sub(" ", text)
     text = _SPACES.sub(" ", text).strip()
+    text = _PREFIX_JOINS.sub(r"\1", text)
+    text = _SUFFIX_JOINS.sub("", text)
     return _PLURAL_JOINS.sub("", text)
 
 

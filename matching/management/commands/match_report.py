@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from exhibitors.models import Need
 from fairs.models import Fair, Participation
-from matching import engine, reading
+from matching import engine, index, reading
 from matching.models import Match
 
 CSV_COLUMNS = [
@@ -74,7 +74,7 @@ class Command(BaseCommand):
         if target is not None:
             units = Participation.objects.approved().filter(fair=target).values("exhibitor")
             needs = needs.filter(exhibitor__in=units)
-            if not engine.active_fairs().filter(pk=target.pk).exists():
+            if not index.active_fairs().filter(pk=target.pk).exists():
                 # Writes keep the matches of active fairs current; a fair that is
                 # over (or a draft) is computed afresh for its report.
                 engine.rematch(fair=target)

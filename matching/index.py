@@ -1,0 +1,286 @@
+"""What the engine reads: needs and products as arrays, where units are, the
+fair contexts, how rare each term is, and the products as sparse matrices.
+
+Nothing here scores (scoring.py) or writes matches (engine.py).
+"""
+
+import functools
+import hashlib
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from scipy import sparse
+
+from exhibitors.models import Exhibitor, Product
+from fairs.layout import unit_neighbours
+from fairs.models import Booth, Fair, Participation
+
+from . import features
+from .models import Term
+
+
+@dataclass
+class Items:
+    """Needs or products as the engine sees them, in one order."""
+
+    ids: np.ndarray
+    units: np.ndarray
+    codes: list  # the item's ISIC code ("" for none)
+    features: list  # features.NeedText or features.ProductText
+    texts: list  # (name, description) as written
+    singles: list  # the words of name and description, no joined pairs: for reasons
+    activities: list = None  # the unit's own ISIC code (needs: its kind of output)
+
+    def __post_init__(self):
+        if self.activities is None:
+            self.activities = [""] * len(self.ids)
+
+    def __len__(self):
+        return len(self.ids)
+
+    @property
+    def terms(self):
+        return [f.terms for f in self.features]
+
+    @functools.cached_property
+    def levels(self):
+        """Each item's ISIC division, group and class as numbers (-1 for none): three arrays."""
+        return [_prefixes(self.codes, n) for n in (2, 3, 4)]
+
+    @property
+    def divisions(self):
+        return self.levels[0]
+
+    @functools.cached_property
+    def own_class(self):
+        """The unit's activity class as a number (-1 for none)."""
+        return _prefixes(self.activities, 4)
+
+    def take(self, positions):
+        return Items(
+            self.ids[positions],
+            self.units[positions],
+            *(
+                [values[p] for p in positions]
+                for values in (self.codes, self.features, self.texts, self.singles)
+            ),
+            [self.activities[p] for p in positions],
+        )
+
+
+def _prefixes(codes, n):
+    return np.array(
+        [int(c[:n]) if len(c) >= n and c[:n].isdigit() else -1 for c in codes], dtype=np.int64
+    )
+
+
+def load_items(queryset, *, needs=False):
+    """Items of a Product or Need queryset; for needs, also each unit's activity."""
+    fields = ["pk", "exhibitor_id", "name", "description", "category__code", "name_key"]
+    rows = queryset.order_by("pk").values_list(*fields, "exhibitor__category__code")
+    text_of = features.need_text if needs else features.product_text
+    ids, units, codes, found, texts, singles, activities = [], [], [], [], [], [], []
+    for pk, unit, name, description, code, name_key, activity in rows.iterator(chunk_size=5000):
+        ids.append(pk)
+        units.append(unit)
+        codes.append(code or "")
+        activities.append(activity or "")
+        # name_key is the name already normalized: the words come quicker from it.
+        found.append(text_of(name_key, description, normalized_name=True))
+        texts.append((name, description))
+        singles.append(
+            list(
+                dict.fromkeys(
+                    features.words(name_key, normalized=True) + features.words(description)
+                )
+            )
+        )
+    ids, units = np.array(ids, dtype=np.int64), np.array(units, dtype=np.int64)
+    return Items(ids, units, codes, found, texts, singles, activities)
+
+
+@dataclass
+class Places:
+    """Each unit's park, county and province (0 for none), by unit pk."""
+
+    index: dict
+    park: np.ndarray
+    county: np.ndarray
+    province: np.ndarray
+
+    @classmethod
+    def load(cls, units=None):
+        rows = Exhibitor.objects.all()
+        if units is not None:
+            rows = rows.filter(pk__in=list(units))
+        rows = rows.values_list("pk", "park_id", "county_id", "county__province_id")
+        index, park, county, province = {}, [], [], []
+        for i, (pk, park_id, county_id, province_id) in enumerate(rows):
+            index[pk] = i
+            park.append(park_id or 0)
+            county.append(county_id or 0)
+            province.append(province_id or 0)
+        return cls(index, *(np.array(v, dtype=np.int64) for v in (park, county, province)))
+
+    @functools.cached_property
+    def _lookup(self):
+        lookup = np.full(max(self.index, default=0) + 1, -1, dtype=np.int64)
+        lookup[list(self.index)] = list(self.index.values())
+        return lookup
+
+    def positions(self, units):
+        return self._lookup[units]
+
+
+@dataclass
+class Context:
+    """Where proximity is judged: at a fair (booths count), or nowhere in particular."""
+
+    fair_id: object = None
+    units: frozenset = frozenset()  # units approved at the fair
+    hall: dict = None  # unit pk → hall pk, for units with a booth
+    neighbour_keys: np.ndarray = None  # unit pairs a·2³² + b, both ways, sorted
+
+    @classmethod
+    def none(cls):
+        return cls()
+
+    @classmethod
+    def of_fair(cls, fair):
+        """The fair's context. The neighbour pairs are cached, keyed by the booths'
+        geometry and holders as they are now: a moved booth or a new holder is a
+        new key, so the cache is never stale."""
+        rows = list(
+            Participation.objects.approved()
+            .filter(fair=fair)
+            .values_list("exhibitor_id", "booth_id", "booth__hall_id")
+        )
+        units = frozenset(unit for unit, _booth, _hall in rows)
+        hall = {unit: hall for unit, booth, hall in rows if booth}
+        geometry = Booth.objects.filter(fair=fair).order_by("pk")
+        layout = (
+            settings.PORTAL_NEIGHBOUR_METRES,
+            tuple(sorted((unit, booth) for unit, booth, _hall in rows if booth)),
+            tuple(geometry.values_list("pk", "hall_id", "x", "y", "width", "height")),
+        )
+        key = f"matching:neighbours:{fair.pk}:{hashlib.sha256(repr(layout).encode()).hexdigest()}"
+        keys = cache.get(key)
+        if keys is None:
+            keys = np.array(
+                sorted(
+                    (unit << 32) + neighbour.exhibitor.pk
+                    for unit, neighbours in unit_neighbours(fair).items()
+                    for neighbour in neighbours
+                ),
+                dtype=np.int64,
+            )
+            cache.set(key, keys, 24 * 3600)
+        return cls(fair.pk, units, hall, keys)
+
+
+def active_fairs():
+    """Fairs whose booths still mean something: public and not yet over."""
+    return Fair.objects.public().filter(ends_on__gte=timezone.localdate())
+
+
+def contexts_of(unit_ids):
+    """{unit pk: [fair pk, …]} of the active fairs each unit is approved at."""
+    found = defaultdict(list)
+    rows = Participation.objects.approved().filter(
+        exhibitor__in=list(unit_ids), fair__in=active_fairs()
+    )
+    for unit, fair in rows.values_list("exhibitor_id", "fair_id"):
+        found[unit].append(fair)
+    return found
+
+
+# -- Term rarity --------------------------------------------------------------
+
+
+def idf(document_frequency, total):
+    """The weight of a term used by ``document_frequency`` of ``total`` products."""
+    # At least 1, the weight of a term every product has, even if the counts
+    # drifted above the total between full rematches.
+    return max(1.0, math.log((1 + total) / (1 + document_frequency)) + 1)
+
+
+class Rarity:
+    """Term weights from counts: {term: products using it} and the product total."""
+
+    def __init__(self, counts, total):
+        self.counts, self.total = counts, total
+
+    def weight(self, term):
+        return idf(self.counts.get(term, 0), self.total)
+
+    @classmethod
+    def of_products(cls, products):
+        counts = Counter(term for found in products.terms for term in found)
+        return cls(counts, len(products))
+
+    @classmethod
+    def from_table(cls, wanted):
+        counts = dict(Term.objects.filter(term__in=list(wanted)).values_list("term", "products"))
+        return cls(counts, Product.objects.count())
+
+
+# -- Products as matrices -------------------------------------------------------
+
+# The category levels a candidate may share with a need: none, the division,
+# the group, the class (code prefixes of 0, 2, 3 and 4 digits).
+SCOPES = (0, 2, 3, 4)
+
+
+class ProductIndex:
+    """Products as sparse matrices (rows: terms, columns: products): each term's
+    field weight, its presence in the name, the product's head; and for the
+    candidates, the terms keyed by the product's ISIC prefix at each level."""
+
+    def __init__(self, products):
+        self.products = products
+        self.vocabulary = {}
+        self.scoped = {n: {} for n in SCOPES[1:]}
+        rows, cols, values, in_name, head_rows, head_cols = [], [], [], [], [], []
+        scoped_cols = {n: [] for n in SCOPES[1:]}
+        for j, found in enumerate(products.features):
+            code = products.codes[j]
+            for term, weight in found.terms.items():
+                rows.append(self.vocabulary.setdefault(term, len(self.vocabulary)))
+                cols.append(j)
+                values.append(weight)
+                in_name.append(1.0 if weight == features.NAME else 0.0)
+                for n in SCOPES[1:]:
+                    key = (term, code[:n]) if len(code) >= n else None
+                    vocabulary = self.scoped[n]
+                    scoped_cols[n].append(
+                        vocabulary.setdefault(key, len(vocabulary)) if key else -1
+                    )
+            if found.head:
+                head_rows.append(self.vocabulary.setdefault(found.head, len(self.vocabulary)))
+                head_cols.append(j)
+        shape = (max(1, len(self.vocabulary)), len(products))
+        self.terms = _matrix(values, rows, cols, shape)
+        self.names = _matrix(in_name, rows, cols, shape)
+        self.heads = _matrix(np.ones(len(head_rows)), head_rows, head_cols, shape)
+        self.scoped_terms = {}
+        cols = np.array(cols, dtype=np.int64)
+        for n in SCOPES[1:]:
+            keyed = np.array(scoped_cols[n], dtype=np.int64)
+            keep = keyed >= 0
+            self.scoped_terms[n] = _matrix(
+                np.ones(int(keep.sum())),
+                keyed[keep],
+                cols[keep],
+                (max(1, len(self.scoped[n])), len(products)),
+            )
+
+
+def _matrix(values, rows, cols, shape):
+    matrix = sparse.csr_matrix((values, (rows, cols)), shape=shape)
+    matrix.sum_duplicates()
+    return matrix

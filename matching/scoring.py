@@ -1,0 +1,351 @@
+"""How well a product serves a need, and how near its maker is: the score.
+
+docs/matching.md has the reasoning and the figures. In short, for a need
+of unit A and a product of unit B:
+
+- **Words** W in [0, 1]: the need's terms (features.need_text) weighed by
+  rarity among products, the head of the need's name holding HEAD_SHARE of
+  the weight; each found in the product's name counts in full, in its
+  description DESCRIPTION; a related word of the lexicon RELATED of the
+  words it stands for (only in the divisions its row names).
+- **The head**: a product that lacks the need's head keeps HEADLESS of its
+  relevance; one that has it only as a modifier of another thing («چسب
+  کارتن» for «کارتن») keeps HEAD_AS_MODIFIER of its words.
+- **Category** C in [0, 1]: 0.4 for the same ISIC division, 0.7 for the
+  same group, 1 for the same class — counted only with a word in common:
+  sharing a category is not serving a need.
+- **Relevance** R = 0.65 W + 0.35 C, times OWN_KIND when the product is of
+  the buyer's own class (its kind of output, not its input). A pair needs
+  R ≥ MIN_RELEVANCE.
+- **Score** = 0.85 R + 0.15 P, P the proximity tier's weight.
+
+Candidates come from indexes, never from every product for every need (see
+_candidates); the pruning is exact (test_scoring).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from . import features
+from .index import SCOPES
+from .models import Proximity
+
+TOP = 20
+MIN_RELEVANCE = 0.3
+WORD_WEIGHT, CATEGORY_WEIGHT = 0.65, 0.35
+LEVEL_SHARE = {2: 0.4, 3: 0.7, 4: 1.0}
+HEAD_SHARE = 0.5
+HEADLESS = 0.45
+HEAD_AS_MODIFIER = 0.6
+OWN_KIND = 0.5
+RELEVANCE_WEIGHT, PROXIMITY_WEIGHT = 0.85, 0.15
+# A related term's divisions when its lexicon row names none (exact terms: None).
+EVERYWHERE = "*"
+# Closest first: a tier's index is its code in the arrays below.
+TIERS = [
+    Proximity.NEIGHBOUR_BOOTH,
+    Proximity.SAME_HALL,
+    Proximity.SAME_FAIR,
+    Proximity.SAME_PARK,
+    Proximity.SAME_COUNTY,
+    Proximity.SAME_PROVINCE,
+    Proximity.OTHER,
+]
+TIER_WEIGHT = np.array([1.0, 0.8, 0.6, 0.45, 0.3, 0.15, 0.0])
+
+
+@dataclass
+class Weighed:
+    """One need's terms as scored: [(weight, term, divisions)] lightest first, and
+    its head's terms. Exact terms (divisions None) sum to 1; related terms come
+    on top, with the divisions where they hold (or EVERYWHERE)."""
+
+    entries: list
+    head: tuple
+
+    def __bool__(self):
+        return bool(self.entries)
+
+
+def need_weights(needs, rarity):
+    """Per need, its Weighed terms (empty for a need without a meaningful word)."""
+    result = []
+    for text in needs.features:
+        raw = {term: rarity.weight(term) * w for term, w in text.terms.items()}
+        head = [t for t in text.head if t in raw]
+        head_mass = sum(raw[t] for t in head)
+        other_mass = sum(raw.values()) - head_mass
+        if not raw:
+            result.append(Weighed([], ()))
+            continue
+        if head_mass and other_mass:
+            scale = dict.fromkeys(head, HEAD_SHARE / head_mass)
+            rest = (1 - HEAD_SHARE) / other_mass
+        else:
+            scale, rest = {}, 1 / (head_mass + other_mass)
+        exact = {t: w * scale.get(t, rest) for t, w in raw.items()}
+        entries = [(w, t, None) for t, w in exact.items()]
+        for term, covered, divisions, _phrase in text.related:
+            weight = features.RELATED * sum(exact.get(t, 0) for t in covered)
+            if weight:
+                entries.append((weight, term, divisions or EVERYWHERE))
+        entries.sort(key=lambda e: (e[0], e[1]))
+        result.append(Weighed(entries, tuple(text.head)))
+    return result
+
+
+def heavy_terms(weighed, floor):
+    """{scope: terms}: for each category level a pair may share (SCOPES: none,
+    division, group, class), the terms of which it must share one to reach
+    ``floor``: those outside the longest run of the need's lightest terms whose
+    weights add up to less than the word score that level still needs. At the
+    class level that is every term: a word in common is always needed."""
+    needed = {
+        n: (floor - CATEGORY_WEIGHT * LEVEL_SHARE.get(n, 0)) / WORD_WEIGHT - 1e-9 for n in SCOPES
+    }
+    found = {n: [] for n in SCOPES}
+    running = 0.0
+    for weight, term, _divisions in weighed.entries:
+        for n in SCOPES:
+            if running + weight >= needed[n]:
+                found[n].append(term)
+                break  # a term heavy at one level is heavy at every closer one
+        running += weight
+    return found
+
+
+@dataclass
+class Scored:
+    """The kept pairs, best first within each need: parallel arrays."""
+
+    needs: np.ndarray  # need pks
+    products: np.ndarray  # product pks
+    need_pos: np.ndarray  # positions in the Items given
+    product_pos: np.ndarray
+    relevance: np.ndarray
+    score: np.ndarray
+    tier: np.ndarray
+
+    def __len__(self):
+        return len(self.needs)
+
+    def where(self, keep):
+        return Scored(*(getattr(self, f)[keep] for f in Scored.__dataclass_fields__))
+
+
+def score(needs, index, rarity, places, context, top=TOP, excluded=None):
+    """The best ``top`` products of ``index`` for each of ``needs`` in ``context``.
+
+    ``excluded``: sorted need·2³² + product keys never to keep (dismissed
+    pairs). The candidates and their exact relevance come from relevance();
+    then the pairs of one unit and those under MIN_RELEVANCE go, proximity is
+    added, and each need keeps its best.
+    """
+    products = index.products
+    weights = need_weights(needs, rarity)
+    need_pos, product_pos, rel = relevance(needs, index, weights, MIN_RELEVANCE)
+    keep = (rel >= MIN_RELEVANCE - 1e-9) & (needs.units[need_pos] != products.units[product_pos])
+    if excluded is not None and len(excluded):
+        keys = (needs.ids[need_pos] << 32) + products.ids[product_pos]
+        keep &= ~np.isin(keys, excluded)
+    need_pos, product_pos, rel = need_pos[keep], product_pos[keep], np.minimum(rel[keep], 1.0)
+    tier = tiers(needs.units[need_pos], products.units[product_pos], places, context)
+    # Rounded before ranking: sums in another order must not break a tie.
+    total = np.round(RELEVANCE_WEIGHT * rel + PROXIMITY_WEIGHT * TIER_WEIGHT[tier], 9)
+    product_ids = products.ids[product_pos]
+    order = np.lexsort((product_ids, -total, need_pos))
+    need_pos, product_pos = need_pos[order], product_pos[order]
+    rel, total, tier = rel[order], total[order], tier[order]
+    best = _ranks(need_pos) < top
+    need_pos, product_pos = need_pos[best], product_pos[best]
+    return Scored(
+        needs.ids[need_pos],
+        products.ids[product_pos],
+        need_pos,
+        product_pos,
+        np.round(rel[best], 4),
+        np.round(np.minimum(total[best], 1.0), 4),
+        tier[best],
+    )
+
+
+def _ranks(sorted_groups):
+    """Each position's rank within its run of equal values (0 first)."""
+    if not len(sorted_groups):
+        return np.zeros(0, dtype=np.int64)
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_groups)) + 1]
+    lengths = np.diff(np.r_[starts, len(sorted_groups)])
+    return np.arange(len(sorted_groups)) - np.repeat(starts, lengths)
+
+
+@dataclass
+class Parts:
+    """The components of each candidate pair's relevance, parallel arrays."""
+
+    words: np.ndarray  # W before the head's factors
+    head_found: np.ndarray  # the product has the need's head (or a related word of it)
+    head_is_head: np.ndarray  # … as its own head
+    head_in_name: np.ndarray  # … in its name
+    category: np.ndarray  # C
+    own_kind: np.ndarray  # the product is of the buyer's own class
+
+    def relevance(self):
+        words = np.minimum(self.words, 1.0)
+        as_modifier = self.head_found & ~self.head_is_head & self.head_in_name
+        words = np.where(as_modifier, words * HEAD_AS_MODIFIER, words)
+        value = WORD_WEIGHT * words + CATEGORY_WEIGHT * np.where(words > 0, self.category, 0)
+        value = np.where(self.head_found, value, value * HEADLESS)
+        return np.where(self.own_kind, value * OWN_KIND, value)
+
+
+def relevance(needs, index, weights, floor):
+    """(need positions, product positions, relevance) of every pair that may reach
+    ``floor`` (a superset), with its exact relevance."""
+    need_pos, product_pos, parts = components(needs, index, weights, floor)
+    return need_pos, product_pos, parts.relevance()
+
+
+def components(needs, index, weights, floor):
+    """(need positions, product positions, Parts) of the candidate pairs.
+
+    A pair must share one of the need's heavy terms at the category level it
+    shares (heavy_terms): the candidates are the non-zero cells of sparse
+    products (needs × terms) · (terms × products), one per level, which visit
+    only the postings of those terms. Their exact components are then added
+    up term by term over the candidates only.
+    """
+    shape = (len(needs), index.terms.shape[1])
+    candidates = sparse.csr_matrix(shape)
+    levels = dict(zip((2, 3, 4), needs.levels, strict=True))
+    for n in SCOPES:
+        rows, cols = [], []
+        vocabulary = index.vocabulary if n == 0 else index.scoped[n]
+        for i, weighed in enumerate(weights):
+            if n and levels[n][i] < 0:
+                continue
+            for term in heavy_terms(weighed, floor)[n] if weighed else ():
+                key = term if n == 0 else (term, needs.codes[i][:n])
+                column = vocabulary.get(key)
+                if column is not None:
+                    rows.append(i)
+                    cols.append(column)
+        matrix = index.terms if n == 0 else index.scoped_terms[n]
+        pattern = sparse.csr_matrix(
+            (np.ones(len(rows)), (rows, cols)), shape=(len(needs), matrix.shape[0])
+        )
+        candidates = candidates + pattern @ matrix
+    candidates = candidates.tocsr()
+    candidates.sum_duplicates()
+    candidates.sort_indices()
+    products = index.products
+    words = np.zeros(len(candidates.data))
+    for divisions, entries in _entries(weights, index).items():
+        inside = None
+        if divisions not in (None, EVERYWHERE):
+            # A product of no known division gets the benefit of the doubt.
+            inside = np.isin(products.divisions, sorted(int(d) for d in divisions))
+            inside |= products.divisions < 0
+        words += _accumulate(candidates, entries, index.terms, inside)
+    heads = _head_entries(weights, index)
+    pairs = candidates.tocoo()
+    need_pos, product_pos = pairs.row.astype(np.int64), pairs.col.astype(np.int64)
+    parts = Parts(
+        words,
+        _accumulate(candidates, heads, index.terms, binary=True) > 0,
+        _accumulate(candidates, heads, index.heads) > 0,
+        _accumulate(candidates, heads, index.names) > 0,
+        _category_shares(needs, products, need_pos, product_pos),
+        (needs.own_class[need_pos] >= 0)
+        & (needs.own_class[need_pos] == products.levels[2][product_pos]),
+    )
+    return need_pos, product_pos, parts
+
+
+def _entries(weights, index):
+    """{divisions: {term column: [(need row, weight)]}}: the exact terms under None,
+    the related ones by the divisions where they hold (EVERYWHERE, or a set)."""
+    found = defaultdict(lambda: defaultdict(list))
+    for i, weighed in enumerate(weights):
+        for weight, term, divisions in weighed.entries:
+            column = index.vocabulary.get(term)
+            if column is not None:
+                found[divisions][column].append((i, weight))
+    return found
+
+
+def _head_entries(weights, index):
+    by_term = defaultdict(list)
+    for i, weighed in enumerate(weights):
+        for term in weighed.head:
+            column = index.vocabulary.get(term)
+            if column is not None:
+                by_term[column].append((i, 1.0))
+    return by_term
+
+
+def _accumulate(candidates, by_term, matrix, inside=None, binary=False):
+    """For each candidate pair (the data of ``candidates``, needs × products):
+    Σ weight × matrix[term, product] over the need's entries in ``by_term``;
+    ``inside``: only products where it is true; ``binary``: count presence."""
+    indptr, indices = candidates.indptr, candidates.indices
+    total = np.zeros(len(candidates.data))
+    dense = np.zeros(matrix.shape[1])
+    for column, entries in by_term.items():
+        start, end = matrix.indptr[column], matrix.indptr[column + 1]
+        postings, present = matrix.indices[start:end], matrix.data[start:end]
+        if binary:
+            present = np.ones(len(postings))
+        if inside is not None:
+            present = present * inside[postings]
+        need_rows = np.fromiter((i for i, _w in entries), dtype=np.int64, count=len(entries))
+        term_weights = np.fromiter((w for _i, w in entries), dtype=np.float64, count=len(entries))
+        firsts, lengths = indptr[need_rows], indptr[need_rows + 1] - indptr[need_rows]
+        if not lengths.sum():
+            continue
+        # The positions of these needs' candidates in data, as one array.
+        offsets = np.repeat(firsts - np.cumsum(np.r_[0, lengths[:-1]]), lengths)
+        positions = np.arange(lengths.sum()) + offsets
+        dense[postings] = present
+        total[positions] += np.repeat(term_weights, lengths) * dense[indices[positions]]
+        dense[postings] = 0
+    return total
+
+
+def _category_shares(needs, products, need_pos, product_pos):
+    """0.4 same division, 0.7 same group, 1 same class."""
+    share = np.zeros(len(need_pos))
+    for level, (need_codes, product_codes) in enumerate(
+        zip(needs.levels, products.levels, strict=True)
+    ):
+        mine = need_codes[need_pos]
+        same = (mine >= 0) & (mine == product_codes[product_pos])
+        share[same] = LEVEL_SHARE[level + 2]
+    return share
+
+
+def tiers(need_units, product_units, places, context):
+    """The closest proximity tier of each pair of units, as indexes into TIERS."""
+    tier = np.full(len(need_units), TIERS.index(Proximity.OTHER), dtype=np.int64)
+    if not len(tier):
+        return tier
+    a, b = places.positions(need_units), places.positions(product_units)
+    # From the farthest to the closest: a closer tier overwrites.
+    tier[places.province[a] == places.province[b]] = TIERS.index(Proximity.SAME_PROVINCE)
+    tier[places.county[a] == places.county[b]] = TIERS.index(Proximity.SAME_COUNTY)
+    tier[(places.park[a] == places.park[b]) & (places.park[a] > 0)] = TIERS.index(
+        Proximity.SAME_PARK
+    )
+    if context.fair_id is None:
+        return tier
+    members = np.array(sorted(context.units), dtype=np.int64)
+    at_fair = np.isin(need_units, members) & np.isin(product_units, members)
+    tier[at_fair] = TIERS.index(Proximity.SAME_FAIR)
+    hall_a = np.array([context.hall.get(u, -1) for u in need_units.tolist()], dtype=np.int64)
+    hall_b = np.array([context.hall.get(u, -2) for u in product_units.tolist()], dtype=np.int64)
+    tier[hall_a == hall_b] = TIERS.index(Proximity.SAME_HALL)
+    keys = (need_units << 32) + product_units
+    tier[np.isin(keys, context.neighbour_keys)] = TIERS.index(Proximity.NEIGHBOUR_BOOTH)
+    return tier

@@ -1,0 +1,100 @@
+"""The supply-chain map (who buys from whom) and the needs it suggests.
+
+The map ships as matching/data/supply_chain.csv, is loaded into SupplyLink
+by a migration, and organizers edit it in the admin. A unit's suggested
+needs are the typical inputs of its activity's division that it has neither
+typed as a need nor answered.
+"""
+
+import csv
+
+from django.db import IntegrityError, transaction
+
+from exhibitors.models import Need
+from portal.lib import changes
+from portal.lib.text import normalize
+
+from .features import DATA
+from .models import NeedSuggestion, SupplyLink
+
+# A unit with this many needs or more gets no suggestions: it types its own.
+FEW_NEEDS = 3
+SHOWN = 6
+
+
+def read_map(path=None):
+    """The rows of the map's CSV, comment lines skipped."""
+    with (path or DATA / "supply_chain.csv").open(encoding="utf-8") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+def suggestions_for(unit, limit=SHOWN):
+    """[(name, supplier division)]: what units of this one's division usually buy
+    and it has not typed as a need nor answered; none for a unit with FEW_NEEDS
+    needs or more, or without an activity."""
+    code = unit.category.code if unit.category_id else ""
+    if not code[:2].isdigit():
+        return []
+    needs = {
+        normalize(n) for n in Need.objects.filter(exhibitor=unit).values_list("name", flat=True)
+    }
+    if len(needs) >= FEW_NEEDS:
+        return []
+    answered = {
+        normalize(n)
+        for n in NeedSuggestion.objects.filter(exhibitor=unit).values_list("name", flat=True)
+    }
+    found = []
+    for link in SupplyLink.objects.filter(buyer_division=code[:2]):
+        for name, _english in link.inputs():
+            key = normalize(name)
+            if (
+                key not in needs
+                and key not in answered
+                and (name, link.supplier_division) not in found
+            ):
+                found.append((name, link.supplier_division))
+    # One from each supplier division first, so a few cards show the breadth.
+    by_division = {}
+    for name, division in found:
+        by_division.setdefault(division, []).append(name)
+    ordered = []
+    while any(by_division.values()) and len(ordered) < limit:
+        for division in list(by_division):
+            if by_division[division] and len(ordered) < limit:
+                ordered.append((by_division[division].pop(0), division))
+    return ordered
+
+
+def answer(*, unit, user, name, accept):
+    """Add a suggested need (an ordinary Need, then matched) or dismiss it for good.
+
+    Side effects: a NeedSuggestion row; with ``accept`` a Need of the unit, with
+    its matches computed when the transaction commits (portal.lib.changes).
+    Returns the NeedSuggestion; a second answer for the same name returns the
+    first one unchanged (a double tap)."""
+    offered = dict(suggestions_for(unit, limit=100))
+    existing = NeedSuggestion.objects.filter(exhibitor=unit, name=name).first()
+    if existing:
+        return existing
+    if name not in offered:
+        raise LookupError(name)
+    try:
+        with transaction.atomic():
+            need = None
+            if accept:
+                need = Need.objects.create(exhibitor=unit, name=name)
+                changes.changed(needs=[need.pk])
+            return NeedSuggestion.objects.create(
+                exhibitor=unit,
+                name=name,
+                supplier_division=offered[name],
+                status=NeedSuggestion.Status.ACCEPTED
+                if accept
+                else NeedSuggestion.Status.DISMISSED,
+                need=need,
+                decided_by=user,
+            )
+    except IntegrityError:
+        return NeedSuggestion.objects.get(exhibitor=unit, name=name)
