@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from portal.lib import changes
-from portal.lib.identifiers import clean_national_id, clean_phone
+from portal.lib.identifiers import clean_mobile, clean_national_id, clean_phone
 from portal.lib.text import compact, normalize, persian_letters, search_text, to_ascii_digits
 
 from .models import AmountUnit, Category, County, Exhibitor, IndustrialPark, Need, Product, Province
@@ -48,12 +48,23 @@ COLUMNS = {
         "current_source_province",
     ],
 }
+# Columns added later, written after the others: a file may leave them out,
+# and then the units keep what they have.
+OPTIONAL_COLUMNS = {"units": ["brand", "mobile", "description"]}
 AMOUNT_COLUMN = {"products": "monthly_capacity", "needs": "monthly_quantity"}
 # A cell that a spreadsheet would run as a formula is written with a leading '.
 FORMULA_STARTS = ("=", "+", "-", "@")
 # The model fields' lengths, so that a long cell is a reported row, not a crash.
 LIMITS = {
-    "units": {"name": 200, "county": 100, "industrial_park": 100, "email": 254, "website": 200},
+    "units": {
+        "name": 200,
+        "county": 100,
+        "industrial_park": 100,
+        "email": 254,
+        "website": 200,
+        "brand": 100,
+        "description": 2000,
+    },
     "items": {"name": 120, "description": 2000},
 }
 PHONE_SEPARATORS = re.compile(r"\s*[/،;,|]\s*")
@@ -109,13 +120,14 @@ def _rows(sheet, source, header, rows):
             _("%(source)s lacks the columns: %(columns)s.")
             % {"source": source, "columns": ", ".join(missing)}
         )
+    columns = COLUMNS[sheet] + [c for c in OPTIONAL_COLUMNS.get(sheet, []) if c in header]
     out = []
     for number, values in enumerate(rows, start=2):
         cells = ["" if v is None else str(v).strip() for v in values]
         if not any(cells):
             continue
         record = dict(zip(header, cells, strict=False))
-        out.append((number, {c: _unescape(record.get(c, "")) for c in COLUMNS[sheet]}))
+        out.append((number, {c: _unescape(record.get(c, "")) for c in columns}))
     return out
 
 
@@ -364,6 +376,18 @@ def _import(sheets, report, skip_invalid):
                 check.fail("phone", error.messages[0])
             else:
                 phones["mobile" if phone.startswith("09") else "phone"] = phone
+        if row.get("mobile"):
+            # The mobile column wins over a mobile written in the phone cell.
+            try:
+                phones["mobile"] = clean_mobile(row["mobile"])
+            except ValidationError as error:
+                check.fail("mobile", error.messages[0])
+        # Present columns only: a file without them leaves brand and description as they are.
+        optional = {
+            field: check.text(row, field) for field in ("brand", "description") if field in row
+        }
+        if "brand" in optional:
+            optional["brand"] = persian_letters(optional["brand"])
         email = check.text(row, "email")
         if email:
             try:
@@ -390,6 +414,7 @@ def _import(sheets, report, skip_invalid):
             "email": email,
             "website": website,
             **phones,
+            **optional,
         }
         good_units[national_id] = _unit(units.get(national_id), national_id, values, writes)
     _write_units(writes, report)
@@ -419,7 +444,18 @@ def _differs(obj, values):
     return False
 
 
-UNIT_FIELDS = ["legal_name", "county", "park", "category", "email", "website", "phone", "mobile"]
+UNIT_FIELDS = [
+    "legal_name",
+    "county",
+    "park",
+    "category",
+    "email",
+    "website",
+    "phone",
+    "mobile",
+    "brand",
+    "description",
+]
 
 
 def _unit(unit, national_id, values, writes):
@@ -536,7 +572,7 @@ def export_rows():
     units = Exhibitor.objects.select_related("county__province", "park", "category").order_by(
         "national_id"
     )
-    sheets = {sheet: [COLUMNS[sheet]] for sheet in COLUMNS}
+    sheets = {sheet: [COLUMNS[sheet] + OPTIONAL_COLUMNS.get(sheet, [])] for sheet in COLUMNS}
     for unit in units.iterator(chunk_size=2000):
         sheets["units"].append(
             [
@@ -546,9 +582,12 @@ def export_rows():
                 unit.county.name_fa,
                 unit.park.name_fa if unit.park_id else "",
                 unit.category.code if unit.category_id else "",
-                " / ".join(filter(None, [unit.phone, unit.mobile])),
+                unit.phone,
                 unit.email,
                 unit.website,
+                unit.brand,
+                unit.mobile,
+                unit.description,
             ]
         )
     for sheet, model in (("products", Product), ("needs", Need)):

@@ -2,9 +2,10 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from exhibitors.models import Exhibitor, Membership, Need, Product
+from exhibitors.tests.factories import make_exhibitor
 from fairs.models import Booth, Fair, Hall, Participation
 from portal import demo
 from portal.lib.identifiers import is_valid_national_id
@@ -58,10 +59,11 @@ def test_booths_in_a_row_touch_and_rows_are_an_aisle_apart(settings):
     seed(settings, debug=False)
     a01, a02, a11 = (Booth.objects.get(code=c) for c in ("A-01", "A-02", "A-11"))
     assert a01.x + a01.width == a02.x and a01.y == a02.y
-    assert a11.y - (a01.y + a01.height) == demo.AISLE
-    width, depth = demo.hall_size()
-    for booth in Booth.objects.all():
-        assert booth.x + booth.width <= width and booth.y + booth.height <= depth
+    assert a11.y - (a01.y + a01.height) == 4
+    for booth in Booth.objects.select_related("hall"):
+        assert booth.x + booth.width <= booth.hall.width - 2
+        assert booth.y + booth.height <= booth.hall.depth - 2
+    assert [h.name_fa for h in Hall.objects.order_by("code")] == ["سالن ۱ (الف)", "سالن ۲ (ب)"]
 
 
 def test_neighbours_can_supply_each_other(settings):
@@ -102,3 +104,49 @@ def test_with_debug_off_it_creates_no_accounts(settings):
     out = seed(settings, debug=False)
     assert not User.objects.exists()
     assert "no demo accounts" in out
+
+
+def test_every_unit_takes_part_and_those_the_plan_leaves_out_wait_for_a_booth(settings):
+    seed(settings, debug=False)
+    fair = Fair.objects.get(slug="hamedan-smi-10")
+    participations = Participation.objects.filter(fair=fair)
+    assert participations.filter(status=Participation.Status.APPROVED).count() == 51
+    assert participations.filter(booth=None).count() == 5
+
+
+def test_its_files_are_a_registry_and_a_floor_plan_that_the_commands_import(tmp_path):
+    out = StringIO()
+    call_command("import_directory", str(demo.FOLDER), stdout=out, stderr=out)
+    call_command(
+        "import_floorplan",
+        "demo-copy",
+        str(demo.FOLDER / "booths.csv"),
+        "--title",
+        "نمونه",
+        stdout=out,
+    )
+    assert "units: 51 created" in out.getvalue()
+    assert "products: 120 created" in out.getvalue() and "needs: 121 created" in out.getvalue()
+    assert "booths: 60 created" in out.getvalue()
+    assert "participations: 46 created" in out.getvalue()
+    unit = Exhibitor.objects.get(national_id=demo.EXHIBITOR_UNIT)
+    assert (unit.brand, unit.mobile) == ("سبک‌چرم", "09181325476")
+    assert unit.description.startswith("دباغی پوست گوسفند")
+
+
+def test_a_booth_an_organizer_gave_to_another_unit_stops_it_and_nothing_is_written(settings):
+    seed(settings, debug=False)
+    fair = Fair.objects.get(slug="hamedan-smi-10")
+    Participation.objects.filter(booth__code="A-01").update(booth=None)
+    stranger = make_exhibitor(national_id="14000001520")
+    Participation.objects.create(
+        fair=fair,
+        exhibitor=stranger,
+        status=Participation.Status.APPROVED,
+        booth=Booth.objects.get(code="A-01"),
+    )
+    before = counts()
+    with pytest.raises(CommandError, match=r"booths\.csv:2: code: .*14000001520"):
+        seed(settings, debug=False)
+    assert counts() == before
+    assert Participation.objects.get(booth__code="A-01").exhibitor == stranger

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from portal import demo
 
@@ -7,14 +7,16 @@ from portal import demo
 class Command(BaseCommand):
     help = (
         "Write the demo fair of Hamedan province with its halls, booths, units, products and "
-        "needs. Safe to run again. With DEBUG on it also creates two demo logins."
+        "needs (the files in portal/demo/, through the imports). Safe to run again. With DEBUG "
+        "on it also creates two demo logins."
     )
 
     def handle(self, *args, **options):
-        accounts = demo.seed(create_accounts=settings.DEBUG)
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo fair ready: /fairs/{demo.demo_data.FAIR['slug']}/")
-        )
+        try:
+            accounts = demo.seed(create_accounts=settings.DEBUG)
+        except demo.DemoError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(self.style.SUCCESS(f"Demo fair ready: /fairs/{demo.FAIR['slug']}/"))
         if not settings.DEBUG:
             self.stdout.write("DEBUG is off: no demo accounts were created.")
         for account in accounts:

@@ -1,0 +1,193 @@
+"""The demo: the 10th fair of small and medium industries of Hamedan province.
+
+The units, their products and needs (units.csv, products.csv, needs.csv)
+and the floor plan (booths.csv) are files in the contracts of
+``import_directory`` and ``import_floorplan`` beside this module, and are
+written by those imports' services. This module holds what the files
+cannot: the fair and its archived 9th edition, the halls' names and sizes,
+and the demo logins. Every row is found by its natural key first, so running
+it again changes no counts.
+"""
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from exhibitors import registry
+from exhibitors.models import County, Exhibitor, Membership
+from fairs import floorplan
+from fairs.models import Fair, Hall, Participation
+from portal.lib.identifiers import clean_national_id
+
+FOLDER = Path(__file__).resolve().parent
+FAIR = {
+    "slug": "hamedan-smi-10",
+    "title_fa": "دهمین نمایشگاه توانمندی‌های صنایع کوچک، متوسط و خوشه‌های صنعتی استان همدان",
+    "title_en": (
+        "10th Exhibition of the Capabilities of Small and Medium Industries "
+        "and Industrial Clusters of Hamedan Province"
+    ),
+    "edition": 10,
+    "series": "نمایشگاه توانمندی‌های صنایع کوچک، متوسط و خوشه‌های صنعتی استان همدان",
+    "venue_fa": "محل دائمی نمایشگاه‌های استان همدان",
+    "venue_en": "Hamedan Province Permanent Fairground",
+    "county": "همدان",
+}
+# booths.csv: three rows of ten 3 × 3 m booths per hall (01-10, 11-20, 21-30),
+# touching within a row, 4 m aisles between rows. Hall A: leather and footwear
+# (row 1), packaging and agri-food (rows 2-3). Hall B: Lalejin ceramics (row 1),
+# Malayer wood and furniture (row 2), Razan rubber, metal, paint and stone (row 3).
+# The halls leave 2 m around the booths; the import alone would size them to
+# the booths' edge.
+HALLS = [
+    {"code": "A", "name_fa": "سالن ۱ (الف)", "name_en": "Hall A", "width": 34, "depth": 21},
+    {"code": "B", "name_fa": "سالن ۲ (ب)", "name_en": "Hall B", "width": 34, "depth": 21},
+]
+ORGANIZER = ("organizer", "hamsaye-organizer")
+EXHIBITOR = ("exhibitor@example.ir", "hamsaye-exhibitor")
+# The demo exhibitor owns the tannery at booth A-01.
+EXHIBITOR_UNIT = "10121479225"
+
+
+class DemoError(Exception):
+    """A demo file has bad rows, or the database holds what they contradict."""
+
+
+@dataclass
+class Account:
+    username: str
+    password: str
+    role: str
+
+
+@transaction.atomic
+def seed(*, create_accounts, today=None):
+    """Write the demo fair, its halls and booths, the units, their products and needs.
+
+    Side effects: the fair and its past edition; the units, products and
+    needs through ``registry.import_registry`` (new counties and parks
+    included); halls, booths and the booth holders' approved participations
+    through ``floorplan.import_floorplan``; an approved participation without
+    a booth for every other unit of the files; with ``create_accounts`` also
+    a demo organizer (staff, in Organizers) and a demo exhibitor (owner of
+    EXHIBITOR_UNIT), whose logins it returns. Both imports bring the matches
+    up to date when the transaction commits. Raises DemoError when a file
+    has bad rows, for instance a booth an organizer gave to a unit outside
+    the demo; then nothing is written.
+    """
+    today = today or timezone.localdate()
+    county = County.objects.get(province__name_fa="همدان", name_fa=FAIR["county"])
+    fair = _seed_fair(county, today)
+    _seed_past_edition(county, today)
+
+    _check(registry.import_registry(FOLDER).problems)
+    for hall in HALLS:
+        Hall.objects.update_or_create(
+            fair=fair,
+            code=hall["code"],
+            defaults={k: v for k, v in hall.items() if k != "code"},
+        )
+    _check(floorplan.import_floorplan(fair.slug, FOLDER / "booths.csv").problems)
+    _seed_participations_without_booths(fair)
+
+    if not create_accounts:
+        return []
+    return _seed_accounts(Exhibitor.objects.get(national_id=EXHIBITOR_UNIT))
+
+
+def _check(problems):
+    if problems:
+        lines = "\n".join(str(problem) for problem in problems)
+        raise DemoError(f"The demo files have {len(problems)} problems:\n{lines}")
+
+
+def _seed_fair(county, today):
+    fair, _ = Fair.objects.update_or_create(
+        slug=FAIR["slug"],
+        defaults={
+            **{k: v for k, v in FAIR.items() if k not in ("slug", "county")},
+            "county": county,
+            "status": Fair.Status.OPEN,
+            # Always upcoming, whenever the demo is seeded.
+            "starts_on": today + datetime.timedelta(days=14),
+            "ends_on": today + datetime.timedelta(days=17),
+            "registration_opens_on": today - datetime.timedelta(days=30),
+            "registration_closes_on": today + datetime.timedelta(days=7),
+        },
+    )
+    return fair
+
+
+def _seed_past_edition(county, today):
+    """The 9th edition, archived: the home page lists past fairs too."""
+    year_ago = today - datetime.timedelta(days=365)
+    Fair.objects.update_or_create(
+        slug=FAIR["slug"].replace("-10", "-9"),
+        defaults={
+            "title_fa": FAIR["title_fa"].replace("دهمین", "نهمین"),
+            "title_en": FAIR["title_en"].replace("10th", "9th"),
+            "edition": 9,
+            "series": FAIR["series"],
+            "venue_fa": FAIR["venue_fa"],
+            "venue_en": FAIR["venue_en"],
+            "county": county,
+            "status": Fair.Status.ARCHIVED,
+            "starts_on": year_ago,
+            "ends_on": year_ago + datetime.timedelta(days=3),
+            "registration_opens_on": year_ago - datetime.timedelta(days=45),
+            "registration_closes_on": year_ago - datetime.timedelta(days=7),
+        },
+    )
+
+
+def _seed_participations_without_booths(fair):
+    """The units of units.csv that booths.csv places nowhere take part all the same.
+
+    A floor plan row needs a booth; the demo shows approved units still
+    waiting for one. A unit that already has a participation keeps it.
+    """
+    _source, rows = registry.read(FOLDER)["units"]
+    national_ids = set()
+    for _number, row in rows:
+        try:
+            national_ids.add(clean_national_id(row["national_id"]))
+        except ValidationError:
+            continue  # the import has reported it already
+    waiting = Exhibitor.objects.filter(national_id__in=national_ids).exclude(
+        participations__fair=fair
+    )
+    now = timezone.now()
+    Participation.objects.bulk_create(
+        Participation(
+            fair=fair, exhibitor=unit, status=Participation.Status.APPROVED, decided_at=now
+        )
+        for unit in waiting
+    )
+
+
+def _seed_accounts(unit):
+    organizer, _ = User.objects.update_or_create(
+        username=ORGANIZER[0],
+        defaults={"email": "organizer@example.ir", "is_staff": True, "first_name": "مسئول"},
+    )
+    organizer.set_password(ORGANIZER[1])
+    organizer.save()
+    organizer.groups.add(Group.objects.get(name="Organizers"))
+
+    exhibitor, _ = User.objects.update_or_create(
+        username=EXHIBITOR[0], defaults={"email": EXHIBITOR[0], "is_staff": False}
+    )
+    exhibitor.set_password(EXHIBITOR[1])
+    exhibitor.save()
+    Membership.objects.update_or_create(
+        user=exhibitor, exhibitor=unit, defaults={"role": Membership.Role.OWNER}
+    )
+    return [
+        Account(*ORGANIZER, role="organizer"),
+        Account(*EXHIBITOR, role=f"exhibitor, owner of {unit.legal_name}"),
+    ]
