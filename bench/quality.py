@@ -76,6 +76,12 @@ def print_table(table):
 
 
 def print_failures(missed, by_key):
+    from matching.models import Match
+
+    relevance = {
+        (m.need_id, m.product_id): (m.relevance, m.score)
+        for m in Match.objects.filter(need__in=[n["pk"] for n, _t in missed], fair__isnull=False)
+    }
     names = {p.pk: f"{p.name} [{p.category.code if p.category else '-'}]" for p in by_key.values()}
     for need, top in missed:
         print(f"\n{need['key']} «{need['name']}» [{need.get('category') or '-'}]")
@@ -88,7 +94,8 @@ def print_failures(missed, by_key):
                 if any(by_key[k].pk == product for k in need["relevant"] if k in by_key)
                 else "-"
             )
-            print(f"  {mark} {names.get(product, product)} ({tier})")
+            r, total = relevance.get((need["pk"], product), (0, 0))
+            print(f"  {mark} {names.get(product, product)} ({tier}) R={r:.3f} S={total:.3f}")
 
 
 if __name__ == "__main__":

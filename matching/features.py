@@ -134,12 +134,15 @@ class ProductText:
     terms: dict  # term → NAME or DESCRIPTION
     head: str
     pairs: dict = field(default_factory=dict)  # joined term → its first word
+    # The name says what kind of its head it is («جعبه پیتزا», not just «جعبه»).
+    own_modifiers: bool = False
 
 
 @dataclass(frozen=True)
 class NeedText:
     terms: dict  # term → weight before rarity
     head: tuple  # the terms that find the head (a related word of it too)
+    modifiers: tuple = ()  # the terms that say which kind of the head (not generic)
     # (term, the need terms it stands for, divisions or None, the need's words)
     related: tuple = ()
     pairs: dict = field(default_factory=dict)
@@ -165,21 +168,40 @@ def product_text(name, description="", normalized_name=False):
     terms = dict.fromkeys(words(description), DESCRIPTION)
     for term in found:
         terms[term] = NAME
-    return ProductText(terms, head(name_words)[0], pairs)
+    head_term, finds = head(name_words)
+    own = any(w not in finds and w not in generic_heads() for w in name_words)
+    return ProductText(terms, head_term, pairs, own)
 
 
 @functools.lru_cache(maxsize=200_000)
 def need_text(name, description="", normalized_name=False):
-    name_words = words(name, normalized_name)
+    """A need's terms, head and related words. Words in parentheses name the same
+    thing another way («دستگاه خم ورق (پرس برک)»): their head finds the head too."""
+    main, _bracket, rest = (name or "").partition("(")
+    aside = rest.split(")")[0]
+    name_words = words(main, normalized_name)
+    aside_words = [w for w in words(aside, normalized_name) if w not in name_words]
     found, pairs = _name_terms(name_words)
+    for term, kind in _name_terms(aside_words)[0].items():
+        found.setdefault(term, kind)
     weights = {"word": NEED_NAME, "generic": NEED_GENERIC, "pair": NEED_PAIR}
     terms = dict.fromkeys(words(description), NEED_DESCRIPTION)
     for term, kind in found.items():
         terms[term] = weights[kind]
-    _head, finds = head(name_words)
-    finds = tuple(t for t in finds if t in terms)
+    finds = head(name_words)[1] + head(aside_words)[1]
+    finds = tuple(t for t in dict.fromkeys(finds) if t in terms)
+    head_words = set(name_words[:1] + aside_words[:1])
+    generic = generic_heads()
+    modifiers = [
+        t
+        for t, kind in found.items()
+        if t not in finds
+        and kind != "generic"
+        and not (kind == "pair" and (pairs.get(t) in head_words or pairs.get(t) in generic))
+    ]
+    modifiers += [t for t in words(description) if t not in found]
     related, head_related = [], []
-    for phrase, others in _phrases_in(name_words):
+    for phrase, others in _phrases_in(name_words + aside_words):
         covered = set(phrase) | {a + b for a, b in pairwise(phrase)}
         covered &= set(terms)
         for (other, first), divisions in others:
@@ -190,7 +212,15 @@ def need_text(name, description="", normalized_name=False):
                 pairs[other] = first
             if covered & set(finds):
                 head_related.append(other)
-    return NeedText(terms, finds + tuple(dict.fromkeys(head_related)), tuple(related), pairs)
+            elif covered & set(modifiers):
+                modifiers.append(other)
+    return NeedText(
+        terms,
+        finds + tuple(dict.fromkeys(head_related)),
+        tuple(dict.fromkeys(modifiers)),
+        tuple(related),
+        pairs,
+    )
 
 
 def _phrases_in(name_words):

@@ -90,8 +90,12 @@ def load_items(queryset, *, needs=False):
         units.append(unit)
         codes.append(code or "")
         activities.append(activity or "")
-        # name_key is the name already normalized: the words come quicker from it.
-        found.append(text_of(name_key, description, normalized_name=True))
+        # name_key is the name already normalized: the words come quicker from
+        # it. A need's own name, for the words in parentheses it may have.
+        if needs:
+            found.append(text_of(name, description))
+        else:
+            found.append(text_of(name_key, description, normalized_name=True))
         texts.append((name, description))
         singles.append(
             list(
@@ -267,6 +271,7 @@ class ProductIndex:
         self.terms = _matrix(values, rows, cols, shape)
         self.names = _matrix(in_name, rows, cols, shape)
         self.heads = _matrix(np.ones(len(head_rows)), head_rows, head_cols, shape)
+        self.own_modifiers = np.array([f.own_modifiers for f in products.features], dtype=bool)
         self.scoped_terms = {}
         cols = np.array(cols, dtype=np.int64)
         for n in SCOPES[1:]:

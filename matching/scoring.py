@@ -40,6 +40,7 @@ LEVEL_SHARE = {2: 0.4, 3: 0.7, 4: 1.0}
 HEAD_SHARE = 0.5
 HEADLESS = 0.45
 HEAD_AS_MODIFIER = 0.6
+SIBLING = 0.4
 OWN_KIND = 0.5
 RELEVANCE_WEIGHT, PROXIMITY_WEIGHT = 0.85, 0.15
 # A related term's divisions when its lexicon row names none (exact terms: None).
@@ -65,6 +66,7 @@ class Weighed:
 
     entries: list
     head: tuple
+    modifiers: tuple = ()
 
     def __bool__(self):
         return bool(self.entries)
@@ -93,7 +95,7 @@ def need_weights(needs, rarity):
             if weight:
                 entries.append((weight, term, divisions or EVERYWHERE))
         entries.sort(key=lambda e: (e[0], e[1]))
-        result.append(Weighed(entries, tuple(text.head)))
+        result.append(Weighed(entries, tuple(text.head), tuple(text.modifiers)))
     return result
 
 
@@ -191,6 +193,9 @@ class Parts:
     head_in_name: np.ndarray  # … in its name
     category: np.ndarray  # C
     own_kind: np.ndarray  # the product is of the buyer's own class
+    # Another kind of the same thing: the need says which kind, the product shares
+    # none of that and names a kind of its own («جعبه پیتزا» for «جعبه شیرینی»).
+    sibling: np.ndarray
 
     def relevance(self):
         words = np.minimum(self.words, 1.0)
@@ -198,6 +203,7 @@ class Parts:
         words = np.where(as_modifier, words * HEAD_AS_MODIFIER, words)
         value = WORD_WEIGHT * words + CATEGORY_WEIGHT * np.where(words > 0, self.category, 0)
         value = np.where(self.head_found, value, value * HEADLESS)
+        value = np.where(self.head_found & self.sibling, value * SIBLING, value)
         return np.where(self.own_kind, value * OWN_KIND, value)
 
 
@@ -250,6 +256,7 @@ def components(needs, index, weights, floor):
             inside |= products.divisions < 0
         words += _accumulate(candidates, entries, index.terms, inside)
     heads = _head_entries(weights, index)
+    modifiers = _head_entries(weights, index, "modifiers")
     pairs = candidates.tocoo()
     need_pos, product_pos = pairs.row.astype(np.int64), pairs.col.astype(np.int64)
     parts = Parts(
@@ -260,6 +267,9 @@ def components(needs, index, weights, floor):
         _category_shares(needs, products, need_pos, product_pos),
         (needs.own_class[need_pos] >= 0)
         & (needs.own_class[need_pos] == products.levels[2][product_pos]),
+        np.array([bool(w.modifiers) for w in weights], dtype=bool)[need_pos]
+        & ~(_accumulate(candidates, modifiers, index.terms, binary=True) > 0)
+        & index.own_modifiers[product_pos],
     )
     return need_pos, product_pos, parts
 
@@ -276,10 +286,11 @@ def _entries(weights, index):
     return found
 
 
-def _head_entries(weights, index):
+def _head_entries(weights, index, field="head"):
+    """{term column: [(need row, 1)]} of the needs' head (or modifier) terms."""
     by_term = defaultdict(list)
     for i, weighed in enumerate(weights):
-        for term in weighed.head:
+        for term in getattr(weighed, field):
             column = index.vocabulary.get(term)
             if column is not None:
                 by_term[column].append((i, 1.0))

@@ -288,7 +288,8 @@ def evaluate(needs, rankings, by_key, half=None):
         best = bool(products) and products[0] in relevant
         figures["best_right"] += best
         figures["top3"] += bool(set(products[:3]) & relevant)
-        figures["precise3"] += not (set(products[:3]) - relevant)
+        precise = not (set(products[:3]) - relevant)
+        figures["precise3"] += precise
         faulty = False
         for i, (a, tier_a) in enumerate(ranked):
             for b, tier_b in ranked[i + 1 :]:
@@ -297,13 +298,11 @@ def evaluate(needs, rankings, by_key, half=None):
         figures["tier_faults"] += faulty
         for i, (a, tier_a) in enumerate(ranked):
             for b, tier_b in ranked[i + 1 :]:
-                if twins.get(a) == twins.get(b) and twins.get(a) is not None and a in relevant:
-                    if TIER_ORDER.index(tier_a) != TIER_ORDER.index(tier_b):
-                        figures["equal_pairs"] += 1
-                        figures["nearer_first"] += TIER_ORDER.index(tier_a) < TIER_ORDER.index(
-                            tier_b
-                        )
-        if not best or faulty:
+                twin = twins.get(a) is not None and twins.get(a) == twins.get(b)
+                if twin and a in relevant and tier_a != tier_b:
+                    figures["equal_pairs"] += 1
+                    figures["nearer_first"] += TIER_ORDER.index(tier_a) < TIER_ORDER.index(tier_b)
+        if not best or faulty or not precise:
             failures.append((need, ranked[:3]))
     return figures, failures
 

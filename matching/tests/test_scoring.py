@@ -24,7 +24,8 @@ def products_of(rng, count, units):
         for word in zipf_words(rng, rng.randint(0, 6)):
             terms[word] = rng.choice([NAME, NAME, DESCRIPTION])
         names = [t for t, w in terms.items() if w == NAME]
-        found.append(ProductText(terms, rng.choice(names) if names else ""))
+        head = rng.choice(names) if names else ""
+        found.append(ProductText(terms, head, own_modifiers=len(names) > 1))
     return _items(rng, found, 1, units)
 
 
@@ -44,7 +45,8 @@ def needs_of(rng, count, units):
             related.append((word, covered, divisions, covered))
             if set(covered) & set(head):
                 head += (word,)
-        found.append(NeedText(terms, head, tuple(related)))
+        modifiers = tuple(t for t in terms if t not in head and rng.random() < 0.7)
+        found.append(NeedText(terms, head, modifiers, tuple(related)))
     return _items(rng, found, 1001, units)
 
 
@@ -81,6 +83,12 @@ def relevance_of(weighed, need_code, own, product, product_code):
     value = 0.65 * words + 0.35 * (category if words > 0 else 0)
     if not found:
         value *= scoring.HEADLESS
+    elif (
+        weighed.modifiers
+        and not any(t in product.terms for t in weighed.modifiers)
+        and product.own_modifiers
+    ):
+        value *= scoring.SIBLING
     if len(own) == 4 and own == product_code:
         value *= scoring.OWN_KIND
     return value

@@ -35,7 +35,7 @@ _PLURAL_JOINS = re.compile(r"(?<=\w) (?=(ها|های|هایی|هایم|هایش|
 # «پیشساخته», «پلی اتیلن» → «پلیاتیلن»), the second part joins the word before it («بسته بندی»,
 # «بسته‌ بندی» → «بستهبندی»; «ماشین آلات»). Only parts that never stand alone
 # in a name. Written as they are after the folding above (آ is ا by then).
-_PREFIX_JOINS = re.compile(r"(?<!\S)(ضد|پیش|نیم|فوق|چند|تک|پلی) (?=\w{2})")
+_PREFIX_JOINS = re.compile(r"(?<!\S)(ضد|پیش|نیم|فوق|چند|تک|پلی|الکترو|میکرو) (?=\w{2})")
 _SUFFIX_JOINS = re.compile(
     r"(?<=\w{2}) (?=(بندی|سازی|کاری|الات|پذیر|ریزی|گیری|دار|ساز|امیز|پوش)(\s|$))"
 )
