@@ -1,9 +1,17 @@
 from django.contrib import admin
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from exhibitors.admin import NeedAdmin
+from exhibitors.models import Need
+from fairs.models import Fair
 from portal.lib.admin import PortalModelAdmin, PortalTabularInline, date_column
+from portal.lib.forms import persian_active
+from portal.lib.text import to_persian_digits
 
-from .models import ContactMessage, ContactRequest, Match
+from .explain import stored_explanations
+from .models import ContactMessage, ContactRequest, Dismissal, Match, NeedSuggestion, SupplyLink
 
 
 class ContactMessageInline(PortalTabularInline):
@@ -58,3 +66,136 @@ class MatchAdmin(PortalModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Dismissal)
+class DismissalAdmin(PortalModelAdmin):
+    """What units said does not serve their needs: the most dismissed products first,
+    data for the next tuning round (docs/matching.md)."""
+
+    list_display = [
+        "product",
+        "need",
+        "reason",
+        "times_dismissed",
+        "dismissed_by",
+        date_column("created_at", _("when")),
+    ]
+    list_filter = ["reason", "product__category__parent"]
+    list_select_related = ["need", "product", "dismissed_by"]
+    search_fields = ["need__name", "product__name", "product__exhibitor__legal_name"]
+    readonly_fields = ["need", "product", "reason", "dismissed_by", "created_at"]
+
+    def get_queryset(self, request):
+        times = (
+            Dismissal.objects.filter(product=OuterRef("product"))
+            .values("product")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(times=Subquery(times))
+
+    def get_ordering(self, request):
+        return ["-times", "-created_at"]
+
+    @admin.display(description=_("times this product was dismissed"), ordering="times")
+    def times_dismissed(self, obj):
+        return number_text(obj.times)
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SupplyLink)
+class SupplyLinkAdmin(PortalModelAdmin):
+    """The supply-chain map: which ISIC division buys what from which. Suggested
+    needs come from it."""
+
+    list_display = ["buyer_division", "supplier_division", "inputs_fa", "inputs_en"]
+    list_editable = ["inputs_fa", "inputs_en"]
+    list_filter = ["buyer_division"]
+    search_fields = ["buyer_division", "supplier_division", "inputs_fa", "inputs_en"]
+
+
+class FairFilter(admin.SimpleListFilter):
+    """Suggestions answered by units that take part in a fair."""
+
+    title = _("fair")
+    parameter_name = "fair"
+
+    def lookups(self, request, model_admin):
+        return [(str(f.pk), f.title) for f in Fair.objects.order_by("-starts_on")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(exhibitor__participations__fair_id=int(value)).distinct()
+        return queryset
+
+
+@admin.register(NeedSuggestion)
+class NeedSuggestionAdmin(PortalModelAdmin):
+    """Suggested needs that units added or dismissed; per fair, how many were added."""
+
+    list_display = ["name", "exhibitor", "status", date_column("decided_at", _("when"))]
+    list_filter = ["status", FairFilter, "supplier_division"]
+    list_select_related = ["exhibitor"]
+    search_fields = ["name", "exhibitor__legal_name"]
+    readonly_fields = ["exhibitor", "name", "supplier_division", "status", "need", "decided_by"]
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {**(extra_context or {}), "per_fair": accepted_per_fair()}
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+
+def accepted_per_fair():
+    """[(fair, added, dismissed)] of suggested needs answered by each fair's units."""
+    rows = (
+        NeedSuggestion.objects.filter(exhibitor__participations__isnull=False)
+        .values("exhibitor__participations__fair")
+        .annotate(
+            added=Count("pk", filter=Q(status=NeedSuggestion.Status.ACCEPTED), distinct=True),
+            dismissed=Count("pk", filter=Q(status=NeedSuggestion.Status.DISMISSED), distinct=True),
+        )
+    )
+    fairs = Fair.objects.in_bulk([r["exhibitor__participations__fair"] for r in rows])
+    return [
+        (fairs[r["exhibitor__participations__fair"]], r["added"], r["dismissed"])
+        for r in rows
+        if r["exhibitor__participations__fair"] in fairs
+    ]
+
+
+class NeedWithMatchesAdmin(NeedAdmin):
+    """The need's page, with why each of its stored matches is there (match_explain)."""
+
+    readonly_fields = [*NeedAdmin.readonly_fields, "why_these_matches"]
+
+    @admin.display(description=_("stored matches, and why"))
+    def why_these_matches(self, obj):
+        if not obj.pk:
+            return "–"
+        blocks = []
+        for match, explanation in stored_explanations(obj, limit=5):
+            lines = format_html_join("", "<li>{}</li>", ((line,) for line in explanation.lines()))
+            blocks.append(
+                format_html(
+                    "<details><summary>{} ({})</summary><ul>{}</ul></details>",
+                    match.product.name,
+                    number_text(f"{match.score:.2f}"),
+                    lines,
+                )
+            )
+        return format_html_join("", "{}", ((b,) for b in blocks)) if blocks else _("none")
+
+
+def number_text(value):
+    return to_persian_digits(value) if persian_active() else str(value)
+
+
+admin.site.unregister(Need)
+admin.site.register(Need, NeedWithMatchesAdmin)

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from exhibitors.models import Need, Product
 from exhibitors.services import member_emails
 from fairs.models import Fair
+from portal.lib import changes
 from portal.lib.mail import send_templated
 
 from . import engine
-from .models import ContactMessage, ContactRequest, Match
+from .models import ContactMessage, ContactRequest, Dismissal, Match
 
 DAILY_REQUESTS = 20
 # Past this many needs to look at again, one full pass is quicker.
@@ -57,8 +58,20 @@ def on_change(*, needs=(), products=(), units=(), fairs=(), everything=False, cr
         engine.offer_products(products, exclude_needs=needs, created=created)
 
 
-def send_request(*, sender, receiver, user, subject, message, amount=None, amount_unit=""):
-    """A unit writes to another unit about what it needs.
+def send_request(
+    *,
+    sender,
+    receiver,
+    user,
+    subject,
+    message,
+    amount=None,
+    amount_unit="",
+    need=None,
+    product=None,
+):
+    """A unit writes to another unit about what it needs (``need``, ``product``:
+    the match it writes from, kept apart from matches, which rematches rewrite).
 
     Side effects: a ContactRequest with its first message; mail to every
     member of the receiving unit. Raises ValidationError: to itself, to a
@@ -91,6 +104,8 @@ def send_request(*, sender, receiver, user, subject, message, amount=None, amoun
             subject=subject,
             amount=amount,
             amount_unit=amount_unit if amount else "",
+            need=need,
+            product=product,
         )
         ContactMessage.objects.create(request=request, author=sender, written_by=user, body=message)
     send_templated(
@@ -138,3 +153,21 @@ def decline(*, request, unit):
     request.status = ContactRequest.Status.DECLINED
     request.save(update_fields=["status", "updated_at"])
     return request
+
+
+def dismiss(*, need, product, user, reason=Dismissal.Reason.NOT_RELEVANT):
+    """The need's unit says the product does not serve the need.
+
+    Side effects: a Dismissal (once per pair: a second tap changes nothing);
+    the pair's stored matches go, in every context; the need is matched again
+    when the transaction commits, so that another product takes the place.
+    Returns (dismissal, created).
+    """
+    with transaction.atomic():
+        dismissal, created = Dismissal.objects.get_or_create(
+            need=need, product=product, defaults={"reason": reason, "dismissed_by": user}
+        )
+        Match.objects.filter(need=need, product=product).delete()
+        if created:
+            changes.changed(needs=[need.pk])
+    return dismissal, created

@@ -29,16 +29,16 @@ def read_map(path=None):
     return list(csv.DictReader(lines))
 
 
-def suggestions_for(unit, limit=SHOWN):
+def suggestions_for(unit, limit=SHOWN, needs=None):
     """[(name, supplier division)]: what units of this one's division usually buy
     and it has not typed as a need nor answered; none for a unit with FEW_NEEDS
-    needs or more, or without an activity."""
+    needs or more, or without an activity. ``needs``: the unit's, if loaded."""
     code = unit.category.code if unit.category_id else ""
     if not code[:2].isdigit():
         return []
-    needs = {
-        normalize(n) for n in Need.objects.filter(exhibitor=unit).values_list("name", flat=True)
-    }
+    if needs is None:
+        needs = list(Need.objects.filter(exhibitor=unit))
+    needs = {normalize(n.name) for n in needs}
     if len(needs) >= FEW_NEEDS:
         return []
     answered = {

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,9 +14,9 @@ from exhibitors.views import member_unit
 from fairs import views as fair_views
 from fairs.models import Participation
 
-from . import reading, services
+from . import reading, services, supply_chain
 from .forms import ContactForm, ReplyForm
-from .models import ContactRequest, Match
+from .models import ContactRequest, Dismissal, Match
 
 
 def fair_detail(request, slug):
@@ -82,6 +83,8 @@ def contact_new(request, pk, match_pk):
                 receiver=receiver,
                 user=request.user,
                 message=form.cleaned_data["message"],
+                need=match.need,
+                product=match.product,
                 **{k: form.cleaned_data[k] for k in ("subject", "amount", "amount_unit")},
             )
         except ValidationError as error:
@@ -165,3 +168,52 @@ def contact_requests(request, pk):
             "sent": unit.contact_requests_sent.select_related("receiver")[:100],
         },
     )
+
+
+@require_POST
+@login_required
+def match_dismiss(request, pk, match_pk):
+    """The buyer says one of its matches is not relevant: hidden for that need, for good."""
+    unit = member_unit(request, pk)
+    match = get_object_or_404(
+        Match.objects.filter(need__exhibitor=unit, product__isnull=False).select_related(
+            "need", "product"
+        ),
+        pk=match_pk,
+    )
+    reason = request.POST.get("reason") or Dismissal.Reason.NOT_RELEVANT
+    if reason not in Dismissal.Reason.values:
+        messages.error(request, _("That is not a reason we know. Nothing was changed."))
+        return redirect("dashboard_unit", pk=unit.pk)
+    services.dismiss(need=match.need, product=match.product, user=request.user, reason=reason)
+    messages.success(
+        request,
+        _("«%(product)s» will not be suggested again for «%(need)s».")
+        % {"product": match.product.name, "need": match.need.name},
+    )
+    return redirect(f"{reverse('dashboard_unit', args=[unit.pk])}#suppliers-title")
+
+
+@require_POST
+@login_required
+def suggestion_answer(request, pk):
+    """Add a suggested need (one tap), or dismiss it for good."""
+    unit = member_unit(request, pk)
+    name = (request.POST.get("name") or "").strip()
+    accept = request.POST.get("action") == "add"
+    try:
+        answered = supply_chain.answer(unit=unit, user=request.user, name=name, accept=accept)
+    except LookupError:
+        messages.error(
+            request, _("That suggestion is not offered to this unit. Nothing was added.")
+        )
+        return redirect("dashboard_unit", pk=unit.pk)
+    if answered.status == answered.Status.ACCEPTED:
+        messages.success(
+            request,
+            _("«%(name)s» was added to your needs; suppliers appear in a few seconds.")
+            % {"name": answered.name},
+        )
+    else:
+        messages.success(request, _("«%(name)s» will not be suggested again.") % {"name": name})
+    return redirect("dashboard_unit", pk=unit.pk)

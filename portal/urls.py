@@ -34,6 +34,16 @@ urlpatterns = [
         matching_views.contact_requests,
         name="contact_requests",
     ),
+    path(
+        "dashboard/units/<int:pk>/matches/<int:match_pk>/dismiss/",
+        matching_views.match_dismiss,
+        name="match_dismiss",
+    ),
+    path(
+        "dashboard/units/<int:pk>/suggestions/",
+        matching_views.suggestion_answer,
+        name="suggestion_answer",
+    ),
     path("dashboard/requests/<int:pk>/", matching_views.contact_request, name="contact_request"),
     path(
         "dashboard/requests/<int:pk>/decline/",

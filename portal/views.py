@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from exhibitors.views import member_unit
 from fairs.layout import attach_neighbourhoods
 from fairs.models import Fair, Participation
-from matching import reading
+from matching import reading, supply_chain
 
 
 def home(request):
@@ -74,5 +74,7 @@ def dashboard_unit(request, pk):
             "buyers": buyers,
             "requests_waiting": unit.contact_requests_received.filter(status="sent").count(),
             "neighbour_metres": settings.PORTAL_NEIGHBOUR_METRES,
+            "suggested_needs": supply_chain.suggestions_for(unit, needs=needs),
+            "activity": unit.category,
         },
     )

@@ -1,0 +1,188 @@
+"""Why (not)? Every component of one pair's score, and the rule that dropped it.
+
+Organizers use it to answer "why isn't my neighbour suggested?": `manage.py
+match_explain NEED_ID PRODUCT_ID [--fair SLUG]` prints it, and the admin's
+need page shows it for the need's stored matches.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Min
+from django.utils.translation import gettext as _
+
+from exhibitors.models import Need, Product
+
+from . import scoring
+from .index import Context, Places, ProductIndex, Rarity, load_items
+from .models import Dismissal, Match
+
+
+@dataclass
+class Explanation:
+    need: Need
+    product: Product
+    fair: object
+    need_terms: list  # [(term, weight)], heaviest first; related terms marked "≈"
+    head: list
+    product_terms: dict
+    product_head: str
+    shared: list
+    words: float = 0.0
+    head_found: bool = False
+    head_is_head: bool = False
+    head_in_name: bool = False
+    sibling: bool = False
+    own_kind: bool = False
+    category: float = 0.0
+    category_level: str = ""
+    relevance: float = 0.0
+    tier: str = ""
+    score: float = 0.0
+    candidate: bool = False
+    dropped: list = field(default_factory=list)  # the rules that drop the pair, in words
+    stored: object = None  # the stored Match, if any
+
+    def lines(self):
+        """The explanation as lines of text, for the command and the admin."""
+        yes_no = {True: _("yes"), False: _("no")}
+        out = [
+            _("Need %(pk)s «%(name)s» of %(unit)s")
+            % {"pk": self.need.pk, "name": self.need.name, "unit": self.need.exhibitor},
+            _("Product %(pk)s «%(name)s» of %(unit)s")
+            % {"pk": self.product.pk, "name": self.product.name, "unit": self.product.exhibitor},
+            _("Context: %(fair)s") % {"fair": self.fair.slug if self.fair else _("no fair")},
+            _("Need terms (weight): %(terms)s")
+            % {"terms": ", ".join(f"{t} {w:.2f}" for t, w in self.need_terms) or "–"},
+            _("Head of the need: %(head)s") % {"head": ", ".join(self.head) or "–"},
+            _("Product terms: %(terms)s; head: %(head)s")
+            % {
+                "terms": ", ".join(
+                    f"{t} ({_('name') if w == 1 else _('description')})"
+                    for t, w in self.product_terms.items()
+                )
+                or "–",
+                "head": self.product_head or "–",
+            },
+            _("Shared: %(terms)s") % {"terms": ", ".join(self.shared) or "–"},
+            _("Word score W: %(w).3f") % {"w": self.words},
+            _("Head found: %(found)s (as the product's head: %(head)s; in its name: %(name)s)")
+            % {
+                "found": yes_no[self.head_found],
+                "head": yes_no[self.head_is_head],
+                "name": yes_no[self.head_in_name],
+            },
+            _("Another kind of the same thing: %(v)s") % {"v": yes_no[self.sibling]},
+            _("The buyer's own kind of output: %(v)s") % {"v": yes_no[self.own_kind]},
+            _("Category: %(level)s (C = %(c).2f)")
+            % {"level": self.category_level or "–", "c": self.category},
+            _("Relevance R: %(r).3f (threshold %(t).2f)")
+            % {"r": self.relevance, "t": scoring.MIN_RELEVANCE},
+            _("Proximity: %(tier)s") % {"tier": self.tier},
+            _("Score: %(s).3f") % {"s": self.score},
+            _("Candidate by the index: %(v)s") % {"v": yes_no[self.candidate]},
+        ]
+        if self.stored:
+            out.append(
+                _("Stored: yes (score %(s).3f, %(tier)s)")
+                % {"s": self.stored.score, "tier": self.stored.proximity}
+            )
+        else:
+            out.append(_("Stored: no"))
+        out += [_("Dropped: %(why)s") % {"why": why} for why in self.dropped]
+        return out
+
+
+def explain(need, product, fair=None):
+    """The Explanation of the pair (need, product) in the fair's context (or none)."""
+    needs = load_items(Need.objects.filter(pk=need.pk), needs=True)
+    products = load_items(Product.objects.filter(pk=product.pk))
+    text, offered = needs.features[0], products.features[0]
+    rarity = Rarity.from_table(set(text.terms))
+    (weighed,) = scoring.need_weights(needs, rarity)
+    index = ProductIndex(products)
+    context = Context.of_fair(fair) if fair else Context.none()
+    places = Places.load({need.exhibitor_id, product.exhibitor_id})
+    related = {t for _w, t, d in weighed.entries if d is not None}
+    found = Explanation(
+        need=need,
+        product=product,
+        fair=fair,
+        need_terms=[
+            (f"≈{t}" if t in related else t, w)
+            for w, t, _d in sorted(weighed.entries, key=lambda e: -e[0])
+        ],
+        head=list(weighed.head),
+        product_terms=offered.terms,
+        product_head=offered.head,
+        shared=[t for _w, t, _d in weighed.entries if t in offered.terms],
+    )
+    # Every part, as if the pair were a candidate (a floor under zero makes any
+    # shared term enough); then whether the index would have found it.
+    rows, _cols, parts = scoring.components(needs, index, [weighed], -1.0)
+    if len(rows):
+        found.words = float(min(parts.words[0], 1.0))
+        found.head_found = bool(parts.head_found[0])
+        found.head_is_head = bool(parts.head_is_head[0])
+        found.head_in_name = bool(parts.head_in_name[0])
+        found.sibling = bool(parts.sibling[0] and parts.head_found[0])
+        found.own_kind = bool(parts.own_kind[0])
+        found.category = float(parts.category[0] if found.words > 0 else 0)
+        found.relevance = float(min(parts.relevance()[0], 1.0))
+    level = {0.4: _("same division"), 0.7: _("same group"), 1.0: _("same class")}
+    found.category_level = level.get(round(found.category, 1), "")
+    candidates, _c, _p = scoring.components(needs, index, [weighed], scoring.MIN_RELEVANCE)
+    found.candidate = bool(len(candidates))
+    tier = scoring.tiers(needs.units, products.units, places, context)[0]
+    found.tier = scoring.TIERS[tier].value
+    found.score = (
+        scoring.RELEVANCE_WEIGHT * found.relevance
+        + scoring.PROXIMITY_WEIGHT * scoring.TIER_WEIGHT[tier]
+    )
+    stored = Match.objects.filter(need=need, product=product)
+    stored = stored.filter(fair=fair) if fair else stored.filter(fair__isnull=True)
+    found.stored = stored.first()
+    found.dropped = _dropped(found, weighed, needs, products)
+    return found
+
+
+def _dropped(found, weighed, needs, products):
+    why = []
+    if not weighed:
+        why.append(_("the need has no meaningful word (only stop words, digits or one letter)"))
+    if needs.units[0] == products.units[0]:
+        why.append(_("a unit is never matched with itself"))
+    if Dismissal.objects.filter(need=found.need, product=found.product).exists():
+        why.append(_("the buyer dismissed this product for this need"))
+    if weighed and not found.shared:
+        why.append(_("no word or related word in common (a category alone is not a match)"))
+    elif weighed and not found.candidate:
+        why.append(
+            _("pruned: it shares none of the terms a product must share to reach the threshold")
+        )
+    if found.shared and found.relevance < scoring.MIN_RELEVANCE - 1e-9:
+        why.append(
+            _("relevance %(r).3f is under the threshold %(t).2f")
+            % {"r": found.relevance, "t": scoring.MIN_RELEVANCE}
+        )
+    if not why and not found.stored:
+        stored = Match.objects.filter(need=found.need)
+        stored = stored.filter(fair=found.fair) if found.fair else stored.filter(fair__isnull=True)
+        lowest = stored.aggregate(low=Min("score"))["low"]
+        if stored.count() >= scoring.TOP and lowest is not None and found.score <= lowest:
+            why.append(
+                _("not among the best %(n)d for this need (the weakest kept scores %(s).3f)")
+                % {"n": scoring.TOP, "s": lowest}
+            )
+        elif found.fair and found.need.exhibitor_id not in Context.of_fair(found.fair).units:
+            why.append(_("the need's unit is not approved at this fair"))
+    return why
+
+
+def stored_explanations(need, fair=None, limit=10):
+    """[(Match, Explanation)] for the need's best stored matches in a context."""
+    rows = Match.objects.filter(need=need, product__isnull=False).select_related("product")
+    rows = rows.filter(fair=fair) if fair else rows.filter(fair__isnull=True)
+    return [
+        (match, explain(need, match.product, fair))
+        for match in rows.order_by("-score", "product")[:limit]
+    ]
