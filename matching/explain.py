@@ -65,7 +65,10 @@ class Explanation:
             },
             _("Shared: %(terms)s") % {"terms": ", ".join(self.shared) or "–"},
             _("Word score W: %(w).3f") % {"w": self.words},
-            _("Head found: %(found)s (as the product's head: %(head)s; in its name: %(name)s)")
+            _(
+                "Head found: %(found)s (as the product's head: %(head)s; "
+                "as a modifier of another thing: %(name)s)"
+            )
             % {
                 "found": yes_no[self.head_found],
                 "head": yes_no[self.head_is_head],
@@ -123,7 +126,7 @@ def explain(need, product, fair=None):
         found.words = float(min(parts.words[0], 1.0))
         found.head_found = bool(parts.head_found[0])
         found.head_is_head = bool(parts.head_is_head[0])
-        found.head_in_name = bool(parts.head_in_name[0])
+        found.head_in_name = bool(parts.head_in_name[0] and not parts.covered[0])
         found.sibling = bool(parts.sibling[0] and parts.head_found[0])
         found.own_kind = bool(parts.own_kind[0])
         found.category = float(parts.category[0] if found.words > 0 else 0)

@@ -41,6 +41,7 @@ STOP_WORDS = frozenset(
     غیره سایر دیگر خیلی بسیار کم زیاد عدد تعداد ماه ماهانه سال کیلو کیلوگرم تن
     متر مترمربع لیتر بسته جفت کالا محصول محصولات تولید تولیدی تولیدکننده
     خرید فروش نیاز نیازمند لازم داریم میخواهیم مناسب کیفیت عالی درجه یک
+    مدل سایز
     the and of for to in with a an or by on from
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
@@ -69,12 +70,12 @@ def stem(word):
             break
     if word.endswith("یی") and len(word) >= 4:
         word = word[:-1]
-    if (word.endswith("ی") and len(word) >= 3 and word[-2] in "او") or (
-        word.endswith("ی") and len(word) >= 4 and word not in OWN_YE and word[:-1] not in STOP_WORDS
-    ):
-        word = word[:-1]
     if word.endswith("گی") and len(word) >= 5:
         word = word[:-2]
+    elif word.endswith("ی") and (
+        (len(word) >= 3 and word[-2] in "او") or (len(word) >= 4 and word not in OWN_YE)
+    ):
+        word = word[:-1]
     if word.endswith("ه") and len(word) >= 3:
         word = word[:-1]
     return word
@@ -86,8 +87,10 @@ def _words(text, normalized):
     for word in (text if normalized else normalize(text)).split():
         if word in STOP_WORDS or word.isdigit():
             continue
-        word = stem(word)
-        if len(word) >= 2 and word not in STOP_WORDS and not word.isdigit():
+        stemmed = stem(word)
+        # A cut that lands on a stop word («زیره» → «زیر») keeps the word whole.
+        word = word if stemmed in STOP_WORDS else stemmed
+        if len(word) >= 2 and not word.isdigit():
             result.append(word)
     return tuple(result)
 

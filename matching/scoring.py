@@ -38,6 +38,9 @@ MIN_RELEVANCE = 0.3
 WORD_WEIGHT, CATEGORY_WEIGHT = 0.65, 0.35
 LEVEL_SHARE = {2: 0.4, 3: 0.7, 4: 1.0}
 HEAD_SHARE = 0.5
+# The head's share when the need names no kind of it (only a generic word or
+# joined pairs besides it).
+HEAD_ALONE = 0.85
 HEADLESS = 0.45
 HEAD_AS_MODIFIER = 0.6
 SIBLING = 0.4
@@ -60,16 +63,34 @@ TIER_WEIGHT = np.array([1.0, 0.8, 0.6, 0.45, 0.3, 0.15, 0.0])
 
 @dataclass
 class Weighed:
-    """One need's terms as scored: [(weight, term, divisions)] lightest first, and
-    its head's terms. Exact terms (divisions None) sum to 1; related terms come
-    on top, with the divisions where they hold (or EVERYWHERE)."""
+    """One need's terms as scored.
 
-    entries: list
-    head: tuple
+    ``others``: [(weight, term, divisions)] of the terms besides the head, their
+    exact weights summing to 1 − ``head_share``; related terms come on top,
+    with the divisions where they hold (EVERYWHERE, or a set; exact: None).
+    ``heads``: [(factor, term, divisions)] of the terms that find the head (its
+    word, its word joined with the next, a related word at RELATED): the head
+    is worth ``head_share`` × the best of them the product has (their sum,
+    capped at 1). ``entries``: all of them with their most, lightest first:
+    what pruning and explanations read.
+    """
+
+    others: list
+    heads: list = ()
+    head_share: float = 0.0
     modifiers: tuple = ()
 
     def __bool__(self):
-        return bool(self.entries)
+        return bool(self.others or self.heads)
+
+    @property
+    def head(self):
+        return tuple(t for _f, t, _d in self.heads)
+
+    @property
+    def entries(self):
+        found = [(self.head_share * f, t, d) for f, t, d in self.heads] + list(self.others)
+        return sorted(found, key=lambda e: (e[0], e[1]))
 
 
 def need_weights(needs, rarity):
@@ -77,25 +98,30 @@ def need_weights(needs, rarity):
     result = []
     for text in needs.features:
         raw = {term: rarity.weight(term) * w for term, w in text.terms.items()}
-        head = [t for t in text.head if t in raw]
-        head_mass = sum(raw[t] for t in head)
-        other_mass = sum(raw.values()) - head_mass
-        if not raw:
-            result.append(Weighed([], ()))
-            continue
-        if head_mass and other_mass:
-            scale = dict.fromkeys(head, HEAD_SHARE / head_mass)
-            rest = (1 - HEAD_SHARE) / other_mass
+        heads = [t for t in text.head if t in raw]
+        others = {t: w for t, w in raw.items() if t not in heads}
+        if not heads:
+            share = 0.0
+        elif set(text.modifiers) & set(others):
+            share = HEAD_SHARE
+        elif others:
+            share = HEAD_ALONE  # only generic words or joined pairs besides the head
         else:
-            scale, rest = {}, 1 / (head_mass + other_mass)
-        exact = {t: w * scale.get(t, rest) for t, w in raw.items()}
-        entries = [(w, t, None) for t, w in exact.items()]
+            share = 1.0
+        mass = sum(others.values())
+        exact = {t: w * (1 - share) / mass for t, w in others.items()} if mass else {}
+        weighed = [(w, t, None) for t, w in exact.items()]
+        head_entries = [(1.0, t, None) for t in heads]
         for term, covered, divisions, _phrase in text.related:
+            if term in text.head:
+                head_entries.append((features.RELATED, term, divisions or EVERYWHERE))
+                continue
             weight = features.RELATED * sum(exact.get(t, 0) for t in covered)
             if weight:
-                entries.append((weight, term, divisions or EVERYWHERE))
-        entries.sort(key=lambda e: (e[0], e[1]))
-        result.append(Weighed(entries, tuple(text.head), tuple(text.modifiers)))
+                weighed.append((weight, term, divisions or EVERYWHERE))
+        if not heads:
+            head_entries = []
+        result.append(Weighed(weighed, head_entries, share, tuple(text.modifiers)))
     return result
 
 
@@ -191,6 +217,7 @@ class Parts:
     head_found: np.ndarray  # the product has the need's head (or a related word of it)
     head_is_head: np.ndarray  # … as its own head
     head_in_name: np.ndarray  # … in its name
+    covered: np.ndarray  # the product's head is one of the need's terms
     category: np.ndarray  # C
     own_kind: np.ndarray  # the product is of the buyer's own class
     # Another kind of the same thing: the need says which kind, the product shares
@@ -199,7 +226,8 @@ class Parts:
 
     def relevance(self):
         words = np.minimum(self.words, 1.0)
-        as_modifier = self.head_found & ~self.head_is_head & self.head_in_name
+        # «چسب کارتن» for «کارتن»; not «رول ورق» for «ورق رولی» (the same words).
+        as_modifier = self.head_found & ~self.head_is_head & self.head_in_name & ~self.covered
         words = np.where(as_modifier, words * HEAD_AS_MODIFIER, words)
         value = WORD_WEIGHT * words + CATEGORY_WEIGHT * np.where(words > 0, self.category, 0)
         value = np.where(self.head_found, value, value * HEADLESS)
@@ -247,23 +275,20 @@ def components(needs, index, weights, floor):
     candidates.sum_duplicates()
     candidates.sort_indices()
     products = index.products
-    words = np.zeros(len(candidates.data))
-    for divisions, entries in _entries(weights, index).items():
-        inside = None
-        if divisions not in (None, EVERYWHERE):
-            # A product of no known division gets the benefit of the doubt.
-            inside = np.isin(products.divisions, sorted(int(d) for d in divisions))
-            inside |= products.divisions < 0
-        words += _accumulate(candidates, entries, index.terms, inside)
-    heads = _head_entries(weights, index)
-    modifiers = _head_entries(weights, index, "modifiers")
+    others = _accumulate_scoped(candidates, [w.others for w in weights], index, products)
+    heads = _accumulate_scoped(candidates, [w.heads for w in weights], index, products)
     pairs = candidates.tocoo()
     need_pos, product_pos = pairs.row.astype(np.int64), pairs.col.astype(np.int64)
+    share = np.array([w.head_share for w in weights])[need_pos]
+    words = others + share * np.minimum(heads, 1.0)
+    heads = _head_entries(weights, index)
+    modifiers = _head_entries(weights, index, "modifiers")
     parts = Parts(
         words,
         _accumulate(candidates, heads, index.terms, binary=True) > 0,
         _accumulate(candidates, heads, index.heads) > 0,
         _accumulate(candidates, heads, index.names) > 0,
+        _accumulate(candidates, _all_terms(weights, index), index.heads) > 0,
         _category_shares(needs, products, need_pos, product_pos),
         (needs.own_class[need_pos] >= 0)
         & (needs.own_class[need_pos] == products.levels[2][product_pos]),
@@ -274,16 +299,40 @@ def components(needs, index, weights, floor):
     return need_pos, product_pos, parts
 
 
-def _entries(weights, index):
-    """{divisions: {term column: [(need row, weight)]}}: the exact terms under None,
-    the related ones by the divisions where they hold (EVERYWHERE, or a set)."""
+def _accumulate_scoped(candidates, lists, index, products):
+    """Σ weight × the product's field weight over each need's (weight, term,
+    divisions) entries, each counted only where its divisions hold."""
+    total = np.zeros(len(candidates.data))
+    for divisions, entries in _entries(lists, index).items():
+        inside = None
+        if divisions not in (None, EVERYWHERE):
+            # A product of no known division gets the benefit of the doubt.
+            inside = np.isin(products.divisions, sorted(int(d) for d in divisions))
+            inside |= products.divisions < 0
+        total += _accumulate(candidates, entries, index.terms, inside)
+    return total
+
+
+def _entries(lists, index):
+    """{divisions: {term column: [(need row, weight)]}} of the needs' entries."""
     found = defaultdict(lambda: defaultdict(list))
-    for i, weighed in enumerate(weights):
-        for weight, term, divisions in weighed.entries:
+    for i, entries in enumerate(lists):
+        for weight, term, divisions in entries:
             column = index.vocabulary.get(term)
             if column is not None:
                 found[divisions][column].append((i, weight))
     return found
+
+
+def _all_terms(weights, index):
+    """{term column: [(need row, 1)]} of every term of the needs."""
+    by_term = defaultdict(list)
+    for i, weighed in enumerate(weights):
+        for _w, term, _d in weighed.entries:
+            column = index.vocabulary.get(term)
+            if column is not None:
+                by_term[column].append((i, 1.0))
+    return by_term
 
 
 def _head_entries(weights, index, field="head"):

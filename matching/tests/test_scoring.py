@@ -65,16 +65,23 @@ def _items(rng, found, start, units):
 
 def relevance_of(weighed, need_code, own, product, product_code):
     """The definition of one pair's relevance, written out (docs/matching.md)."""
-    words = 0.0
-    for weight, term, divisions in weighed.entries:
-        if divisions not in (None, scoring.EVERYWHERE):
-            division = product_code[:2]
-            if len(division) == 2 and division not in divisions:
-                continue
-        words += weight * product.terms.get(term, 0)
+
+    def total(entries):
+        found = 0.0
+        for weight, term, divisions in entries:
+            if divisions not in (None, scoring.EVERYWHERE):
+                division = product_code[:2]
+                if len(division) == 2 and division not in divisions:
+                    continue
+            found += weight * product.terms.get(term, 0)
+        return found
+
+    words = total(weighed.others) + weighed.head_share * min(1.0, total(weighed.heads))
     words = min(words, 1.0)
     found = [t for t in weighed.head if t in product.terms]
-    if found and product.head not in found and any(product.terms[t] == NAME for t in found):
+    covered = product.head in {t for _w, t, _d in weighed.entries}
+    as_modifier = any(product.terms[t] == NAME for t in found) and not covered
+    if found and product.head not in found and as_modifier:
         words *= scoring.HEAD_AS_MODIFIER
     category = 0.0
     for n, share in ((2, 0.4), (3, 0.7), (4, 1.0)):

@@ -1,0 +1,112 @@
+"""What the engine reads in a text: words, the head, related words; and the lexicon itself."""
+
+import pytest
+
+from matching import features
+from matching.features import head, lexicon_rows, need_text, phrase_term, product_text, words
+from portal.lib.text import normalize
+
+
+def test_derived_forms_meet_their_word():
+    for plain, derived in [
+        ("چوب", "چوبی"),
+        ("مبل", "مبلی"),
+        ("نایلون", "نایلونی"),
+        ("فلز", "فلزی"),
+        ("ورق", "ورقهای"),
+        ("قوطی", "قوطی‌ها"),
+        ("ساخته", "ساختگی"),
+        ("مقوا", "مقوایی"),
+    ]:
+        assert words(plain) == words(derived), (plain, derived)
+
+
+def test_a_final_ye_that_belongs_to_the_noun_stays():
+    assert words("ماهی") == ["ماهی"]  # not «ماه», a stop word
+    assert words("صندلی") != words("صندل")
+
+
+def test_compounds_typed_every_way_are_one_word_in_names_and_descriptions():
+    for forms in [
+        ("ضد آب", "ضدآب", "ضد\u200cآب"),
+        ("پیش ساخته", "پیش\u200cساخته", "پیشساخته"),
+        ("بسته بندی", "بسته\u200cبندی", "بسته\u200c بندی", "بستهبندی"),
+        ("پلی اتیلن", "پلی\u200cاتیلن", "پلیاتیلن"),
+    ]:
+        assert len({normalize(f) for f in forms}) == 1, forms
+        assert len({tuple(product_text("x", f).terms) for f in forms}) == 1, forms
+
+
+def test_a_glued_and_is_the_conjunction():
+    assert words("پیچ\u200cومهره") == words("پیچ و مهره") == [words("پیچ")[0], words("مهره")[0]]
+    assert words("واشر") == ["واشر"]  # a word that starts with «و» is left alone
+
+
+def test_the_head_is_the_first_content_word_and_a_generic_head_takes_the_next():
+    assert head(words("لوله پلی‌اتیلن آبیاری"))[0] == "لول"
+    assert head(words("دستگاه برش سنگ"))[0] == words("دستگاه")[0] + "برش"
+    assert "برش" in head(words("دستگاه برش سنگ"))[1]
+    assert head(words("دستگاه"))[0] == words("دستگاه")[0]  # generic alone: its own head
+    assert head([]) == ("", ())
+
+
+def test_machinery_words_are_not_stop_words():
+    assert words("دستگاه") and words("ماشین")
+
+
+def test_a_need_carries_the_related_words_of_its_phrases():
+    need = need_text("کارتن پنج لایه")
+    related = {term: divisions for term, _covered, divisions, _phrase in need.related}
+    assert phrase_term("جعبه مقوایی")[0] in related
+    assert phrase_term("جعبه مقوایی")[0] in need.head  # it stands for the head
+
+
+def test_words_in_parentheses_name_the_head_another_way():
+    need = need_text("دستگاه خم ورق (پرس برک)")
+    assert "پرس" in need.head
+
+
+@pytest.mark.parametrize("text", ["و از برای", "ب", "۱۲۳۴ ۵۶۷", "", "   ", "،،، ... ؟؟"], ids=repr)
+def test_texts_without_a_meaningful_word_have_no_terms(text):
+    assert not need_text(text).terms
+
+
+ROWS = lexicon_rows()
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r['word']}≈{r['related']}" for r in ROWS])
+def test_each_lexicon_row_relates_two_different_words(row):
+    a, a_words = phrase_term(row["word"])
+    b, b_words = phrase_term(row["related"])
+    assert a and b, "each side must have a meaningful word"
+    assert a != b and a_words != b_words, "a row must not map a word to itself"
+    for code in row["divisions"].split():
+        assert len(code) == 2 and code.isdigit(), code
+
+
+def test_no_lexicon_row_repeats_or_loops_back_on_another():
+    seen = set()
+    for row in ROWS:
+        pair = frozenset((phrase_term(row["word"])[1], phrase_term(row["related"])[1]))
+        assert pair not in seen, f"{row['word']} ≈ {row['related']} is there twice (or reversed)"
+        seen.add(pair)
+
+
+def test_a_related_word_counts_less_than_the_same_word(db):
+    from exhibitors.tests.factories import make_exhibitor, make_need, make_product
+    from matching import engine
+    from matching.models import Match
+
+    buyer, same, other = make_exhibitor(), make_exhibitor(), make_exhibitor()
+    need = make_need(buyer, name="کارتن", category=None)
+    exact = make_product(same, name="کارتن", category=None)
+    related = make_product(other, name="جعبه مقوایی", category=None)
+    engine.rematch()
+    scores = dict(
+        Match.objects.filter(need=need, fair__isnull=True).values_list("product", "relevance")
+    )
+    assert scores[exact.pk] > scores[related.pk] > 0
+
+
+def test_the_generic_heads_list_is_data():
+    assert features.generic_heads() >= {words("دستگاه")[0], words("ماشین")[0], words("قطعه")[0]}

@@ -1,0 +1,115 @@
+"""The six ways people describe things differently, each on a small world."""
+
+import pytest
+
+from exhibitors.tests.factories import category, make_exhibitor, make_need, make_product
+from matching import engine
+from matching.models import Match
+
+pytestmark = pytest.mark.django_db
+
+
+def ranked(need):
+    return list(
+        Match.objects.filter(need=need, fair__isnull=True)
+        .select_related("product")
+        .order_by("-score", "product")
+        .values_list("product__name", flat=True)
+    )
+
+
+def world(need_name, products, need_code=None, buyer_code="1030"):
+    buyer = make_exhibitor(category=category(buyer_code))
+    for name, code, description in products:
+        make_product(
+            make_exhibitor(),
+            name=name,
+            category=category(code) if code else None,
+            description=description,
+        )
+    need = make_need(buyer, name=need_name, category=category(need_code) if need_code else None)
+    engine.rematch()
+    return ranked(need)
+
+
+def test_a_long_precise_need_finds_the_head_with_some_modifiers():
+    found = world(
+        "کیسه پلاستیکی بسته‌بندی برنج",
+        [
+            ("کیسه نایلون", "2220", "مناسب بسته‌بندی برنج و حبوبات"),
+            ("گرانول پلاستیک", "2013", "مواد اولیه بسته‌بندی"),
+        ],
+    )
+    assert found[:1] == ["کیسه نایلون"]
+    assert "گرانول پلاستیک" not in found
+
+
+def test_a_modifier_of_another_thing_is_not_the_head():
+    found = world(
+        "زیره کفش",
+        [("کفش مردانه", "1520", "کفش چرم"), ("زیره پی‌وی‌سی", "2219", "زیره کفش مردانه")],
+        "2219",
+    )
+    assert found == ["زیره پی‌وی‌سی"]
+
+
+def test_a_product_named_by_its_type_and_described_by_its_use_serves_a_need_named_by_the_use():
+    found = world("بسته‌بندی برنج", [("کیسه نایلون", "2220", "مناسب بسته بندی برنج")], "2220")
+    assert found == ["کیسه نایلون"]
+
+
+def test_another_kind_of_the_same_thing_is_not_a_match():
+    found = world(
+        "جعبه شیرینی",
+        [("جعبه شیرینی یک کیلویی", "1702", ""), ("جعبه پیتزا", "1702", "")],
+        "1702",
+    )
+    assert found == ["جعبه شیرینی یک کیلویی"]
+
+
+def test_sharing_a_class_without_a_word_is_not_serving_a_need():
+    found = world(
+        "ماده دباغی کروم",
+        [("رنگ چرم", "2022", "رنگ رویه"), ("سولفات کروم", "2011", "برای دباغی")],
+        "2011",
+        buyer_code="1511",
+    )
+    assert found == ["سولفات کروم"]
+
+
+def test_the_buyers_own_kind_of_output_ranks_below_its_input():
+    buyer = make_exhibitor(category=category("1520"))
+    leather = make_product(make_exhibitor(), name="چرم رویه کفش", category=category("1511"))
+    shoes = make_product(make_exhibitor(), name="کفش چرم رویه", category=category("1520"))
+    need = make_need(buyer, name="چرم رویه", category=None)
+    engine.rematch()
+    scores = dict(
+        Match.objects.filter(need=need, fair__isnull=True).values_list("product", "relevance")
+    )
+    assert scores[leather.pk] > scores.get(shoes.pk, 0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "و برای از",
+        "ب",
+        "۱۲۳۴۵",
+        "qwzx vbnm",
+        "کارتن " * 100,
+        "كارتن يك لايه",
+    ],
+    ids=["stop words", "one letter", "digits", "latin noise", "500 characters", "arabic"],
+)
+def test_bad_needs_match_nothing_rather_than_everything(text):
+    for i in range(5):
+        make_product(make_exhibitor(), name="کارتن یک لایه", category=category("1702"))
+        make_product(make_exhibitor(), name=f"پیچ {i}", category=category("2599"))
+    buyer = make_exhibitor()
+    need = make_need(buyer, name=text.strip()[:120], category=category("1702"))
+    engine.rematch()
+    found = ranked(need)
+    if "کارتن" in text or "كارتن" in text:
+        assert found and all("کارتن" in name for name in found)
+    else:
+        assert found == []
