@@ -26,6 +26,11 @@ class Command(BaseCommand):
             target = Fair.objects.filter(slug=fair).first()
             if target is None:
                 raise CommandError(f"There is no fair with slug {fair}.")
+            at_fair = target.participations.approved().filter(exhibitor=need.exhibitor_id)
+            if not at_fair.exists():
+                raise CommandError(
+                    f"The need's unit is not approved at {fair}: that fair is not its context."
+                )
         for line in explain(need, product, target).lines():
             self.stdout.write(line)
 

@@ -1,0 +1,96 @@
+"""match_explain, and the same on the admin's need page."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from exhibitors.tests.factories import category, make_exhibitor, make_need, make_product
+from fairs.tests.factories import (
+    make_booth,
+    make_fair,
+    make_hall,
+    make_organizer,
+    make_participation,
+)
+from matching import engine
+from matching.models import Dismissal
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pair():
+    buyer, maker = make_exhibitor(category=category("1030")), make_exhibitor()
+    need = make_need(buyer, name="کارتن پنج لایه", category=category("1702"))
+    product = make_product(maker, name="کارتن پنج‌لایه", category=category("1702"))
+    other = make_product(maker, name="چرم گاوی", category=category("1511"))
+    fair = make_fair(slug="explain-fair")
+    hall = make_hall(fair)
+    make_participation(fair, buyer, booth=make_booth(hall, "A-01"))
+    make_participation(fair, maker, booth=make_booth(hall, "A-02", x=3))
+    engine.rematch()
+    return need, product, other, fair
+
+
+def explain(*args):
+    out = io.StringIO()
+    call_command("match_explain", *map(str, args), stdout=out)
+    return out.getvalue()
+
+
+def test_it_prints_every_component_of_a_stored_match(pair, settings):
+    need, product, _other, fair = pair
+    text = explain(need.pk, product.pk, "--fair", fair.slug)
+    for part in ["Need terms", "Head of the need", "Word score W: 1.000", "Relevance R: 1.000"]:
+        assert part in text, part
+    assert "neighbour_booth" in text and "Stored: yes" in text and "Dropped" not in text
+    loose = explain(need.pk, product.pk)
+    assert "Context: no fair" in loose or "no fair" in loose
+    assert "neighbour_booth" not in loose
+
+
+def test_it_names_the_rule_that_dropped_a_pair(pair):
+    need, product, other, _fair = pair
+    assert "a category alone is not a match" in explain(need.pk, other.pk)
+    Dismissal.objects.create(need=need, product=product)
+    assert "dismissed this product" in explain(need.pk, product.pk)
+
+
+def test_persian_digits_are_ids_too(pair):
+    need, product, _other, _fair = pair
+    persian = str(need.pk).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert "Word score" in explain(persian, product.pk)
+
+
+@pytest.mark.parametrize("bad", [("999999", None), ("abc", None), (None, "999999")])
+def test_unknown_ids_exit_with_a_message(pair, bad):
+    need, product, _other, _fair = pair
+    need_id = bad[0] or need.pk
+    product_id = bad[1] or product.pk
+    with pytest.raises(CommandError):
+        explain(need_id, product_id)
+
+
+def test_an_unknown_fair_or_a_fair_the_unit_is_not_at_exits_with_a_message(pair):
+    need, product, _other, _fair = pair
+    with pytest.raises(CommandError, match="no fair"):
+        explain(need.pk, product.pk, "--fair", "nope")
+    other_fair = make_fair(slug="elsewhere")
+    with pytest.raises(CommandError, match="not approved"):
+        explain(need.pk, product.pk, "--fair", other_fair.slug)
+
+
+def test_the_admin_need_page_shows_why_for_its_stored_matches(client, pair):
+    need, product, _other, _fair = pair
+    client.force_login(make_organizer())
+    page = client.get(reverse("admin:exhibitors_need_change", args=[need.pk])).content.decode()
+    assert product.name in page and "<details>" in page
+
+
+def test_the_admin_need_page_is_for_organizers_only(client, pair, django_user_model):
+    need, _product, _other, _fair = pair
+    client.force_login(django_user_model.objects.create_user("x@example.ir", "x@example.ir"))
+    response = client.get(reverse("admin:exhibitors_need_change", args=[need.pk]))
+    assert response.status_code == 302
