@@ -242,8 +242,9 @@ SCOPES = (0, 2, 3, 4)
 
 class ProductIndex:
     """Products as sparse matrices (rows: terms, columns: products): each term's
-    field weight, its presence in the name, the product's head; and for the
-    candidates, the terms keyed by the product's ISIC prefix at each level."""
+    field weight, and its flags (in the name, the head); each product's head;
+    and for the candidates, the terms keyed by the product's ISIC prefix at
+    each level."""
 
     def __init__(self, products):
         self.products = products
@@ -257,7 +258,10 @@ class ProductIndex:
                 rows.append(self.vocabulary.setdefault(term, len(self.vocabulary)))
                 cols.append(j)
                 values.append(weight)
-                in_name.append(1.0 if weight == features.NAME else 0.0)
+                # Flags: 1 the product has it, 2 in its name, 4 as its head.
+                in_name.append(
+                    1 + 2 * (weight == features.NAME) + 4 * (term == found.head and bool(term))
+                )
                 for n in SCOPES[1:]:
                     key = (term, code[:n]) if len(code) >= n else None
                     vocabulary = self.scoped[n]
@@ -269,8 +273,10 @@ class ProductIndex:
                 head_cols.append(j)
         shape = (max(1, len(self.vocabulary)), len(products))
         self.terms = _matrix(values, rows, cols, shape)
-        self.names = _matrix(in_name, rows, cols, shape)
-        self.heads = _matrix(np.ones(len(head_rows)), head_rows, head_cols, shape)
+        self.flags = _matrix(np.array(in_name, dtype=np.int64), rows, cols, shape)
+        # Each product's head as a term column (-1: none).
+        self.head_of = np.full(len(products), -1, dtype=np.int64)
+        self.head_of[np.array(head_cols, dtype=np.int64)] = np.array(head_rows, dtype=np.int64)
         self.own_modifiers = np.array([f.own_modifiers for f in products.features], dtype=bool)
         self.scoped_terms = {}
         cols = np.array(cols, dtype=np.int64)

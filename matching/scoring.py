@@ -41,7 +41,7 @@ HEAD_SHARE = 0.5
 # The head's share when the need names no kind of it (only a generic word or
 # joined pairs besides it).
 HEAD_ALONE = 0.85
-HEADLESS = 0.45
+HEADLESS = 0.4
 HEAD_AS_MODIFIER = 0.6
 SIBLING = 0.4
 OWN_KIND = 0.5
@@ -128,9 +128,18 @@ def need_weights(needs, rarity):
 def heavy_terms(weighed, floor):
     """{scope: terms}: for each category level a pair may share (SCOPES: none,
     division, group, class), the terms of which it must share one to reach
-    ``floor``: those outside the longest run of the need's lightest terms whose
-    weights add up to less than the word score that level still needs. At the
-    class level that is every term: a word in common is always needed."""
+    ``floor``.
+
+    When even a product with every other term and the same class stays under
+    the floor without the head (HEADLESS), the head's terms are those terms,
+    at any level. Otherwise they are the terms outside the longest run of the
+    need's lightest terms whose weights add up to less than the word score
+    that level still needs; at the class level that is every term (a word in
+    common is always needed)."""
+    if weighed.heads:
+        others = min(1.0, sum(w for w, _t, _d in weighed.others))
+        if HEADLESS * (WORD_WEIGHT * others + CATEGORY_WEIGHT) < floor - 1e-9:
+            return {0: list(weighed.head), **{n: [] for n in SCOPES[1:]}}
     needed = {
         n: (floor - CATEGORY_WEIGHT * LEVEL_SHARE.get(n, 0)) / WORD_WEIGHT - 1e-9 for n in SCOPES
     }
@@ -252,7 +261,7 @@ def components(needs, index, weights, floor):
     up term by term over the candidates only.
     """
     shape = (len(needs), index.terms.shape[1])
-    candidates = sparse.csr_matrix(shape)
+    found = []
     levels = dict(zip((2, 3, 4), needs.levels, strict=True))
     for n in SCOPES:
         rows, cols = [], []
@@ -266,14 +275,19 @@ def components(needs, index, weights, floor):
                 if column is not None:
                     rows.append(i)
                     cols.append(column)
+        if not rows:
+            continue
         matrix = index.terms if n == 0 else index.scoped_terms[n]
         pattern = sparse.csr_matrix(
             (np.ones(len(rows)), (rows, cols)), shape=(len(needs), matrix.shape[0])
         )
-        candidates = candidates + pattern @ matrix
+        found.append(pattern @ matrix)
+    candidates = sum(found[1:], found[0]) if found else sparse.csr_matrix(shape)
     candidates = candidates.tocsr()
     candidates.sum_duplicates()
     candidates.sort_indices()
+    modifiers = _flags(candidates, _head_entries(weights, index, "modifiers"), index.flags)
+    candidates, modifiers = _without_siblings(candidates, modifiers, weights, index, floor)
     products = index.products
     others = _accumulate_scoped(candidates, [w.others for w in weights], index, products)
     heads = _accumulate_scoped(candidates, [w.heads for w in weights], index, products)
@@ -281,19 +295,18 @@ def components(needs, index, weights, floor):
     need_pos, product_pos = pairs.row.astype(np.int64), pairs.col.astype(np.int64)
     share = np.array([w.head_share for w in weights])[need_pos]
     words = others + share * np.minimum(heads, 1.0)
-    heads = _head_entries(weights, index)
-    modifiers = _head_entries(weights, index, "modifiers")
+    flags = _flags(candidates, _head_entries(weights, index), index.flags)
     parts = Parts(
         words,
-        _accumulate(candidates, heads, index.terms, binary=True) > 0,
-        _accumulate(candidates, heads, index.heads) > 0,
-        _accumulate(candidates, heads, index.names) > 0,
-        _accumulate(candidates, _all_terms(weights, index), index.heads) > 0,
+        (flags & 1) > 0,
+        (flags & 4) > 0,
+        (flags & 2) > 0,
+        _covered(weights, index, need_pos, product_pos),
         _category_shares(needs, products, need_pos, product_pos),
         (needs.own_class[need_pos] >= 0)
         & (needs.own_class[need_pos] == products.levels[2][product_pos]),
         np.array([bool(w.modifiers) for w in weights], dtype=bool)[need_pos]
-        & ~(_accumulate(candidates, modifiers, index.terms, binary=True) > 0)
+        & (modifiers == 0)
         & index.own_modifiers[product_pos],
     )
     return need_pos, product_pos, parts
@@ -324,15 +337,53 @@ def _entries(lists, index):
     return found
 
 
-def _all_terms(weights, index):
-    """{term column: [(need row, 1)]} of every term of the needs."""
-    by_term = defaultdict(list)
-    for i, weighed in enumerate(weights):
-        for _w, term, _d in weighed.entries:
-            column = index.vocabulary.get(term)
-            if column is not None:
-                by_term[column].append((i, 1.0))
-    return by_term
+def _without_siblings(candidates, modifiers, weights, index, floor):
+    """The candidates less the pairs that are another kind of the same thing
+    (Parts.sibling) and cannot reach ``floor`` even so: most of a common head's
+    products. Returns (candidates, their modifier flags)."""
+    bound = np.array(
+        [
+            SIBLING
+            * (
+                WORD_WEIGHT
+                * min(
+                    1.0,
+                    w.head_share + sum(x for x, t, _d in w.others if t not in set(w.modifiers)),
+                )
+                + CATEGORY_WEIGHT
+            )
+            if w.modifiers
+            else 1.0
+            for w in weights
+        ]
+    )
+    rows = np.repeat(np.arange(candidates.shape[0]), np.diff(candidates.indptr))
+    sibling = (
+        (modifiers == 0) & index.own_modifiers[candidates.indices] & (bound[rows] < floor - 1e-9)
+    )
+    if not sibling.any():
+        return candidates, modifiers
+    keep = ~sibling
+    counts = np.bincount(rows[keep], minlength=candidates.shape[0])
+    kept = sparse.csr_matrix(
+        (candidates.data[keep], candidates.indices[keep], np.r_[0, np.cumsum(counts)]),
+        shape=candidates.shape,
+    )
+    return kept, modifiers[keep]
+
+
+def _covered(weights, index, need_pos, product_pos):
+    """Per pair: the product's head is one of the need's terms (any kind)."""
+    width = np.int64(len(index.vocabulary) + 1)
+    keys = sorted(
+        i * width + index.vocabulary[t]
+        for i, weighed in enumerate(weights)
+        for _w, t, _d in weighed.entries
+        if t in index.vocabulary
+    )
+    heads = index.head_of[product_pos]
+    pair_keys = need_pos * width + heads
+    return (heads >= 0) & np.isin(pair_keys, np.array(keys, dtype=np.int64))
 
 
 def _head_entries(weights, index, field="head"):
@@ -344,6 +395,33 @@ def _head_entries(weights, index, field="head"):
             if column is not None:
                 by_term[column].append((i, 1.0))
     return by_term
+
+
+def _flags(candidates, by_term, matrix):
+    """For each candidate pair: the OR of matrix[term, product] over the need's
+    entries in ``by_term`` (integer flags)."""
+    indptr, indices = candidates.indptr, candidates.indices
+    total = np.zeros(len(candidates.data), dtype=np.int64)
+    dense = np.zeros(matrix.shape[1], dtype=np.int64)
+    for column, entries in by_term.items():
+        start, end = matrix.indptr[column], matrix.indptr[column + 1]
+        postings = matrix.indices[start:end]
+        need_rows = np.fromiter((i for i, _w in entries), dtype=np.int64, count=len(entries))
+        positions = _positions(indptr, need_rows)
+        if not len(positions):
+            continue
+        dense[postings] = matrix.data[start:end]
+        total[positions] |= dense[indices[positions]]
+        dense[postings] = 0
+    return total
+
+
+def _positions(indptr, need_rows):
+    """The positions in the candidates' data of these needs' candidates, as one array
+    (each need appears once per term column, so no position repeats)."""
+    firsts, lengths = indptr[need_rows], indptr[need_rows + 1] - indptr[need_rows]
+    offsets = np.repeat(firsts - np.cumsum(np.r_[0, lengths[:-1]]), lengths)
+    return np.arange(lengths.sum()) + offsets
 
 
 def _accumulate(candidates, by_term, matrix, inside=None, binary=False):
