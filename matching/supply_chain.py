@@ -46,7 +46,9 @@ def suggestions_for(unit, limit=SHOWN, needs=None):
         for n in NeedSuggestion.objects.filter(exhibitor=unit).values_list("name", flat=True)
     }
     found = []
-    for link in SupplyLink.objects.filter(buyer_division=code[:2]):
+    links = SupplyLink.objects.filter(buyer_division=code[:2]).order_by("pk")
+    # Made goods first: the portal's units are makers, rarely farms or mines.
+    for link in sorted(links, key=lambda link: not "10" <= link.supplier_division <= "33"):
         for name, _english in link.inputs():
             key = normalize(name)
             if (

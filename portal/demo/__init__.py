@@ -19,9 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from exhibitors import registry
-from exhibitors.models import County, Exhibitor, Membership
+from exhibitors.models import County, Exhibitor, Membership, Need, Product
 from fairs import floorplan
 from fairs.models import Fair, Hall, Participation
+from matching.models import Dismissal, NeedSuggestion
 from portal.lib.identifiers import clean_national_id
 
 FOLDER = Path(__file__).resolve().parent
@@ -52,6 +53,14 @@ ORGANIZER = ("organizer", "hamsaye-organizer")
 EXHIBITOR = ("exhibitor@example.ir", "hamsaye-exhibitor")
 # The demo exhibitor owns the tannery at booth A-01.
 EXHIBITOR_UNIT = "10121479225"
+# A dairy new to the portal, with no needs typed yet: its owner sees the needs
+# dairies usually have (the supply-chain map), one tap from suppliers.
+NEWCOMER = ("dairy@example.ir", "hamsaye-exhibitor")
+NEWCOMER_UNIT = "10461203571"
+# Feedback the demo starts with: the tannery said an acid dye for wool does not
+# serve its need for leather dye; the foam maker added a suggested need.
+DISMISSED = [(EXHIBITOR_UNIT, "رنگ چرم", "رنگ اسیدی پشم")]
+ACCEPTED_SUGGESTION = ("14014525255", "گرانول پلی‌اتیلن")
 
 
 class DemoError(Exception):
@@ -94,10 +103,32 @@ def seed(*, create_accounts, today=None):
         )
     _check(floorplan.import_floorplan(fair.slug, FOLDER / "booths.csv").problems)
     _seed_participations_without_booths(fair)
+    _seed_feedback()
 
     if not create_accounts:
         return []
     return _seed_accounts(Exhibitor.objects.get(national_id=EXHIBITOR_UNIT))
+
+
+def _seed_feedback():
+    """A dismissed match and an added suggested need, as units would leave them:
+    the admin's lists of both start with something to show."""
+    for unit, need, product in DISMISSED:
+        need = Need.objects.filter(exhibitor__national_id=unit, name=need).first()
+        product = Product.objects.filter(name=product).order_by("pk").first()
+        if need and product:
+            Dismissal.objects.get_or_create(need=need, product=product)
+    unit, name = ACCEPTED_SUGGESTION
+    unit = Exhibitor.objects.filter(national_id=unit).first()
+    if unit and not NeedSuggestion.objects.filter(exhibitor=unit, name=name).exists():
+        need, _created = Need.objects.get_or_create(exhibitor=unit, name=name)
+        NeedSuggestion.objects.create(
+            exhibitor=unit,
+            name=name,
+            supplier_division="20",
+            status=NeedSuggestion.Status.ACCEPTED,
+            need=need,
+        )
 
 
 def _check(problems):
@@ -187,7 +218,17 @@ def _seed_accounts(unit):
     Membership.objects.update_or_create(
         user=exhibitor, exhibitor=unit, defaults={"role": Membership.Role.OWNER}
     )
+    newcomer, _ = User.objects.update_or_create(
+        username=NEWCOMER[0], defaults={"email": NEWCOMER[0], "is_staff": False}
+    )
+    newcomer.set_password(NEWCOMER[1])
+    newcomer.save()
+    dairy = Exhibitor.objects.get(national_id=NEWCOMER_UNIT)
+    Membership.objects.update_or_create(
+        user=newcomer, exhibitor=dairy, defaults={"role": Membership.Role.OWNER}
+    )
     return [
         Account(*ORGANIZER, role="organizer"),
         Account(*EXHIBITOR, role=f"exhibitor, owner of {unit.legal_name}"),
+        Account(*NEWCOMER, role=f"exhibitor with no needs yet, owner of {dairy.legal_name}"),
     ]

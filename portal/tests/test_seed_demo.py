@@ -110,8 +110,8 @@ def test_every_unit_takes_part_and_those_the_plan_leaves_out_wait_for_a_booth(se
     seed(settings, debug=False)
     fair = Fair.objects.get(slug="hamedan-smi-10")
     participations = Participation.objects.filter(fair=fair)
-    assert participations.filter(status=Participation.Status.APPROVED).count() == 51
-    assert participations.filter(booth=None).count() == 5
+    assert participations.filter(status=Participation.Status.APPROVED).count() == 52
+    assert participations.filter(booth=None).count() == 6
 
 
 def test_its_files_are_a_registry_and_a_floor_plan_that_the_commands_import(tmp_path):
@@ -125,8 +125,8 @@ def test_its_files_are_a_registry_and_a_floor_plan_that_the_commands_import(tmp_
         "نمونه",
         stdout=out,
     )
-    assert "units: 51 created" in out.getvalue()
-    assert "products: 120 created" in out.getvalue() and "needs: 121 created" in out.getvalue()
+    assert "units: 52 created" in out.getvalue()
+    assert "products: 122 created" in out.getvalue() and "needs: 121 created" in out.getvalue()
     assert "booths: 60 created" in out.getvalue()
     assert "participations: 46 created" in out.getvalue()
     unit = Exhibitor.objects.get(national_id=demo.EXHIBITOR_UNIT)
