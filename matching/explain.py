@@ -5,16 +5,22 @@ match_explain NEED_ID PRODUCT_ID [--fair SLUG]` prints it, and the admin's
 need page shows it for the need's stored matches.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from exhibitors.models import Need, Product
+from portal.lib.forms import persian_active
+from portal.lib.text import to_persian_digits
 
 from . import scoring
 from .index import Context, Places, ProductIndex, Rarity, load_items
 from .models import Dismissal, Match
+
+
+DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 
 
 @dataclass
@@ -92,6 +98,8 @@ class Explanation:
         else:
             out.append(_("Stored: no"))
         out += [_("Dropped: %(why)s") % {"why": why} for why in self.dropped]
+        if persian_active():
+            return [to_persian_digits(DECIMAL_POINT.sub("٫", line)) for line in out]
         return out
 
 

@@ -36,7 +36,7 @@ def pair():
 
 def explain(*args):
     out = io.StringIO()
-    call_command("match_explain", *map(str, args), stdout=out)
+    call_command("match_explain", *map(str, args), "--language", "en", stdout=out)
     return out.getvalue()
 
 
@@ -94,3 +94,10 @@ def test_the_admin_need_page_is_for_organizers_only(client, pair, django_user_mo
     client.force_login(django_user_model.objects.create_user("x@example.ir", "x@example.ir"))
     response = client.get(reverse("admin:exhibitors_need_change", args=[need.pk]))
     assert response.status_code == 302
+
+
+def test_it_speaks_persian_with_persian_digits(pair):
+    need, product, _other, _fair = pair
+    out = io.StringIO()
+    call_command("match_explain", str(need.pk), str(product.pk), "--language", "fa", stdout=out)
+    assert "امتیاز واژه‌ها W: ۱٫۰۰۰" in out.getvalue()

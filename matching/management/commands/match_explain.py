@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from exhibitors.models import Need, Product
 from fairs.models import Fair
@@ -17,8 +19,18 @@ class Command(BaseCommand):
         parser.add_argument("need_id", help="The need's id.")
         parser.add_argument("product_id", help="The product's id.")
         parser.add_argument("--fair", metavar="SLUG", help="The fair whose context to use.")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="The language of the explanation (default: the portal's).",
+        )
 
-    def handle(self, need_id, product_id, fair, **options):
+    def handle(self, need_id, product_id, fair, language, **options):
+        with translation.override(language):
+            self._explain(need_id, product_id, fair)
+
+    def _explain(self, need_id, product_id, fair):
         need = self._get(Need, need_id, "need")
         product = self._get(Product, product_id, "product")
         target = None
