@@ -9,7 +9,6 @@ from the database (products by their search text, needs by NeedTerm).
 """
 
 import functools
-import json
 import re
 from collections import Counter, defaultdict
 
@@ -19,6 +18,7 @@ from django.db.models import Count, F, Min, Q
 
 from exhibitors.models import Category, Need, Product
 from fairs.models import Fair
+from portal.lib.text import normalize
 
 from . import features
 from .index import (
@@ -35,9 +35,6 @@ from .models import Dismissal, Match, NeedTerm, Term
 from .scoring import MIN_RELEVANCE, TIERS, TOP, heavy_terms, need_weights, score
 
 NEEDS_PER_BLOCK = 2000
-# One encoder for the million reasons of a rematch (json.dumps with options
-# builds a new one each call).
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 WORD_SPLIT = re.compile(r"[\s\u200c،,.:;()]+")
 
 
@@ -107,34 +104,43 @@ def _spellings(text):
 # -- Writing -------------------------------------------------------------------
 
 
-def _rows(scored, needs, products, fair_id):
-    # The category level each pair shares, worked out for all rows at once.
-    level = np.full(len(scored), -1)
-    for n, (need_codes, product_codes) in enumerate(
-        zip(needs.levels, products.levels, strict=True)
-    ):
-        a = need_codes[scored.need_pos]
-        level[(a >= 0) & (a == product_codes[scored.product_pos])] = n
+def _rows(scored, fair_id):
+    """The rows of the kept pairs. Their reasons are built when shown
+    (reasons_for): a rematch writes a million rows that no page reads."""
     tiers = [TIERS[t].value for t in scored.tier.tolist()]
-    for k, (i, j) in enumerate(
-        zip(scored.need_pos.tolist(), scored.product_pos.tolist(), strict=True)
-    ):
-        shared = level[k]
-        yield (
-            int(scored.needs[k]),
-            int(scored.products[k]),
-            fair_id,
-            float(scored.relevance[k]),
-            float(scored.score[k]),
-            tiers[k],
-            reasons(
-                needs.features[i],
-                needs.singles[i],
-                shared,
-                products.codes[j][: shared + 2] if shared >= 0 else "",
-                products.features[j],
-            ),
+    return zip(
+        scored.needs.tolist(),
+        scored.products.tolist(),
+        [fair_id] * len(scored),
+        scored.relevance.tolist(),
+        scored.score.tolist(),
+        tiers,
+        strict=True,
+    )
+
+
+def reasons_for(need, product):
+    """The reasons (see reasons()) of a stored pair, from the need and the product
+    as they are now."""
+    need_features = features.need_text(need.name, need.description)
+    product_features = features.product_text(need_key(product), product.description, True)
+    singles = list(
+        dict.fromkeys(
+            features.words(need_key(need), normalized=True) + features.words(need.description)
         )
+    )
+    need_code = need.category.code if need.category_id else ""
+    product_code = product.category.code if product.category_id else ""
+    level = -1
+    for n in (2, 3, 4):
+        if len(need_code) >= n and need_code[:n] == product_code[:n]:
+            level = n - 2
+    code = product_code[: level + 2] if level >= 0 else ""
+    return reasons(need_features, singles, level, code, product_features)
+
+
+def need_key(item):
+    return item.name_key or normalize(item.name)
 
 
 def _write(rows):
@@ -146,10 +152,10 @@ def _write(rows):
             cursor.cursor.copy(f"COPY matching_match ({columns}) FROM STDIN") as copy,
         ):
             for row in rows:
-                copy.write_row((*row[:6], _JSON(row[6])))
+                copy.write_row((*row, "{}"))
         return
     batch = []
-    for need, product, fair, relevance, total, proximity, why in rows:
+    for need, product, fair, relevance, total, proximity in rows:
         batch.append(
             Match(
                 need_id=need,
@@ -158,7 +164,6 @@ def _write(rows):
                 relevance=relevance,
                 score=total,
                 proximity=proximity,
-                reasons=why,
             )
         )
         if len(batch) >= 2000:
@@ -215,7 +220,7 @@ def rematch(fair=None):
         for start in range(0, len(needs), NEEDS_PER_BLOCK):
             block = needs.take(np.arange(start, min(start + NEEDS_PER_BLOCK, len(needs))))
             scored = score(block, index, rarity, places, context, excluded=excluded)
-            _write(_rows(scored, block, products, context.fair_id))
+            _write(_rows(scored, context.fair_id))
             count += len(scored)
         written[context.fair_id] = count
     return written
@@ -243,7 +248,7 @@ def refresh_needs(need_ids):
         for context, positions in contexts:
             block = needs.take(positions)
             scored = score(block, index, rarity, places, context, excluded=excluded)
-            _write(_rows(scored, block, products, context.fair_id))
+            _write(_rows(scored, context.fair_id))
             count += len(scored)
     return count
 
@@ -304,7 +309,7 @@ def offer_products(product_ids, exclude_needs=(), created=False):
                 dtype=bool,
             )
             kept = scored.where(keep)
-            _write(_rows(kept, block, products, context.fair_id))
+            _write(_rows(kept, context.fair_id))
             added += len(kept)
             _trim(set(kept.needs.tolist()), context.fair_id)
     return added

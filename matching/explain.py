@@ -19,7 +19,6 @@ from . import scoring
 from .index import Context, Places, ProductIndex, Rarity, load_items
 from .models import Dismissal, Match
 
-
 DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 
 

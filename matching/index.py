@@ -280,6 +280,7 @@ class ProductIndex:
         self.own_modifiers = np.array([f.own_modifiers for f in products.features], dtype=bool)
         self.scoped_terms = {}
         cols = np.array(cols, dtype=np.int64)
+        stack = [self.terms]
         for n in SCOPES[1:]:
             keyed = np.array(scoped_cols[n], dtype=np.int64)
             keep = keyed >= 0
@@ -289,6 +290,13 @@ class ProductIndex:
                 cols[keep],
                 (max(1, len(self.scoped[n])), len(products)),
             )
+            stack.append(self.scoped_terms[n])
+        # All the keyed terms in one matrix (rows: terms, then (term, prefix) at
+        # each level), so that the candidates are one sparse product.
+        self.keyed = sparse.vstack(stack, format="csr")
+        self.offsets = dict(
+            zip(SCOPES, np.cumsum([0] + [m.shape[0] for m in stack[:-1]]).tolist(), strict=True)
+        )
 
 
 def _matrix(values, rows, cols, shape):

@@ -26,9 +26,10 @@ class Match(models.Model):
     """A product that may serve a need, in a context: a fair (booths count) or none.
 
     Each need keeps its best matches (scoring.TOP) per context. ``reasons``
-    holds why the product is relevant ({"category": [level, code], "name":
-    [words], "description": [words]}); the proximity's reason is worked
-    out when shown, from the booths as they are then.
+    may hold why the product is relevant; the engine leaves it empty and
+    pages build it when shown (engine.reasons_for: {"category": [level, code],
+    "name": [words], "description": [words], "related": [[words, word]]}); the
+    proximity's reason is worked out when shown, from the booths as they are then.
     """
 
     # No foreign keys in the database: a full rematch writes a million rows,

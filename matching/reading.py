@@ -13,7 +13,7 @@ from fairs.models import Participation
 from portal.lib.forms import persian_active
 from portal.lib.text import to_persian_digits
 
-from .engine import written_as
+from .engine import reasons_for, written_as
 from .index import active_fairs
 from .models import Match, Proximity
 
@@ -103,7 +103,7 @@ def reason_texts(match, booths, *, supplier=True):
     product's); otherwise the reader makes the product.
     """
     texts = []
-    why = match.reasons or {}
+    why = match.reasons or reasons_for(match.need, match.product)
     level, code = why.get("category", [None, None])
     if level == "class":
         texts.append(_("same ISIC class %(code)s") % {"code": code})
@@ -118,6 +118,10 @@ def reason_texts(match, booths, *, supplier=True):
     if why.get("description"):
         words = written_as(why["description"], product.description)
         texts.append(_("description shares: %(words)s") % {"words": _(", ").join(words)})
+    for phrase, term in why.get("related", []):
+        mine = " ".join(written_as(phrase, match.need.name))
+        theirs = written_as([term], f"{product.name} {product.description}")[0]
+        texts.append(_("related words: %(need)s ≈ %(product)s") % {"need": mine, "product": theirs})
     texts.append(proximity_text(match, booths, supplier=supplier))
     return texts
 

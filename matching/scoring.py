@@ -33,7 +33,7 @@ from . import features
 from .index import SCOPES
 from .models import Proximity
 
-TOP = 20
+TOP = 10
 MIN_RELEVANCE = 0.3
 WORD_WEIGHT, CATEGORY_WEIGHT = 0.65, 0.35
 LEVEL_SHARE = {2: 0.4, 3: 0.7, 4: 1.0}
@@ -177,21 +177,63 @@ def score(needs, index, rarity, places, context, top=TOP, excluded=None):
     """The best ``top`` products of ``index`` for each of ``needs`` in ``context``.
 
     ``excluded``: sorted need·2³² + product keys never to keep (dismissed
-    pairs). The candidates and their exact relevance come from relevance();
-    then the pairs of one unit and those under MIN_RELEVANCE go, proximity is
-    added, and each need keeps its best.
+    pairs). The candidates come from candidates(); the pairs of one unit, those
+    under MIN_RELEVANCE and the excluded go, proximity is added, and each need
+    keeps its best.
+
+    In two rounds, exactly: first the candidates that share one of the need's
+    modifiers (or all of a need without any); then, of the others (most of a
+    common head's products: another kind of it, or the bare head), only those
+    whose ceiling reaches both the threshold and the need's top-th score of
+    the first round.
     """
     products = index.products
     weights = need_weights(needs, rarity)
-    need_pos, product_pos, rel = relevance(needs, index, weights, MIN_RELEVANCE)
-    keep = (rel >= MIN_RELEVANCE - 1e-9) & (needs.units[need_pos] != products.units[product_pos])
-    if excluded is not None and len(excluded):
-        keys = (needs.ids[need_pos] << 32) + products.ids[product_pos]
-        keep &= ~np.isin(keys, excluded)
-    need_pos, product_pos, rel = need_pos[keep], product_pos[keep], np.minimum(rel[keep], 1.0)
-    tier = tiers(needs.units[need_pos], products.units[product_pos], places, context)
-    # Rounded before ranking: sums in another order must not break a tie.
-    total = np.round(RELEVANCE_WEIGHT * rel + PROXIMITY_WEIGHT * TIER_WEIGHT[tier], 9)
+    found = candidates(needs, index, weights, MIN_RELEVANCE)
+    modifiers = _flags(found, _head_entries(weights, index, "modifiers"), index.flags)
+    rows = np.repeat(np.arange(len(needs)), np.diff(found.indptr))
+    named = np.array([bool(w.modifiers) for w in weights], dtype=bool)
+    strong = (modifiers > 0) | ~named[rows]
+    first = _kept(
+        _subset(found, strong), modifiers[strong], needs, index, weights, places, context, excluded
+    )
+    weak = ~strong
+    if weak.any():
+        # The most each other pair could score, from what is cheap to know of
+        # it (its category, the buyer's own kind, another kind of the head);
+        # one that cannot reach the threshold, or the need's top-th score so
+        # far, is never evaluated.
+        need_pos, product_pos = rows[weak], found.indices[weak].astype(np.int64)
+        words = np.array([min(1.0, _weak_words(w)) for w in weights])[need_pos]
+        ceiling = WORD_WEIGHT * words + CATEGORY_WEIGHT * _category_shares(
+            needs, products, need_pos, product_pos
+        )
+        ceiling = np.where(index.own_modifiers[product_pos], ceiling * SIBLING, ceiling)
+        own = (needs.own_class[need_pos] >= 0) & (
+            needs.own_class[need_pos] == products.levels[2][product_pos]
+        )
+        ceiling = np.minimum(np.where(own, ceiling * OWN_KIND, ceiling), 1.0)
+        nearest = (
+            TIER_WEIGHT[0] if context.fair_id else TIER_WEIGHT[TIERS.index(Proximity.SAME_PARK)]
+        )
+        best = RELEVANCE_WEIGHT * ceiling + PROXIMITY_WEIGHT * nearest
+        bar = _kth(first[0], first[3], len(needs), top)
+        hopeful = (ceiling >= MIN_RELEVANCE - 1e-9) & (best >= bar[need_pos] - 1e-9)
+        chosen = np.zeros(len(found.data), dtype=bool)
+        chosen[np.flatnonzero(weak)[hopeful]] = True
+        if chosen.any():
+            second = _kept(
+                _subset(found, chosen),
+                modifiers[chosen],
+                needs,
+                index,
+                weights,
+                places,
+                context,
+                excluded,
+            )
+            first = tuple(np.r_[a, b] for a, b in zip(first, second, strict=True))
+    need_pos, product_pos, rel, total, tier = first
     product_ids = products.ids[product_pos]
     order = np.lexsort((product_ids, -total, need_pos))
     need_pos, product_pos = need_pos[order], product_pos[order]
@@ -207,6 +249,32 @@ def score(needs, index, rarity, places, context, top=TOP, excluded=None):
         np.round(np.minimum(total[best], 1.0), 4),
         tier[best],
     )
+
+
+def _kth(need_pos, total, count, top):
+    """Per need, the ``top``-th best of its scores (−1 with fewer)."""
+    bar = np.full(count, -1.0)
+    order = np.lexsort((-total, need_pos))
+    ranked = _ranks(need_pos[order]) == top - 1
+    bar[need_pos[order][ranked]] = total[order][ranked]
+    return bar
+
+
+def _kept(found, modifiers, needs, index, weights, places, context, excluded):
+    """(need positions, product positions, relevance, score, tier) of the pairs of
+    ``found`` that are kept: of two units, at least MIN_RELEVANCE, not excluded."""
+    products = index.products
+    need_pos, product_pos, parts = evaluate(found, modifiers, needs, index, weights)
+    rel = parts.relevance()
+    keep = (rel >= MIN_RELEVANCE - 1e-9) & (needs.units[need_pos] != products.units[product_pos])
+    if excluded is not None and len(excluded):
+        keys = (needs.ids[need_pos] << 32) + products.ids[product_pos]
+        keep &= ~np.isin(keys, excluded)
+    need_pos, product_pos, rel = need_pos[keep], product_pos[keep], np.minimum(rel[keep], 1.0)
+    tier = tiers(needs.units[need_pos], products.units[product_pos], places, context)
+    # Rounded before ranking: sums in another order must not break a tie.
+    total = np.round(RELEVANCE_WEIGHT * rel + PROXIMITY_WEIGHT * TIER_WEIGHT[tier], 9)
+    return need_pos, product_pos, rel, total, tier
 
 
 def _ranks(sorted_groups):
@@ -252,50 +320,54 @@ def relevance(needs, index, weights, floor):
 
 
 def components(needs, index, weights, floor):
-    """(need positions, product positions, Parts) of the candidate pairs.
+    """(need positions, product positions, Parts) of every candidate pair that
+    may reach ``floor`` (a superset): candidates(), less what _without_siblings
+    drops, evaluated exactly."""
+    found = candidates(needs, index, weights, floor)
+    modifiers = _flags(found, _head_entries(weights, index, "modifiers"), index.flags)
+    found, modifiers = _without_siblings(found, modifiers, weights, index, floor)
+    return evaluate(found, modifiers, needs, index, weights)
 
-    A pair must share one of the need's heavy terms at the category level it
-    shares (heavy_terms): the candidates are the non-zero cells of sparse
-    products (needs × terms) · (terms × products), one per level, which visit
-    only the postings of those terms. Their exact components are then added
-    up term by term over the candidates only.
-    """
-    shape = (len(needs), index.terms.shape[1])
-    found = []
+
+def candidates(needs, index, weights, floor):
+    """Needs × products: the pairs that share one of the need's heavy terms at the
+    category level they share (heavy_terms). The non-zero cells of one sparse
+    product (needs × keyed terms) · (keyed terms × products), which visits only
+    the postings of those terms."""
+    rows, cols = [], []
     levels = dict(zip((2, 3, 4), needs.levels, strict=True))
-    for n in SCOPES:
-        rows, cols = [], []
-        vocabulary = index.vocabulary if n == 0 else index.scoped[n]
-        for i, weighed in enumerate(weights):
+    for i, weighed in enumerate(weights):
+        if not weighed:
+            continue
+        for n, terms in heavy_terms(weighed, floor).items():
             if n and levels[n][i] < 0:
                 continue
-            for term in heavy_terms(weighed, floor)[n] if weighed else ():
-                key = term if n == 0 else (term, needs.codes[i][:n])
-                column = vocabulary.get(key)
+            vocabulary = index.vocabulary if n == 0 else index.scoped[n]
+            for term in terms:
+                column = vocabulary.get(term if n == 0 else (term, needs.codes[i][:n]))
                 if column is not None:
                     rows.append(i)
-                    cols.append(column)
-        if not rows:
-            continue
-        matrix = index.terms if n == 0 else index.scoped_terms[n]
-        pattern = sparse.csr_matrix(
-            (np.ones(len(rows)), (rows, cols)), shape=(len(needs), matrix.shape[0])
-        )
-        found.append(pattern @ matrix)
-    candidates = sum(found[1:], found[0]) if found else sparse.csr_matrix(shape)
-    candidates = candidates.tocsr()
-    candidates.sum_duplicates()
-    candidates.sort_indices()
-    modifiers = _flags(candidates, _head_entries(weights, index, "modifiers"), index.flags)
-    candidates, modifiers = _without_siblings(candidates, modifiers, weights, index, floor)
+                    cols.append(index.offsets[n] + column)
+    pattern = sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(len(needs), index.keyed.shape[0])
+    )
+    found = (pattern @ index.keyed).tocsr()
+    found.sum_duplicates()
+    found.sort_indices()
+    return found
+
+
+def evaluate(found, modifiers, needs, index, weights):
+    """(need positions, product positions, Parts) of the pairs of ``found`` (needs
+    × products, CSR), whose modifier flags (_flags) are ``modifiers``."""
     products = index.products
-    others = _accumulate_scoped(candidates, [w.others for w in weights], index, products)
-    heads = _accumulate_scoped(candidates, [w.heads for w in weights], index, products)
-    pairs = candidates.tocoo()
+    others = _accumulate_scoped(found, [w.others for w in weights], index, products)
+    heads = _accumulate_scoped(found, [w.heads for w in weights], index, products)
+    pairs = found.tocoo()
     need_pos, product_pos = pairs.row.astype(np.int64), pairs.col.astype(np.int64)
     share = np.array([w.head_share for w in weights])[need_pos]
     words = others + share * np.minimum(heads, 1.0)
-    flags = _flags(candidates, _head_entries(weights, index), index.flags)
+    flags = _flags(found, _head_entries(weights, index), index.flags)
     parts = Parts(
         words,
         (flags & 1) > 0,
@@ -310,6 +382,15 @@ def components(needs, index, weights, floor):
         & index.own_modifiers[product_pos],
     )
     return need_pos, product_pos, parts
+
+
+def _subset(found, keep):
+    """The pairs of ``found`` (CSR) where ``keep`` (over its data) is true."""
+    rows = np.repeat(np.arange(found.shape[0]), np.diff(found.indptr))
+    counts = np.bincount(rows[keep], minlength=found.shape[0])
+    return sparse.csr_matrix(
+        (found.data[keep], found.indices[keep], np.r_[0, np.cumsum(counts)]), shape=found.shape
+    )
 
 
 def _accumulate_scoped(candidates, lists, index, products):
@@ -337,39 +418,27 @@ def _entries(lists, index):
     return found
 
 
-def _without_siblings(candidates, modifiers, weights, index, floor):
+def _weak_words(weighed):
+    """The most word score a product with none of the need's modifiers can have."""
+    modifiers = set(weighed.modifiers)
+    return weighed.head_share + sum(w for w, t, _d in weighed.others if t not in modifiers)
+
+
+def _weak_bound(weighed):
+    """The most relevance a product with none of the need's modifiers can have."""
+    return WORD_WEIGHT * min(1.0, _weak_words(weighed)) + CATEGORY_WEIGHT
+
+
+def _without_siblings(found, modifiers, weights, index, floor):
     """The candidates less the pairs that are another kind of the same thing
     (Parts.sibling) and cannot reach ``floor`` even so: most of a common head's
     products. Returns (candidates, their modifier flags)."""
-    bound = np.array(
-        [
-            SIBLING
-            * (
-                WORD_WEIGHT
-                * min(
-                    1.0,
-                    w.head_share + sum(x for x, t, _d in w.others if t not in set(w.modifiers)),
-                )
-                + CATEGORY_WEIGHT
-            )
-            if w.modifiers
-            else 1.0
-            for w in weights
-        ]
-    )
-    rows = np.repeat(np.arange(candidates.shape[0]), np.diff(candidates.indptr))
-    sibling = (
-        (modifiers == 0) & index.own_modifiers[candidates.indices] & (bound[rows] < floor - 1e-9)
-    )
+    bound = np.array([SIBLING * _weak_bound(w) if w.modifiers else 1.0 for w in weights])
+    rows = np.repeat(np.arange(found.shape[0]), np.diff(found.indptr))
+    sibling = (modifiers == 0) & index.own_modifiers[found.indices] & (bound[rows] < floor - 1e-9)
     if not sibling.any():
-        return candidates, modifiers
-    keep = ~sibling
-    counts = np.bincount(rows[keep], minlength=candidates.shape[0])
-    kept = sparse.csr_matrix(
-        (candidates.data[keep], candidates.indices[keep], np.r_[0, np.cumsum(counts)]),
-        shape=candidates.shape,
-    )
-    return kept, modifiers[keep]
+        return found, modifiers
+    return _subset(found, ~sibling), modifiers[~sibling]
 
 
 def _covered(weights, index, need_pos, product_pos):

@@ -90,9 +90,7 @@ def test_a_booth_assignment_moves_the_fair_context(world, django_capture_on_comm
     assert row.proximity == Proximity.SAME_HALL
 
 
-def test_only_the_best_twenty_are_kept_per_need_and_context(
-    world, django_capture_on_commit_callbacks
-):
+def test_only_the_best_are_kept_per_need_and_context(world, django_capture_on_commit_callbacks):
     makers = [make_exhibitor() for _ in range(25)]
     with django_capture_on_commit_callbacks(execute=True):
         for unit in makers:
