@@ -90,3 +90,27 @@ def test_an_unknown_fair_or_a_bad_limit_is_an_error(imported):
         report("--limit", "0")
     with pytest.raises(CommandError):
         report("--format", "xml")
+
+
+def test_the_report_query_count_stays_flat_as_matches_grow(imported):
+    """Reasons are built when the report is written: from rows already loaded."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from exhibitors.models import Exhibitor, Need
+    from exhibitors.tests.factories import category, make_exhibitor, make_need, make_product
+    from matching import engine
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            call_command("match_report", "--format", "json", stdout=io.StringIO())
+        return len(captured)
+
+    few = queries()
+    buyer = Exhibitor.objects.order_by("pk").first()
+    for i in range(30):
+        make_product(make_exhibitor(), name=f"کارتن پنج لایه {i}", category=category("1702"))
+        make_need(buyer, name=f"کارتن {i} لایه", category=category("1702"))
+    engine.rematch()
+    assert Need.objects.count() > 30
+    assert queries() == few

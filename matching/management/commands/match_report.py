@@ -33,7 +33,9 @@ SLIM = [
     "proximity",
     "reasons",
     "product__name",
+    "product__name_key",
     "product__description",
+    "product__category__code",
     "product__exhibitor__national_id",
     "product__exhibitor__legal_name",
     "product__exhibitor__park__name_fa",
@@ -115,7 +117,7 @@ class Report:
         """(need, [match, …]) in report order, a few hundred needs a query."""
         for start in range(0, len(self.need_ids), NEEDS_PER_QUERY):
             chunk = self.need_ids[start : start + NEEDS_PER_QUERY]
-            needs = Need.objects.select_related("exhibitor").in_bulk(chunk)
+            needs = Need.objects.select_related("exhibitor", "category").in_bulk(chunk)
             # The best ``limit`` of each need, with only what the report prints.
             rows = (
                 Match.objects.filter(fair=self.fair, need__in=chunk, product__isnull=False)
@@ -128,12 +130,17 @@ class Report:
                     ),
                 )
                 .filter(rank__lte=self.limit)
-                .select_related("product__exhibitor__county__province", "product__exhibitor__park")
+                .select_related(
+                    "product__exhibitor__county__province",
+                    "product__exhibitor__park",
+                    "product__category",
+                )
                 .only(*SLIM)
                 .order_by("need", "-score", "product")
             )
             by_need = defaultdict(list)
             for match in rows:
+                match.need = needs[match.need_id]  # its reasons are built from it
                 if len(by_need[match.need_id]) < self.limit:
                     by_need[match.need_id].append(match)
             for pk in chunk:
