@@ -93,7 +93,9 @@ class DismissalAdmin(PortalModelAdmin):
             .annotate(n=Count("pk"))
             .values("n")
         )
-        return super().get_queryset(request).annotate(times=Subquery(times))
+        # Annotated before ordering: ModelAdmin.get_queryset would order by it first.
+        queryset = Dismissal.objects.annotate(times=Subquery(times))
+        return queryset.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
         return ["-times", "-created_at"]

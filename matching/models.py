@@ -1,12 +1,14 @@
 """Matches between what units need and what others make, and the requests that follow."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from exhibitors.models import AmountUnit, Exhibitor, Need, Product
 from fairs.models import Fair
+from portal.lib.text import to_ascii_digits
 
 
 class Proximity(models.TextChoices):
@@ -270,6 +272,18 @@ class SupplyLink(models.Model):
 
     def __str__(self):
         return f"{self.buyer_division} ← {self.supplier_division}"
+
+    def clean(self):
+        errors = {}
+        for name in ("buyer_division", "supplier_division"):
+            value = to_ascii_digits(getattr(self, name) or "").strip()
+            setattr(self, name, value)
+            if not (len(value) == 2 and value.isdigit()):
+                errors[name] = ValidationError(
+                    _("An ISIC division is two digits, such as 10 or 22."), code="division"
+                )
+        if errors:
+            raise ValidationError(errors)
 
     def inputs(self, language="fa"):
         """[(Persian name, English name)] of the typical inputs."""

@@ -46,9 +46,7 @@ def suggestions_for(unit, limit=SHOWN, needs=None):
         for n in NeedSuggestion.objects.filter(exhibitor=unit).values_list("name", flat=True)
     }
     found = []
-    links = SupplyLink.objects.filter(buyer_division=code[:2]).order_by("pk")
-    # Made goods first: the portal's units are makers, rarely farms or mines.
-    for link in sorted(links, key=lambda link: not "10" <= link.supplier_division <= "33"):
+    for link in SupplyLink.objects.filter(buyer_division=code[:2]).order_by("pk"):
         for name, _english in link.inputs():
             key = normalize(name)
             if (
@@ -57,15 +55,18 @@ def suggestions_for(unit, limit=SHOWN, needs=None):
                 and (name, link.supplier_division) not in found
             ):
                 found.append((name, link.supplier_division))
-    # One from each supplier division first, so a few cards show the breadth.
-    by_division = {}
-    for name, division in found:
-        by_division.setdefault(division, []).append(name)
+    # One from each supplier division first, so a few cards show the breadth;
+    # made goods before farm and mine products.
     ordered = []
-    while any(by_division.values()) and len(ordered) < limit:
-        for division in list(by_division):
-            if by_division[division] and len(ordered) < limit:
-                ordered.append((by_division[division].pop(0), division))
+    for made in (True, False):
+        by_division = {}
+        for name, division in found:
+            if ("10" <= division <= "33") == made:
+                by_division.setdefault(division, []).append(name)
+        while any(by_division.values()) and len(ordered) < limit:
+            for division in list(by_division):
+                if by_division[division] and len(ordered) < limit:
+                    ordered.append((by_division[division].pop(0), division))
     return ordered
 
 

@@ -101,3 +101,45 @@ def test_it_speaks_persian_with_persian_digits(pair):
     out = io.StringIO()
     call_command("match_explain", str(need.pk), str(product.pk), "--language", "fa", stdout=out)
     assert "امتیاز واژه‌ها W: ۱٫۰۰۰" in out.getvalue()
+
+
+@pytest.mark.parametrize("model", ["dismissal", "needsuggestion", "supplylink"])
+def test_organizers_see_the_feedback_and_the_map(client, pair, model):
+    need, product, _other, _fair = pair
+    Dismissal.objects.create(need=need, product=product)
+    client.force_login(make_organizer())
+    page = client.get(reverse(f"admin:matching_{model}_changelist"))
+    assert page.status_code == 200
+    if model == "dismissal":
+        assert product.name in page.content.decode()
+
+
+def test_an_organizer_edits_the_supply_chain_map(client):
+    from matching.models import SupplyLink
+
+    link = SupplyLink.objects.get(buyer_division="10", supplier_division="17")
+    client.force_login(make_organizer())
+    url = reverse("admin:matching_supplylink_change", args=[link.pk])
+    data = {
+        "buyer_division": "10",
+        "supplier_division": "17",
+        "inputs_fa": "کارتن؛ جعبه مقوایی؛ سینی مقوایی",
+        "inputs_en": "carton; box; tray",
+    }
+    assert client.post(url, data).status_code == 302
+    link.refresh_from_db()
+    assert [fa for fa, _en in link.inputs()] == ["کارتن", "جعبه مقوایی", "سینی مقوایی"]
+    # A division that supplies itself is refused with a message, not a 500.
+    response = client.post(url, {**data, "supplier_division": "۱۰"})
+    assert "هیچ بخشی تأمین‌کنندهٔ خودش نیست" in response.content.decode()
+    response = client.post(url, {**data, "supplier_division": "ab"})
+    assert "دو رقم" in response.content.decode()
+    link.refresh_from_db()
+    assert link.supplier_division == "17"
+    # Persian digits are digits.
+    assert (
+        client.post(url, {**data, "supplier_division": "۳۲", "buyer_division": "۱۰"}).status_code
+        == 302
+    )
+    link.refresh_from_db()
+    assert link.supplier_division == "32"

@@ -1,0 +1,31 @@
+"""Organizers see dismissals and answered suggestions, and edit the supply-chain map."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+PERMISSIONS = {
+    ("matching", "dismissal"): ["view"],
+    ("matching", "needsuggestion"): ["view"],
+    ("matching", "supplylink"): ["view", "change", "add", "delete"],
+}
+
+
+def grant(apps, schema_editor):
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    group = apps.get_model("auth", "Group").objects.get(name="Organizers")
+    Permission = apps.get_model("auth", "Permission")
+    for (app_label, model), actions in PERMISSIONS.items():
+        for action in actions:
+            group.permissions.add(
+                Permission.objects.get(
+                    content_type__app_label=app_label, codename=f"{action}_{model}"
+                )
+            )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("matching", "0004_supply_chain_map")]
+    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
