@@ -81,7 +81,7 @@ class DismissalAdmin(PortalModelAdmin):
         "dismissed_by",
         date_column("created_at", _("when")),
     ]
-    list_filter = ["reason", "product__category__parent"]
+    list_filter = ["reason", "product__exhibitor__county"]
     list_select_related = ["need", "product", "dismissed_by"]
     search_fields = ["need__name", "product__name", "product__exhibitor__legal_name"]
     readonly_fields = ["need", "product", "reason", "dismissed_by", "created_at"]
@@ -196,7 +196,9 @@ class NeedWithMatchesAdmin(NeedAdmin):
 
 
 def number_text(value):
-    return to_persian_digits(value) if persian_active() else str(value)
+    if not persian_active():
+        return str(value)
+    return to_persian_digits(str(value).replace(".", "٫"))
 
 
 admin.site.unregister(Need)

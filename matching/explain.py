@@ -17,7 +17,7 @@ from portal.lib.text import to_persian_digits
 
 from . import scoring
 from .index import Context, Places, ProductIndex, Rarity, load_items
-from .models import Dismissal, Match
+from .models import Dismissal, Match, Proximity
 
 DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 
@@ -85,14 +85,14 @@ class Explanation:
             % {"level": self.category_level or "–", "c": self.category},
             _("Relevance R: %(r).3f (threshold %(t).2f)")
             % {"r": self.relevance, "t": scoring.MIN_RELEVANCE},
-            _("Proximity: %(tier)s") % {"tier": self.tier},
+            _("Proximity: %(tier)s") % {"tier": Proximity(self.tier).label},
             _("Score: %(s).3f") % {"s": self.score},
             _("Candidate by the index: %(v)s") % {"v": yes_no[self.candidate]},
         ]
         if self.stored:
             out.append(
                 _("Stored: yes (score %(s).3f, %(tier)s)")
-                % {"s": self.stored.score, "tier": self.stored.proximity}
+                % {"s": self.stored.score, "tier": Proximity(self.stored.proximity).label}
             )
         else:
             out.append(_("Stored: no"))

@@ -45,10 +45,10 @@ def test_it_prints_every_component_of_a_stored_match(pair, settings):
     text = explain(need.pk, product.pk, "--fair", fair.slug)
     for part in ["Need terms", "Head of the need", "Word score W: 1.000", "Relevance R: 1.000"]:
         assert part in text, part
-    assert "neighbour_booth" in text and "Stored: yes" in text and "Dropped" not in text
+    assert "Proximity: booth next door" in text and "Stored: yes" in text and "Dropped" not in text
     loose = explain(need.pk, product.pk)
     assert "Context: no fair" in loose or "no fair" in loose
-    assert "neighbour_booth" not in loose
+    assert "booth next door" not in loose
 
 
 def test_it_names_the_rule_that_dropped_a_pair(pair):
