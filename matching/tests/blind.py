@@ -65,13 +65,24 @@ def load():
                     "distractors": {prefix + k for k in need.get("distractors", [])},
                 }
             )
+    _label_twins(products, needs)
     return suppliers, buyers, products, needs
 
 
-def half_of(need):
-    """The need's half, fixed by a hash of its key, alternating within an industry
-    (see split)."""
-    return need["half"]
+def _label_twins(products, needs):
+    """Products identical in name, description and category carry one label (the
+    set's own rule, FORMAT: the writers sometimes labelled only one of a pair):
+    a twin of a relevant product is relevant. Mechanical, the same for both
+    halves, and blind to what the engine ranks."""
+    groups = defaultdict(set)
+    for product in products:
+        key = (normalize(product["name"]), normalize(product.get("description", "")))
+        groups[(*key, product.get("category", ""))].add(product["key"])
+    twins = {k: group for group in groups.values() if len(group) > 1 for k in group}
+    for need in needs:
+        for key in list(need["relevant"]):
+            need["relevant"] |= twins.get(key, set())
+        need["distractors"] -= need["relevant"]
 
 
 def split(needs):
