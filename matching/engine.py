@@ -32,7 +32,7 @@ from .index import (
     load_items,
 )
 from .models import Dismissal, Match, NeedTerm, Term
-from .scoring import MIN_RELEVANCE, TIERS, TOP, heavy_terms, need_weights, score
+from .scoring import CLOSE_TO_BEST, MIN_RELEVANCE, TIERS, TOP, heavy_terms, need_weights, score
 
 NEEDS_PER_BLOCK = 2000
 WORD_SPLIT = re.compile(r"[\s\u200c،,.:;()]+")
@@ -316,17 +316,21 @@ def offer_products(product_ids, exclude_needs=(), created=False):
 
 
 def _trim(need_ids, fair_id):
-    """Keep the TOP best matches of each need in a context."""
+    """Keep the TOP best matches of each need in a context, those within
+    CLOSE_TO_BEST of its best relevance."""
     extra = []
-    rows = (
+    rows = list(
         Match.objects.filter(_context_filter(fair_id), need__in=need_ids)
         .order_by("need", "-score", "product")
-        .values_list("pk", "need")
+        .values_list("pk", "need", "relevance")
     )
+    best = defaultdict(float)
+    for _pk, need, relevance in rows:
+        best[need] = max(best[need], relevance)
     seen = Counter()
-    for pk, need in rows:
+    for pk, need, relevance in rows:
         seen[need] += 1
-        if seen[need] > TOP:
+        if seen[need] > TOP or relevance < best[need] - CLOSE_TO_BEST - 1e-9:
             extra.append(pk)
     Match.objects.filter(pk__in=extra).delete()
 

@@ -35,6 +35,8 @@ from .models import Proximity
 
 TOP = 10
 MIN_RELEVANCE = 0.3
+# A match is kept only within this much relevance of the need's best.
+CLOSE_TO_BEST = 0.1
 WORD_WEIGHT, CATEGORY_WEIGHT = 0.65, 0.35
 LEVEL_SHARE = {2: 0.4, 3: 0.7, 4: 1.0}
 HEAD_SHARE = 0.5
@@ -178,8 +180,9 @@ def score(needs, index, rarity, places, context, top=TOP, excluded=None):
 
     ``excluded``: sorted need·2³² + product keys never to keep (dismissed
     pairs). The candidates come from candidates(); the pairs of one unit, those
-    under MIN_RELEVANCE and the excluded go, proximity is added, and each need
-    keeps its best.
+    under MIN_RELEVANCE, those more than CLOSE_TO_BEST under the need's best
+    relevance and the excluded go, proximity is added, and each need keeps its
+    best.
 
     In two rounds, exactly: first the candidates that share one of the need's
     modifiers (or all of a need without any); then, of the others (most of a
@@ -234,6 +237,13 @@ def score(needs, index, rarity, places, context, top=TOP, excluded=None):
             )
             first = tuple(np.r_[a, b] for a, b in zip(first, second, strict=True))
     need_pos, product_pos, rel, total, tier = first
+    # Only what comes close to the need's best: next to a product that serves it
+    # well, a mediocre one is noise.
+    best_relevance = np.zeros(len(needs))
+    np.maximum.at(best_relevance, need_pos, rel)
+    close = rel >= best_relevance[need_pos] - CLOSE_TO_BEST - 1e-9
+    need_pos, product_pos, rel = need_pos[close], product_pos[close], rel[close]
+    total, tier = total[close], tier[close]
     product_ids = products.ids[product_pos]
     order = np.lexsort((product_ids, -total, need_pos))
     need_pos, product_pos = need_pos[order], product_pos[order]

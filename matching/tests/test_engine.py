@@ -147,5 +147,10 @@ def test_the_demo_comes_with_its_matches(django_capture_on_commit_callbacks):
 
     with django_capture_on_commit_callbacks(execute=True):
         demo.seed(create_accounts=False)
-    assert Match.objects.filter(fair__isnull=True).count() > 100
+    from exhibitors.models import Need
+
+    matched = Match.objects.filter(fair__isnull=True).values("need").distinct().count()
+    assert (
+        matched >= 0.6 * Need.objects.count()
+    )  # the demo is built so that units supply each other
     assert Match.objects.filter(proximity=Proximity.NEIGHBOUR_BOOTH).exists()

@@ -125,8 +125,11 @@ def every_pair(needs, products, rarity, places, top):
                 needs.units[i : i + 1], products.units[j : j + 1], places, Context.none()
             )[0]
             score = 0.85 * relevance + 0.15 * scoring.TIER_WEIGHT[tier]
-            scored.append((-round(score, 9), int(products.ids[j]), round(relevance, 4)))
+            scored.append((-round(score, 9), int(products.ids[j]), relevance))
+        best = max((r for *_x, r in scored), default=0)
+        scored = [s for s in scored if s[2] >= best - scoring.CLOSE_TO_BEST - 1e-9]
         for _neg, product, relevance in sorted(scored)[:top]:
+            relevance = round(relevance, 4)
             result.append((int(needs.ids[i]), product, relevance))
     return result
 
