@@ -88,10 +88,14 @@ def _words(text, normalized):
         if word in STOP_WORDS or word.isdigit():
             continue
         stemmed = stem(word)
-        # A cut that lands on a stop word («زیره» → «زیر») keeps the word whole.
-        word = word if stemmed in STOP_WORDS else stemmed
-        if len(word) >= 2 and not word.isdigit():
-            result.append(word)
+        if stemmed in STOP_WORDS:
+            # A silent «ه» cut that lands on a stop word («زیره» → «زیر») keeps
+            # the word whole; a unit's adjective («کیلویی») goes with its unit.
+            if stemmed + "ه" != word:
+                continue
+            stemmed = word
+        if len(stemmed) >= 2 and not stemmed.isdigit():
+            result.append(stemmed)
     return tuple(result)
 
 
@@ -145,7 +149,9 @@ class ProductText:
 class NeedText:
     terms: dict  # term → weight before rarity
     head: tuple  # the terms that find the head (a related word of it too)
-    modifiers: tuple = ()  # the terms that say which kind of the head (not generic)
+    # The name's terms that say which kind of the head it is (not generic, not
+    # the description's: a material in passing does not name the kind).
+    modifiers: tuple = ()
     # (term, the need terms it stands for, divisions or None, the need's words)
     related: tuple = ()
     pairs: dict = field(default_factory=dict)
@@ -202,7 +208,6 @@ def need_text(name, description="", normalized_name=False):
         and kind != "generic"
         and not (kind == "pair" and (pairs.get(t) in head_words or pairs.get(t) in generic))
     ]
-    modifiers += [t for t in words(description) if t not in found]
     related, head_related = [], []
     for phrase, others in _phrases_in(name_words + aside_words):
         covered = set(phrase) | {a + b for a, b in pairwise(phrase)}

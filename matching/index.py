@@ -35,10 +35,13 @@ class Items:
     texts: list  # (name, description) as written
     singles: list  # the words of name and description, no joined pairs: for reasons
     activities: list = None  # the unit's own ISIC code (needs: its kind of output)
+    own_heads: list = None  # needs: the heads of the unit's own products
 
     def __post_init__(self):
         if self.activities is None:
             self.activities = [""] * len(self.ids)
+        if self.own_heads is None:
+            self.own_heads = [frozenset()] * len(self.ids)
 
     def __len__(self):
         return len(self.ids)
@@ -70,6 +73,7 @@ class Items:
                 for values in (self.codes, self.features, self.texts, self.singles)
             ),
             [self.activities[p] for p in positions],
+            [self.own_heads[p] for p in positions],
         )
 
 
@@ -104,8 +108,28 @@ def load_items(queryset, *, needs=False):
                 )
             )
         )
+    own_heads = None
+    if needs:
+        heads = _heads_by_unit(set(units))
+        own_heads = [heads.get(unit, frozenset()) for unit in units]
     ids, units = np.array(ids, dtype=np.int64), np.array(units, dtype=np.int64)
-    return Items(ids, units, codes, found, texts, singles, activities)
+    return Items(ids, units, codes, found, texts, singles, activities, own_heads)
+
+
+def _heads_by_unit(units):
+    """{unit pk: frozenset of its products' heads}: what the unit makes itself."""
+    found = defaultdict(set)
+    rows = (
+        Product.objects.filter(exhibitor__in=list(units))
+        if len(units) < 5000
+        else Product.objects.all()
+    )
+    for unit, name_key, description in rows.values_list(
+        "exhibitor_id", "name_key", "description"
+    ).iterator(chunk_size=5000):
+        if unit in units:
+            found[unit].add(features.product_text(name_key, description, normalized_name=True).head)
+    return {unit: frozenset(h for h in heads if h) for unit, heads in found.items()}
 
 
 @dataclass

@@ -15,8 +15,8 @@ of unit A and a product of unit B:
   same group, 1 for the same class — counted only with a word in common:
   sharing a category is not serving a need.
 - **Relevance** R = 0.65 W + 0.35 C, times OWN_KIND when the product is of
-  the buyer's own class (its kind of output, not its input). A pair needs
-  R ≥ MIN_RELEVANCE.
+  the buyer's own kind of output, not its input (its class, and the head of
+  one of its products where it lists any). A pair needs R ≥ MIN_RELEVANCE.
 - **Score** = 0.85 R + 0.15 P, P the proximity tier's weight.
 
 Candidates come from indexes, never from every product for every need (see
@@ -212,9 +212,7 @@ def score(needs, index, rarity, places, context, top=TOP, excluded=None):
             needs, products, need_pos, product_pos
         )
         ceiling = np.where(index.own_modifiers[product_pos], ceiling * SIBLING, ceiling)
-        own = (needs.own_class[need_pos] >= 0) & (
-            needs.own_class[need_pos] == products.levels[2][product_pos]
-        )
+        own = _own_kind(needs, index, need_pos, product_pos)
         ceiling = np.minimum(np.where(own, ceiling * OWN_KIND, ceiling), 1.0)
         nearest = (
             TIER_WEIGHT[0] if context.fair_id else TIER_WEIGHT[TIERS.index(Proximity.SAME_PARK)]
@@ -385,8 +383,7 @@ def evaluate(found, modifiers, needs, index, weights):
         (flags & 2) > 0,
         _covered(weights, index, need_pos, product_pos),
         _category_shares(needs, products, need_pos, product_pos),
-        (needs.own_class[need_pos] >= 0)
-        & (needs.own_class[need_pos] == products.levels[2][product_pos]),
+        _own_kind(needs, index, need_pos, product_pos),
         np.array([bool(w.modifiers) for w in weights], dtype=bool)[need_pos]
         & (modifiers == 0)
         & index.own_modifiers[product_pos],
@@ -449,6 +446,27 @@ def _without_siblings(found, modifiers, weights, index, floor):
     if not sibling.any():
         return found, modifiers
     return _subset(found, ~sibling), modifiers[~sibling]
+
+
+def _own_kind(needs, index, need_pos, product_pos):
+    """Per pair: the product is of the buyer's own kind of output: of its activity
+    class and, where the buyer lists products, with the head of one of them (a
+    shoemaker's soles are of its class, but not what it makes)."""
+    products = index.products
+    same_class = (needs.own_class[need_pos] >= 0) & (
+        needs.own_class[need_pos] == products.levels[2][product_pos]
+    )
+    width = np.int64(len(index.vocabulary) + 1)
+    keys = sorted(
+        i * width + index.vocabulary[h]
+        for i, heads in enumerate(needs.own_heads)
+        for h in heads
+        if h in index.vocabulary
+    )
+    lists = np.array([bool(heads) for heads in needs.own_heads], dtype=bool)[need_pos]
+    heads = index.head_of[product_pos]
+    makes_it = (heads >= 0) & np.isin(need_pos * width + heads, np.array(keys, dtype=np.int64))
+    return same_class & (~lists | makes_it)
 
 
 def _covered(weights, index, need_pos, product_pos):

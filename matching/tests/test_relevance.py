@@ -113,3 +113,20 @@ def test_bad_needs_match_nothing_rather_than_everything(text):
         assert found and all("کارتن" in name for name in found)
     else:
         assert found == []
+
+
+def test_parts_of_the_buyers_class_are_inputs_its_own_products_are_not():
+    shoemaker = make_exhibitor(category=category("1520"))
+    make_product(shoemaker, name="کفش مردانه", category=category("1520"))
+    soles = make_product(make_exhibitor(), name="زیره کفش مردانه", category=category("1520"))
+    shoes = make_product(make_exhibitor(), name="کفش مردانه چرم", category=category("1520"))
+    soles_need = make_need(shoemaker, name="زیره کفش", category=category("1520"))
+    shoes_need = make_need(shoemaker, name="کفش مردانه", category=category("1520"))
+    engine.rematch()
+
+    def relevance(need, product):
+        row = Match.objects.filter(need=need, product=product, fair__isnull=True).first()
+        return row.relevance if row else 0
+
+    assert relevance(soles_need, soles) > 0.9  # soles are not what it makes
+    assert relevance(shoes_need, shoes) < 0.6  # a competitor's shoes are

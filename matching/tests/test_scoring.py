@@ -60,10 +60,11 @@ def _items(rng, found, start, units):
         [("", "")] * count,
         [list(f.terms) for f in found],
         [rng.choice(CODES) for _ in range(count)],
+        [frozenset(rng.sample(WORDS[:8], rng.randint(0, 2))) for _ in range(count)],
     )
 
 
-def relevance_of(weighed, need_code, own, product, product_code):
+def relevance_of(weighed, need_code, own, product, product_code, own_heads=frozenset()):
     """The definition of one pair's relevance, written out (docs/matching.md)."""
 
     def total(entries):
@@ -96,7 +97,7 @@ def relevance_of(weighed, need_code, own, product, product_code):
         and product.own_modifiers
     ):
         value *= scoring.SIBLING
-    if len(own) == 4 and own == product_code:
+    if len(own) == 4 and own == product_code and (not own_heads or product.head in own_heads):
         value *= scoring.OWN_KIND
     return value
 
@@ -117,6 +118,7 @@ def every_pair(needs, products, rarity, places, top):
                 needs.activities[i],
                 products.features[j],
                 products.codes[j],
+                needs.own_heads[i],
             )
             if relevance < scoring.MIN_RELEVANCE - 1e-9:
                 continue
