@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from exhibitors.admin import NeedAdmin
 from exhibitors.models import Need
-from fairs.models import Fair
+from fairs.models import Fair, Participation
+from portal.lib import changes
 from portal.lib.admin import PortalModelAdmin, PortalTabularInline, date_column
 from portal.lib.forms import persian_active
 from portal.lib.text import to_persian_digits
@@ -100,6 +101,15 @@ class DismissalAdmin(PortalModelAdmin):
     def get_ordering(self, request):
         return ["-times", "-created_at"]
 
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        changes.changed(needs=[obj.need_id])  # the pair may come back
+
+    def delete_queryset(self, request, queryset):
+        needs = list(queryset.values_list("need_id", flat=True))
+        super().delete_queryset(request, queryset)
+        changes.changed(needs=needs)
+
     @admin.display(description=_("times this product was dismissed"), ordering="times")
     def times_dismissed(self, obj):
         return number_text(obj.times)
@@ -131,7 +141,10 @@ class FairFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value and value.isdigit():
-            return queryset.filter(exhibitor__participations__fair_id=int(value)).distinct()
+            return queryset.filter(
+                exhibitor__participations__fair_id=int(value),
+                exhibitor__participations__status=Participation.Status.APPROVED,
+            ).distinct()
         return queryset
 
 
@@ -157,7 +170,9 @@ class NeedSuggestionAdmin(PortalModelAdmin):
 def accepted_per_fair():
     """[(fair, added, dismissed)] of suggested needs answered by each fair's units."""
     rows = (
-        NeedSuggestion.objects.filter(exhibitor__participations__isnull=False)
+        NeedSuggestion.objects.filter(
+            exhibitor__participations__status=Participation.Status.APPROVED
+        )
         .values("exhibitor__participations__fair")
         .annotate(
             added=Count("pk", filter=Q(status=NeedSuggestion.Status.ACCEPTED), distinct=True),

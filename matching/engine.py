@@ -50,9 +50,13 @@ def dismissed(need_ids=None):
 LEVELS = ("division", "group", "class")
 
 
-def reasons(need, singles, level, code, product):
+def code_division(code):
+    return code[:2] if code[:2].isdigit() else ""
+
+
+def reasons(need, singles, level, code, product, product_code=""):
     """Why a product is relevant to a need: {"category": [level, code], "name": [...],
-    "description": [...], "related": [[need's words, product's term], ...]}. The
+    "description": [...], "related": [[need's words, the lexicon's], ...]}. The
     words are the need's (folded) words the product has in its name or only in
     its description; written_as() spells them as each side does, for people to
     read (reading.reason_texts)."""
@@ -70,10 +74,11 @@ def reasons(need, singles, level, code, product):
         found["name"] = in_name
     if in_description:
         found["description"] = in_description
+    division = code_division(product_code)
     related = [
-        [list(phrase), term]
-        for term, _covered, _divisions, phrase in need.related
-        if term in product.terms
+        [list(phrase), need.written.get(term, term)]
+        for term, _covered, divisions, phrase in need.related
+        if term in product.terms and (divisions is None or not division or division in divisions)
     ]
     if related:
         found["related"] = related
@@ -136,7 +141,7 @@ def reasons_for(need, product):
         if len(need_code) >= n and need_code[:n] == product_code[:n]:
             level = n - 2
     code = product_code[: level + 2] if level >= 0 else ""
-    return reasons(need_features, singles, level, code, product_features)
+    return reasons(need_features, singles, level, code, product_features, product_code)
 
 
 def need_key(item):

@@ -8,7 +8,7 @@ need page shows it for the need's stored matches.
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Min
+from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 
 from exhibitors.models import Need, Product
@@ -178,7 +178,16 @@ def _dropped(found, weighed, needs, products):
         stored = Match.objects.filter(need=found.need)
         stored = stored.filter(fair=found.fair) if found.fair else stored.filter(fair__isnull=True)
         lowest = stored.aggregate(low=Min("score"))["low"]
-        if stored.count() >= scoring.TOP and lowest is not None and found.score <= lowest:
+        best = stored.aggregate(best=Max("relevance"))["best"]
+        if best is not None and found.relevance < best - scoring.CLOSE_TO_BEST - 1e-9:
+            why.append(
+                _(
+                    "relevance %(r).3f is more than %(d).1f under the need's best match "
+                    "(%(b).3f): only those close to the best are kept"
+                )
+                % {"r": found.relevance, "d": scoring.CLOSE_TO_BEST, "b": best}
+            )
+        elif stored.count() >= scoring.TOP and lowest is not None and found.score <= lowest:
             why.append(
                 _("not among the best %(n)d for this need (the weakest kept scores %(s).3f)")
                 % {"n": scoring.TOP, "s": lowest}
@@ -190,7 +199,9 @@ def _dropped(found, weighed, needs, products):
 
 def stored_explanations(need, fair=None, limit=10):
     """[(Match, Explanation)] for the need's best stored matches in a context."""
-    rows = Match.objects.filter(need=need, product__isnull=False).select_related("product")
+    rows = Match.objects.filter(need=need, product__isnull=False).select_related(
+        "product__exhibitor"
+    )
     rows = rows.filter(fair=fair) if fair else rows.filter(fair__isnull=True)
     return [
         (match, explain(need, match.product, fair))

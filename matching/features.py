@@ -155,6 +155,7 @@ class NeedText:
     # (term, the need terms it stands for, divisions or None, the need's words)
     related: tuple = ()
     pairs: dict = field(default_factory=dict)
+    written: dict = field(default_factory=dict)  # related term → the lexicon's words
 
 
 def _name_terms(name_words):
@@ -170,7 +171,8 @@ def _name_terms(name_words):
     return found, pairs
 
 
-@functools.lru_cache(maxsize=200_000)
+# Bounded small: a web process that rematches a fair must not keep a registry.
+@functools.lru_cache(maxsize=20_000)
 def product_text(name, description="", normalized_name=False):
     name_words = words(name, normalized_name)
     found, pairs = _name_terms(name_words)
@@ -182,7 +184,7 @@ def product_text(name, description="", normalized_name=False):
     return ProductText(terms, head_term, pairs, own)
 
 
-@functools.lru_cache(maxsize=200_000)
+@functools.lru_cache(maxsize=20_000)
 def need_text(name, description="", normalized_name=False):
     """A need's terms, head and related words. Words in parentheses name the same
     thing another way («دستگاه خم ورق (پرس برک)»): their head finds the head too."""
@@ -208,14 +210,16 @@ def need_text(name, description="", normalized_name=False):
         and kind != "generic"
         and not (kind == "pair" and (pairs.get(t) in head_words or pairs.get(t) in generic))
     ]
-    related, head_related = [], []
+    related, head_related, seen, written = [], [], set(), {}
     for phrase, others in _phrases_in(name_words + aside_words):
         covered = set(phrase) | {a + b for a, b in pairwise(phrase)}
         covered &= set(terms)
-        for (other, first), divisions in others:
-            if other in terms:
-                continue
+        for (other, first, text), divisions in others:
+            if other in terms or other in seen:
+                continue  # a related word counts once, from its longest phrase
+            seen.add(other)
             related.append((other, tuple(sorted(covered)), divisions, phrase))
+            written[other] = text
             if other != first:
                 pairs[other] = first
             if covered & set(finds):
@@ -228,6 +232,7 @@ def need_text(name, description="", normalized_name=False):
         tuple(dict.fromkeys(modifiers)),
         tuple(related),
         pairs,
+        written,
     )
 
 
@@ -254,15 +259,15 @@ def phrase_term(text):
 
 @functools.cache
 def lexicon():
-    """{phrase (stems): [((related term, its first word), divisions or None)]}, both
-    ways, from the CSV."""
+    """{phrase (stems): [((related term, its first word, as written), divisions or
+    None)]}, both ways, from the CSV."""
     table = {}
     for row in lexicon_rows():
         a_term, a_phrase = phrase_term(row["word"])
         b_term, b_phrase = phrase_term(row["related"])
         divisions = frozenset(row["divisions"].split()) or None
-        table.setdefault(a_phrase, []).append(((b_term, b_phrase[0]), divisions))
-        table.setdefault(b_phrase, []).append(((a_term, a_phrase[0]), divisions))
+        table.setdefault(a_phrase, []).append(((b_term, b_phrase[0], row["related"]), divisions))
+        table.setdefault(b_phrase, []).append(((a_term, a_phrase[0], row["word"]), divisions))
     return table
 
 

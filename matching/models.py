@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exhibitors.models import AmountUnit, Exhibitor, Need, Product
 from fairs.models import Fair
-from portal.lib.text import to_ascii_digits
+from portal.lib.text import normalize, persian_letters, to_ascii_digits
 
 
 class Proximity(models.TextChoices):
@@ -282,6 +282,16 @@ class SupplyLink(models.Model):
                 errors[name] = ValidationError(
                     _("An ISIC division is two digits, such as 10 or 22."), code="division"
                 )
+        self.inputs_fa = persian_letters(self.inputs_fa or "")
+        names = [name for name, _english in self.inputs()]
+        if any(len(name) > 120 for name in names):
+            errors["inputs_fa"] = ValidationError(
+                _("Each input is a need's name: at most 120 characters."), code="long_input"
+            )
+        elif len({normalize(name) for name in names}) < len(names):
+            errors["inputs_fa"] = ValidationError(
+                _("An input is listed twice."), code="repeated_input"
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -118,9 +118,8 @@ def reason_texts(match, booths, *, supplier=True):
     if why.get("description"):
         words = written_as(why["description"], product.description)
         texts.append(_("description shares: %(words)s") % {"words": _(", ").join(words)})
-    for phrase, term in why.get("related", []):
+    for phrase, theirs in why.get("related", []):
         mine = " ".join(written_as(phrase, match.need.name))
-        theirs = written_as([term], f"{product.name} {product.description}")[0]
         texts.append(_("related words: %(need)s ≈ %(product)s") % {"need": mine, "product": theirs})
     texts.append(proximity_text(match, booths, supplier=supplier))
     return texts

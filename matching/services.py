@@ -27,8 +27,8 @@ def on_change(*, needs=(), products=(), units=(), fairs=(), everything=False, cr
     """Bring stored matches up to date after a write (see portal/lib/changes.py).
 
     - a need: its own matches;
-    - a product: the needs it was matched to are recomputed, and it is
-      offered to every need it may now serve;
+    - a product: the needs it was matched to and its own unit's needs are
+      recomputed, and it is offered to every need it may now serve;
     - a unit (its park or county): its needs, the needs its products were
       matched to, and its products offered anew;
     - a fair (booths, participations): that fair's context in full;
@@ -48,6 +48,10 @@ def on_change(*, needs=(), products=(), units=(), fairs=(), everything=False, cr
     needs |= set(gaps.values_list("need_id", flat=True))
     if products:
         needs |= set(Match.objects.filter(product__in=products).values_list("need_id", flat=True))
+        # What a unit makes decides what is its own kind of output: its own
+        # needs are weighed again (scoring._own_kind).
+        makers = Product.objects.filter(pk__in=products).values("exhibitor")
+        needs |= set(Need.objects.filter(exhibitor__in=makers).values_list("pk", flat=True))
     if len(needs) > REFRESH_LIMIT:
         engine.rematch()
         return
@@ -168,6 +172,5 @@ def dismiss(*, need, product, user, reason=Dismissal.Reason.NOT_RELEVANT):
             need=need, product=product, defaults={"reason": reason, "dismissed_by": user}
         )
         Match.objects.filter(need=need, product=product).delete()
-        if created:
-            changes.changed(needs=[need.pk])
+        changes.changed(needs=[need.pk])
     return dismissal, created

@@ -107,3 +107,16 @@ def test_every_hall_gets_its_own_strongest_matches(fair):
     assert best["A"] and all(name != "نخ پنبه‌ای" for name in best["A"])
     assert best["B"] == ["نخ پنبه‌ای"]
     assert all(len(names) <= 3 for names in best.values())
+
+
+def test_a_related_word_reads_as_people_write_it(owner_client, unit):
+    from matching import reading
+    from matching.models import Match
+
+    maker = make_exhibitor()
+    make_product(maker, name="جعبه مقوایی سه لایه", category=None)
+    need = make_need(unit, name="کارتن", category=None)
+    engine.rematch()
+    match = reading.matches(Match.objects.filter(need=need, fair__isnull=True)).get()
+    texts = reading.reason_texts(match, reading.Booths.of(None))
+    assert any("کارتن ≈ جعبه مقوایی" in text for text in texts), texts

@@ -30,18 +30,51 @@ _INVISIBLES = dict.fromkeys(map(ord, "\u200d\u200e\u200f\u202a\u202b\u202c\u202d
 _SPACES = re.compile(r"[\s\u200c]+")
 _PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
 _PLURAL_JOINS = re.compile(r"(?<=\w) (?=(ها|های|هایی|هایم|هایش|تر|ترین|ای|ام|اش)(\s|$))")
-# Compounds people type apart, together or with a zero-width non-joiner: the
-# prefix joins the next word («ضد آب», «ضد‌آب» → «ضداب»; «پیش ساخته» →
-# «پیشساخته», «پلی اتیلن» → «پلیاتیلن»), the second part joins the word before it («بسته بندی»,
-# «بسته‌ بندی» → «بستهبندی»; «ماشین آلات»). Only parts that never stand alone
-# in a name. Written as they are after the folding above (آ is ا by then).
-_PREFIX_JOINS = re.compile(r"(?<!\S)(ضد|پیش|نیم|فوق|چند|تک|پلی|الکترو|میکرو) (?=\w{2})")
-_SUFFIX_JOINS = re.compile(
-    r"(?<=\w{2}) (?=(بندی|سازی|کاری|الات|پذیر|ریزی|گیری|دار|ساز|امیز|پوش)(\s|$))"
+# Compounds people type apart, together or with a zero-width non-joiner: a
+# prefix joins the next word («ضد آب», «ضد‌آب» → «ضداب»; «پیش ساخته»,
+# «پلی اتیلن»), a second part joins the word before it («بسته بندی», «بسته‌
+# بندی» → «بستهبندی»; «ماشین آلات»). Only parts that never stand alone in a
+# name, written as they are after the folding above (آ is ا by then); never
+# onto a word that says nothing («پیش از», «چند نوع») or another prefix.
+_PREFIXES = frozenset(["ضد", "پیش", "نیم", "فوق", "چند", "تک", "پلی", "الکترو", "میکرو"])
+_SECOND_PARTS = frozenset(
+    ["بندی", "سازی", "کاری", "الات", "پذیر", "ریزی", "گیری", "دار", "ساز", "امیز", "پوش"]
 )
-# A «و» glued to the next word after a zero-width non-joiner («پیچ‌ومهره») is
-# the conjunction: written apart, it is a stop word like any «و».
-_GLUED_AND = re.compile(r"\u200c\s*و(?=[^\W\d_]{2})")
+_NOT_JOINED = frozenset(
+    ["و", "از", "به", "در", "با", "تا", "که", "را", "یا", "نوع", "عدد", "تک", "چند"]
+)
+# A «و» glued to the next word after a zero-width non-joiner («پیچ‌ومهره»,
+# «نخ‌وسوزن») is the conjunction, unless the word before is one that starts
+# a compound with «و…» («پلی‌وینیل», «کم‌وزن», «میل‌ولنگ», «نیم‌ورق»).
+_GLUED_AND = re.compile(r"(\w+)\u200c\s*و(?=[^\W\d_]{2})")
+_BEFORE_A_V_COMPOUND = _PREFIXES | frozenset(["کم", "هم", "بی", "میل", "پر"])
+
+
+def _split_glued_and(match):
+    word = match.group(1)
+    return f"{word}\u200cو" if word in _BEFORE_A_V_COMPOUND else f"{word} و "
+
+
+def _join_compounds(text):
+    words = text.split(" ")
+    joined = []
+    for word in words:
+        previous = joined[-1] if joined else None
+        if (
+            previous in _PREFIXES
+            and word not in _NOT_JOINED
+            and word not in _PREFIXES
+            and len(word) >= 2
+        ):
+            joined[-1] = previous + word
+        elif word in _SECOND_PARTS and previous and len(previous) >= 2:
+            if previous not in _NOT_JOINED and previous not in _PREFIXES:
+                joined[-1] = previous + word
+            else:
+                joined.append(word)
+        else:
+            joined.append(word)
+    return " ".join(joined)
 
 
 def to_ascii_digits(value):
@@ -92,7 +125,7 @@ def _normalize(value):
     («پیچ‌ومهره») stands apart as the conjunction it is.
     """
     text = unicodedata.normalize("NFKC", value).translate(_LETTERS).translate(_INVISIBLES)
-    text = _GLUED_AND.sub(" و ", text)
+    text = _GLUED_AND.sub(_split_glued_and, text)
     # NFKD splits harakat, hamza and madda off their letters (آ becomes ا):
     # people search with and without them. Most text has none to split.
     if _DECOMPOSABLE.search(text):
@@ -101,9 +134,7 @@ def _normalize(value):
     text = to_ascii_digits(text).lower()
     text = _PUNCTUATION.sub(" ", text)
     text = _SPACES.sub(" ", text).strip()
-    text = _PREFIX_JOINS.sub(r"\1", text)
-    text = _SUFFIX_JOINS.sub("", text)
-    return _PLURAL_JOINS.sub("", text)
+    return _PLURAL_JOINS.sub("", _join_compounds(text))
 
 
 def compact(value):

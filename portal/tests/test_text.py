@@ -42,3 +42,25 @@ def test_latin_is_lower_cased_and_punctuation_becomes_space():
 def test_empty_values_normalize_to_empty_text():
     assert normalize(None) == ""
     assert normalize("") == ""
+
+
+def test_compounds_fold_the_same_typed_apart_together_or_with_a_non_joiner():
+    for forms in [
+        ("ضد آب", "ضدآب", "ضد\u200cآب"),
+        ("پیش ساخته", "پیش\u200cساخته", "پیشساخته"),
+        ("بسته بندی", "بسته\u200cبندی", "بسته\u200c بندی", "بستهبندی"),
+        ("پلی وینیل استات", "پلی\u200cوینیل استات"),
+        ("کم وزن", "کم\u200cوزن"),
+    ]:
+        assert len({normalize(f) for f in forms}) == 1, forms
+
+
+def test_a_glued_and_is_split_but_not_inside_a_compound():
+    assert normalize("پیچ\u200cومهره") == normalize("پیچ و مهره")
+    assert normalize("نخ\u200cوسوزن") == normalize("نخ و سوزن")
+    assert " و " not in normalize("پلی\u200cوینیل") and " و " not in normalize("میل\u200cولنگ")
+
+
+def test_a_prefix_never_swallows_a_word_that_says_nothing():
+    assert normalize("پیش از") == "پیش از"
+    assert normalize("چند نوع") == "چند نوع"

@@ -8,7 +8,7 @@ class Command(BaseCommand):
     help = (
         "Write the demo fair of Hamedan province with its halls, booths, units, products and "
         "needs (the files in portal/demo/, through the imports). Safe to run again. With DEBUG "
-        "on it also creates two demo logins."
+        "on it also creates three demo logins."
     )
 
     def handle(self, *args, **options):
