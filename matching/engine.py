@@ -34,7 +34,9 @@ from .index import (
 from .models import Dismissal, Match, NeedTerm, Term
 from .scoring import CLOSE_TO_BEST, MIN_RELEVANCE, TIERS, TOP, heavy_terms, need_weights, score
 
-NEEDS_PER_BLOCK = 2000
+# Needs scored at once: their candidate pairs (thousands each in a large
+# registry) are held in memory together, a dozen arrays of them.
+NEEDS_PER_BLOCK = 500
 WORD_SPLIT = re.compile(r"[\s\u200c،,.:;()]+")
 
 
