@@ -143,3 +143,34 @@ def test_an_organizer_edits_the_supply_chain_map(client):
     )
     link.refresh_from_db()
     assert link.supplier_division == "32"
+
+
+def test_the_feedback_lists_query_count_stays_flat(client, pair):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from matching.models import NeedSuggestion
+
+    need, product, _other, _fair = pair
+    client.force_login(make_organizer())
+
+    def queries(model):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(f"admin:matching_{model}_changelist")).status_code == 200
+        return len(captured)
+
+    Dismissal.objects.create(need=need, product=product)
+    NeedSuggestion.objects.create(
+        exhibitor=need.exhibitor, name="کارتن", supplier_division="17", status="accepted"
+    )
+    few = {model: queries(model) for model in ("dismissal", "needsuggestion")}
+    for i in range(10):
+        buyer = make_exhibitor()
+        other_need = make_need(buyer, name=f"کارتن {i}")
+        Dismissal.objects.create(
+            need=other_need, product=make_product(make_exhibitor(), name=f"جعبه {i}")
+        )
+        NeedSuggestion.objects.create(
+            exhibitor=buyer, name=f"لیبل {i}", supplier_division="18", status="dismissed"
+        )
+    assert {model: queries(model) for model in few} == few
