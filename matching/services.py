@@ -16,6 +16,7 @@ from portal.lib import changes
 from portal.lib.mail import send_templated
 
 from . import engine
+from .features import product_text
 from .models import ContactMessage, ContactRequest, Dismissal, Match
 
 DAILY_REQUESTS = 20
@@ -48,10 +49,10 @@ def on_change(*, needs=(), products=(), units=(), fairs=(), everything=False, cr
     needs |= set(gaps.values_list("need_id", flat=True))
     if products:
         needs |= set(Match.objects.filter(product__in=products).values_list("need_id", flat=True))
-        # What a unit makes decides what is its own kind of output: its own
-        # needs are weighed again (scoring._own_kind).
-        makers = Product.objects.filter(pk__in=products).values("exhibitor")
-        needs |= set(Need.objects.filter(exhibitor__in=makers).values_list("pk", flat=True))
+        # What a unit makes decides what is its own kind of output: a product
+        # of a head new to its unit has that unit's needs weighed again
+        # (scoring._own_kind); a nightly rematch catches the rest.
+        needs |= _needs_of_new_makers(products)
     if len(needs) > REFRESH_LIMIT:
         engine.rematch()
         return
@@ -60,6 +61,25 @@ def on_change(*, needs=(), products=(), units=(), fairs=(), everything=False, cr
         engine.refresh_needs(needs)
     if products:
         engine.offer_products(products, exclude_needs=needs, created=created)
+
+
+def _needs_of_new_makers(products):
+    """The needs of the units for which one of these products has a head none of
+    their other products has."""
+    rows = Product.objects.filter(pk__in=products).values_list("pk", "exhibitor_id")
+    units = {unit for _pk, unit in rows}
+    heads = {}
+    for pk, unit, name_key, description in Product.objects.filter(exhibitor__in=units).values_list(
+        "pk", "exhibitor_id", "name_key", "description"
+    ):
+        heads.setdefault(unit, []).append((pk, product_text(name_key, description, True).head))
+    new_makers = set()
+    for pk, unit in rows:
+        mine = dict(heads.get(unit, []))
+        others = {head for other, head in heads.get(unit, []) if other != pk}
+        if mine.get(pk) and mine[pk] not in others:
+            new_makers.add(unit)
+    return set(Need.objects.filter(exhibitor__in=new_makers).values_list("pk", flat=True))
 
 
 def send_request(

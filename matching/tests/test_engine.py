@@ -154,3 +154,23 @@ def test_the_demo_comes_with_its_matches(django_capture_on_commit_callbacks):
         matched >= 0.6 * Need.objects.count()
     )  # the demo is built so that units supply each other
     assert Match.objects.filter(proximity=Proximity.NEIGHBOUR_BOOTH).exists()
+
+
+def test_a_units_first_product_of_a_kind_reweighs_its_own_needs(
+    django_capture_on_commit_callbacks,
+):
+    """Own kind depends on what the unit makes: need first, then the unit's product."""
+    shoemaker = make_exhibitor(category=category("1520"))
+    soles = product_of(make_exhibitor(), name="زیره کفش مردانه", category=category("1520"))
+    with django_capture_on_commit_callbacks(execute=True):
+        need = make_need(shoemaker, name="زیره کفش", category=category("1520"))
+        services_changed(needs=[need.pk])
+    before = Match.objects.get(need=need, product=soles, fair__isnull=True).relevance
+    with django_capture_on_commit_callbacks(execute=True):
+        shoes = product_of(shoemaker, name="کفش مردانه", category=category("1520"))
+        services_changed(products=[shoes.pk], created=True)
+    after = Match.objects.get(need=need, product=soles, fair__isnull=True).relevance
+    assert after > before  # soles are no longer taken for what it makes
+    incremental = snapshot()
+    engine.rematch()
+    assert snapshot() == incremental
