@@ -150,3 +150,30 @@ def test_a_booth_an_organizer_gave_to_another_unit_stops_it_and_nothing_is_writt
         seed(settings, debug=False)
     assert counts() == before
     assert Participation.objects.get(booth__code="A-01").exhibitor == stranger
+
+
+def test_the_demo_dairy_is_offered_its_inputs_and_one_tap_brings_suppliers_nearest_first(
+    client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from exhibitors.models import Exhibitor, Need
+    from matching.models import Match
+    from matching.supply_chain import suggestions_for
+
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.seed(create_accounts=True)
+    dairy = Exhibitor.objects.get(national_id=demo.NEWCOMER_UNIT)
+    offered = [name for name, _division in suggestions_for(dairy)]
+    assert "لیوان ماست" in offered and "کارتن" in offered
+    client.login(username=demo.NEWCOMER[0], password=demo.NEWCOMER[1])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("suggestion_answer", args=[dairy.pk]), {"name": "لیوان ماست", "action": "add"}
+        )
+    need = Need.objects.get(exhibitor=dairy, name="لیوان ماست")
+    fair = dairy.participations.get().fair
+    suppliers = list(Match.objects.filter(need=need, fair=fair).order_by("-score"))
+    assert suppliers and suppliers[0].product.name == "لیوان ماست"
+    page = client.get(reverse("dashboard_unit", args=[dairy.pk])).content.decode()
+    assert "آواپلاست" in page or suppliers[0].product.exhibitor.legal_name in page
