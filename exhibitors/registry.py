@@ -93,6 +93,10 @@ class Report:
     new_parks: list = field(default_factory=list)
     written: bool = False
     written_at: float = 0.0  # time.monotonic() when the rows were committed
+    # The pks written, for the matching engine: it recomputes only what changed.
+    changed: dict = field(
+        default_factory=lambda: {"units": [], "products": [], "new_products": [], "needs": []}
+    )
 
     def count(self, sheet, outcome, n=1):
         self.counts.setdefault(sheet, {"created": 0, "updated": 0, "unchanged": 0})
@@ -336,9 +340,14 @@ def import_registry(path, *, skip_invalid=False):
             cursor.execute("ANALYZE exhibitors_exhibitor, exhibitors_product, exhibitors_need")
     report.written_at = time.monotonic()
     if report.written and any(c["created"] or c["updated"] for c in report.counts.values()):
-        # Many units at once: the matching engine recomputes everything, now
+        # What changed is recomputed (all of it past a few thousand needs), now
         # (committed, outside a transaction) or when the caller's commits.
-        changes.changed(everything=True)
+        written = report.changed
+        changes.changed(
+            units=written["units"], needs=written["needs"], products=written["products"]
+        )
+        if written["new_products"]:
+            changes.changed(products=written["new_products"], created=True)
     return report
 
 
@@ -481,6 +490,7 @@ def _write_units(writes, report):
     Exhibitor.objects.bulk_update(
         writes["updated"], [*UNIT_FIELDS, "name_key", "search_text"], batch_size=2000
     )
+    report.changed["units"] += [unit.pk for unit in writes["created"] + writes["updated"]]
     report.count("units", "created", len(writes["created"]))
     report.count("units", "updated", len(writes["updated"]))
     report.count("units", "unchanged", writes["unchanged"])
@@ -551,6 +561,11 @@ def _import_items(sheet_rows, sheet, model, units, categories, places, report):
     if sheet == "needs":
         fields.append("current_source_province")
     model.objects.bulk_update(changed, fields, batch_size=2000)
+    if sheet == "products":
+        report.changed["new_products"] += [item.pk for item in new]
+        report.changed["products"] += [item.pk for item in changed]
+    else:
+        report.changed["needs"] += [item.pk for item in new + changed]
 
 
 # Exporting -----------------------------------------------------------------

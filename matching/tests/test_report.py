@@ -114,3 +114,27 @@ def test_the_report_query_count_stays_flat_as_matches_grow(imported):
     engine.rematch()
     assert Need.objects.count() > 30
     assert queries() == few
+
+
+def test_a_re_import_recomputes_only_what_it_changed(imported, tmp_path, monkeypatch):
+    from exhibitors.models import Need, Product
+    from matching import engine
+    from matching.models import Match
+
+    def no_full_rematch(*args, **kwargs):
+        raise AssertionError("a small re-import must not rematch everything")
+
+    monkeypatch.setattr(engine, "rematch", no_full_rematch)
+    ids = imported
+    (tmp_path / "products.csv").write_text(
+        PRODUCTS
+        + f"{ids[1]},چرم گاوی,1511,رویه کفش,1000,m2\n{ids[2]},چرم گاوی,1511,رویه کفش,,\n"
+        + f"{ids[1]},چرم گاوی براق,1511,رویه کفش,,\n",
+        encoding="utf-8",
+    )
+    call_command("import_directory", str(tmp_path), stdout=io.StringIO())
+    shiny = Product.objects.get(name="چرم گاوی براق")
+    # The new product is offered to the need it serves; what was there stands.
+    need = Need.objects.get(name="چرم گاوی")  # stored with the Persian ی
+    assert Match.objects.filter(need=need, product=shiny).exists()
+    assert Match.objects.filter(need=need, product__name="چرم گاوی").count() == 4
