@@ -317,6 +317,12 @@ class _Checker:
         return unit
 
 
+# Past this many rows written, the matching engine is asked for one full
+# rematch: quicker than following each row, and what a province's first
+# import needs.
+WHOLE_REGISTRY = 2000
+
+
 def import_registry(path, *, skip_invalid=False):
     """Read, validate and (when clean, or with ``skip_invalid``) write a registry.
 

@@ -52,7 +52,8 @@ def on_change(*, needs=(), products=(), units=(), fairs=(), everything=False, cr
         # What a unit makes decides what is its own kind of output: a product
         # of a head new to its unit has that unit's needs weighed again
         # (scoring._own_kind); a nightly rematch catches the rest.
-        needs |= _needs_of_new_makers(products)
+        if len(products) <= REFRESH_LIMIT:
+            needs |= _needs_of_new_makers(products)
     if len(needs) > REFRESH_LIMIT:
         engine.rematch()
         return
