@@ -349,11 +349,14 @@ def import_registry(path, *, skip_invalid=False):
         # What changed is recomputed (all of it past a few thousand needs), now
         # (committed, outside a transaction) or when the caller's commits.
         written = report.changed
-        changes.changed(
-            units=written["units"], needs=written["needs"], products=written["products"]
-        )
-        if written["new_products"]:
-            changes.changed(products=written["new_products"], created=True)
+        if sum(map(len, written.values())) > WHOLE_REGISTRY:
+            changes.changed(everything=True)
+        else:
+            changes.changed(
+                units=written["units"], needs=written["needs"], products=written["products"]
+            )
+            if written["new_products"]:
+                changes.changed(products=written["new_products"], created=True)
     return report
 
 

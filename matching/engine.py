@@ -9,6 +9,7 @@ from the database (products by their search text, needs by NeedTerm).
 """
 
 import functools
+import gc
 import re
 from collections import Counter, defaultdict
 
@@ -186,9 +187,25 @@ def _context_filter(fair_id):
 # -- Full and partial recomputation --------------------------------------------
 
 
-@transaction.atomic
 def rematch(fair=None):
     """Recompute stored matches: all contexts, or one fair's. Returns {context: rows}.
+
+    The cyclic garbage collector is paused meanwhile: the run makes millions of
+    small objects without cycles, and in a process that holds many already (an
+    import's) each collection walked them all, doubling the time.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _rematch(fair)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+@transaction.atomic
+def _rematch(fair=None):
+    """rematch(), in one transaction.
 
     Without ``fair``: the term table, every need with no context, and the
     needs of units at every active fair in that fair's context.

@@ -138,3 +138,26 @@ def test_a_re_import_recomputes_only_what_it_changed(imported, tmp_path, monkeyp
     need = Need.objects.get(name="چرم گاوی")  # stored with the Persian ی
     assert Match.objects.filter(need=need, product=shiny).exists()
     assert Match.objects.filter(need=need, product__name="چرم گاوی").count() == 4
+
+
+def test_a_large_import_rematches_once(tmp_path, monkeypatch):
+    from exhibitors import registry
+    from matching import engine
+
+    calls = []
+    real = engine.rematch
+    monkeypatch.setattr(registry, "WHOLE_REGISTRY", 2)
+    monkeypatch.setattr(engine, "rematch", lambda *a, **k: calls.append(1) or real(*a, **k))
+    ids = [valid_national_id(n) for n in (7101, 7102)]
+    (tmp_path / "units.csv").write_text(
+        UNITS
+        + f"{ids[0]},کفش‌دوزی دوم,همدان,همدان,,1520,,,\n"
+        + f"{ids[1]},چرم‌سازی دوم,همدان,همدان,,1511,,,\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "products.csv").write_text(
+        PRODUCTS + f"{ids[1]},چرم گاوی,1511,,,\n", encoding="utf-8"
+    )
+    (tmp_path / "needs.csv").write_text(NEEDS + f"{ids[0]},چرم گاوی,1511,,,,\n", encoding="utf-8")
+    call_command("import_directory", str(tmp_path), stdout=io.StringIO())
+    assert calls == [1]
