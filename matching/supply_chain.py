@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from exhibitors.models import Need
 from portal.lib import changes
-from portal.lib.text import normalize
+from portal.lib.text import normalize, persian_letters
 
 from .features import DATA
 from .models import NeedSuggestion, SupplyLink
@@ -29,10 +29,11 @@ def read_map(path=None):
     return list(csv.DictReader(lines))
 
 
-def suggestions_for(unit, limit=SHOWN, needs=None):
+def suggestions_for(unit, limit=SHOWN, needs=None, english=False):
     """[(name, supplier division)]: what units of this one's division usually buy
     and it has not typed as a need nor answered; none for a unit with FEW_NEEDS
-    needs or more, or without an activity. ``needs``: the unit's, if loaded."""
+    needs or more, or without an activity. ``needs``: the unit's, if loaded;
+    ``english``: (name, supplier division, English name) instead."""
     code = unit.category.code if unit.category_id else ""
     if not code[:2].isdigit():
         return []
@@ -45,29 +46,28 @@ def suggestions_for(unit, limit=SHOWN, needs=None):
         normalize(n)
         for n in NeedSuggestion.objects.filter(exhibitor=unit).values_list("name", flat=True)
     }
-    found = []
+    found, seen = [], set(needs) | answered
     for link in SupplyLink.objects.filter(buyer_division=code[:2]).order_by("pk"):
-        for name, _english in link.inputs():
-            key = normalize(name)
-            if (
-                key not in needs
-                and key not in answered
-                and (name, link.supplier_division) not in found
-            ):
-                found.append((name, link.supplier_division))
+        for name, in_english in link.inputs():
+            name, key = persian_letters(name), normalize(name)
+            # A need's name holds 120 characters; an input twice is offered once.
+            if len(name) > 120 or key in seen:
+                continue
+            seen.add(key)
+            found.append((name, link.supplier_division, in_english))
     # One from each supplier division first, so a few cards show the breadth;
     # made goods before farm and mine products.
     ordered = []
     for made in (True, False):
         by_division = {}
-        for name, division in found:
-            if ("10" <= division <= "33") == made:
-                by_division.setdefault(division, []).append(name)
+        for item in found:
+            if ("10" <= item[1] <= "33") == made:
+                by_division.setdefault(item[1], []).append(item)
         while any(by_division.values()) and len(ordered) < limit:
             for division in list(by_division):
                 if by_division[division] and len(ordered) < limit:
-                    ordered.append((by_division[division].pop(0), division))
-    return ordered
+                    ordered.append(by_division[division].pop(0))
+    return ordered if english else [(name, division) for name, division, _en in ordered]
 
 
 def answer(*, unit, user, name, accept):

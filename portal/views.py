@@ -74,7 +74,7 @@ def dashboard_unit(request, pk):
             "buyers": buyers,
             "requests_waiting": unit.contact_requests_received.filter(status="sent").count(),
             "neighbour_metres": settings.PORTAL_NEIGHBOUR_METRES,
-            "suggested_needs": supply_chain.suggestions_for(unit, needs=needs),
+            "suggested_needs": supply_chain.suggestions_for(unit, needs=needs, english=True),
             "activity": unit.category,
         },
     )

@@ -198,3 +198,28 @@ def test_a_unit_with_needs_of_its_own_gets_no_suggestions(dairy):
     for i in range(FEW_NEEDS):
         make_need(dairy, name=f"شیر خام {i}")
     assert suggestions_for(dairy) == []
+
+
+def test_suggestions_come_once_within_a_need_names_length_and_in_english_on_english_pages(
+    client, owner, dairy
+):
+    from matching.supply_chain import suggestions_for
+
+    SupplyLink.objects.filter(buyer_division="10").delete()
+    SupplyLink.objects.create(
+        buyer_division="10",
+        supplier_division="22",
+        inputs_fa="لیوان ماست؛ سطل پلاستیکي؛ " + "ب" * 130,
+        inputs_en="yoghurt cup; plastic bucket; too long",
+    )
+    SupplyLink.objects.create(
+        buyer_division="10",
+        supplier_division="17",
+        inputs_fa="کارتن؛ سطل پلاستیکی",
+        inputs_en="carton; bucket",
+    )
+    names = [name for name, _division in suggestions_for(dairy)]
+    assert sorted(names) == sorted(["لیوان ماست", "سطل پلاستیکی", "کارتن"])  # Persian ی, once
+    client.force_login(owner)
+    page = dashboard(client, dairy, "en").content.decode()
+    assert "yoghurt cup" in page and "لیوان ماست" in page
