@@ -8,7 +8,8 @@ need page shows it for the need's stored matches.
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Min
+import numpy as np
+from django.db.models import Count, Max, Min
 from django.utils.translation import gettext as _
 
 from exhibitors.models import Need, Product
@@ -104,64 +105,88 @@ class Explanation:
 
 def explain(need, product, fair=None):
     """The Explanation of the pair (need, product) in the fair's context (or none)."""
+    return explain_many(need, [product], fair)[0]
+
+
+def explain_many(need, products, fair=None):
+    """[Explanation] of the need with each of ``products``, in the fair's context:
+    what they share (the need, its weights, places, stored matches) read once."""
     needs = load_items(Need.objects.filter(pk=need.pk), needs=True)
-    products = load_items(Product.objects.filter(pk=product.pk))
-    text, offered = needs.features[0], products.features[0]
-    rarity = Rarity.from_table(set(text.terms))
+    items = load_items(Product.objects.filter(pk__in=[p.pk for p in products]))
+    position = {pk: i for i, pk in enumerate(items.ids.tolist())}
+    rarity = Rarity.from_table(set(needs.features[0].terms))
     (weighed,) = scoring.need_weights(needs, rarity)
-    index = ProductIndex(products)
+    index = ProductIndex(items)
     context = Context.of_fair(fair) if fair else Context.none()
-    places = Places.load({need.exhibitor_id, product.exhibitor_id})
+    places = Places.load({need.exhibitor_id} | {p.exhibitor_id for p in products})
     related = {t for _w, t, d in weighed.entries if d is not None}
-    found = Explanation(
-        need=need,
-        product=product,
-        fair=fair,
-        need_terms=[
-            (f"≈{t}" if t in related else t, w)
-            for w, t, _d in sorted(weighed.entries, key=lambda e: -e[0])
-        ],
-        head=list(weighed.head),
-        product_terms=offered.terms,
-        product_head=offered.head,
-        shared=[t for _w, t, _d in weighed.entries if t in offered.terms],
-    )
-    # Every part, as if the pair were a candidate (a floor under zero makes any
+    # Every part, as if each pair were a candidate (a floor under zero makes any
     # shared term enough); then whether the index would have found it.
-    rows, _cols, parts = scoring.components(needs, index, [weighed], -1.0)
-    if len(rows):
-        found.words = float(min(parts.words[0], 1.0))
-        found.head_found = bool(parts.head_found[0])
-        found.head_is_head = bool(parts.head_is_head[0])
-        found.head_in_name = bool(parts.head_in_name[0] and not parts.covered[0])
-        found.sibling = bool(parts.sibling[0] and parts.head_found[0])
-        found.own_kind = bool(parts.own_kind[0])
-        found.category = float(parts.category[0] if found.words > 0 else 0)
-        found.relevance = float(min(parts.relevance()[0], 1.0))
-    level = {0.4: _("same division"), 0.7: _("same group"), 1.0: _("same class")}
-    found.category_level = level.get(round(found.category, 1), "")
-    candidates, _c, _p = scoring.components(needs, index, [weighed], scoring.MIN_RELEVANCE)
-    found.candidate = bool(len(candidates))
-    tier = scoring.tiers(needs.units, products.units, places, context)[0]
-    found.tier = scoring.TIERS[tier].value
-    found.score = (
-        scoring.RELEVANCE_WEIGHT * found.relevance
-        + scoring.PROXIMITY_WEIGHT * scoring.TIER_WEIGHT[tier]
+    _rows, cols, parts = scoring.components(needs, index, [weighed], -1.0)
+    part_of = {int(j): k for k, j in enumerate(cols.tolist())}
+    relevance = parts.relevance()
+    found_by_index = set(
+        scoring.components(needs, index, [weighed], scoring.MIN_RELEVANCE)[1].tolist()
     )
-    stored = Match.objects.filter(need=need, product=product)
+    tiers = scoring.tiers(np.repeat(needs.units, len(items)), items.units, places, context)
+    stored = Match.objects.filter(need=need)
     stored = stored.filter(fair=fair) if fair else stored.filter(fair__isnull=True)
-    found.stored = stored.first()
-    found.dropped = _dropped(found, weighed, needs, products)
-    return found
+    kept = {m.product_id: m for m in stored.filter(product__in=[p.pk for p in products])}
+    standing = stored.aggregate(low=Min("score"), best=Max("relevance"), n=Count("pk"))
+    dismissed = set(
+        Dismissal.objects.filter(need=need, product__in=[p.pk for p in products]).values_list(
+            "product_id", flat=True
+        )
+    )
+    level = {0.4: _("same division"), 0.7: _("same group"), 1.0: _("same class")}
+    result = []
+    for product in products:
+        j = position[product.pk]
+        offered = items.features[j]
+        found = Explanation(
+            need=need,
+            product=product,
+            fair=fair,
+            need_terms=[
+                (f"≈{t}" if t in related else t, w)
+                for w, t, _d in sorted(weighed.entries, key=lambda e: -e[0])
+            ],
+            head=list(weighed.head),
+            product_terms=offered.terms,
+            product_head=offered.head,
+            shared=[t for _w, t, _d in weighed.entries if t in offered.terms],
+        )
+        k = part_of.get(j)
+        if k is not None:
+            found.words = float(min(parts.words[k], 1.0))
+            found.head_found = bool(parts.head_found[k])
+            found.head_is_head = bool(parts.head_is_head[k])
+            found.head_in_name = bool(parts.head_in_name[k] and not parts.covered[k])
+            found.sibling = bool(parts.sibling[k] and parts.head_found[k])
+            found.own_kind = bool(parts.own_kind[k])
+            found.category = float(parts.category[k] if found.words > 0 else 0)
+            found.relevance = float(min(relevance[k], 1.0))
+        found.category_level = level.get(round(found.category, 1), "")
+        found.candidate = j in found_by_index
+        found.tier = scoring.TIERS[tiers[j]].value
+        found.score = (
+            scoring.RELEVANCE_WEIGHT * found.relevance
+            + scoring.PROXIMITY_WEIGHT * scoring.TIER_WEIGHT[tiers[j]]
+        )
+        found.stored = kept.get(product.pk)
+        same_unit = needs.units[0] == items.units[j]
+        found.dropped = _dropped(found, weighed, same_unit, product.pk in dismissed, standing)
+        result.append(found)
+    return result
 
 
-def _dropped(found, weighed, needs, products):
+def _dropped(found, weighed, same_unit, dismissed, standing):
     why = []
     if not weighed:
         why.append(_("the need has no meaningful word (only stop words, digits or one letter)"))
-    if needs.units[0] == products.units[0]:
+    if same_unit:
         why.append(_("a unit is never matched with itself"))
-    if Dismissal.objects.filter(need=found.need, product=found.product).exists():
+    if dismissed:
         why.append(_("the buyer dismissed this product for this need"))
     if weighed and not found.shared:
         why.append(_("no word or related word in common (a category alone is not a match)"))
@@ -175,10 +200,7 @@ def _dropped(found, weighed, needs, products):
             % {"r": found.relevance, "t": scoring.MIN_RELEVANCE}
         )
     if not why and not found.stored:
-        stored = Match.objects.filter(need=found.need)
-        stored = stored.filter(fair=found.fair) if found.fair else stored.filter(fair__isnull=True)
-        lowest = stored.aggregate(low=Min("score"))["low"]
-        best = stored.aggregate(best=Max("relevance"))["best"]
+        lowest, best = standing["low"], standing["best"]
         if best is not None and found.relevance < best - scoring.CLOSE_TO_BEST - 1e-9:
             why.append(
                 _(
@@ -187,7 +209,7 @@ def _dropped(found, weighed, needs, products):
                 )
                 % {"r": found.relevance, "d": scoring.CLOSE_TO_BEST, "b": best}
             )
-        elif stored.count() >= scoring.TOP and lowest is not None and found.score <= lowest:
+        elif standing["n"] >= scoring.TOP and lowest is not None and found.score <= lowest:
             why.append(
                 _("not among the best %(n)d for this need (the weakest kept scores %(s).3f)")
                 % {"n": scoring.TOP, "s": lowest}
@@ -203,7 +225,5 @@ def stored_explanations(need, fair=None, limit=10):
         "product__exhibitor"
     )
     rows = rows.filter(fair=fair) if fair else rows.filter(fair__isnull=True)
-    return [
-        (match, explain(need, match.product, fair))
-        for match in rows.order_by("-score", "product")[:limit]
-    ]
+    rows = list(rows.order_by("-score", "product")[:limit])
+    return list(zip(rows, explain_many(need, [m.product for m in rows], fair), strict=True))

@@ -174,3 +174,23 @@ def test_the_feedback_lists_query_count_stays_flat(client, pair):
             exhibitor=buyer, name=f"لیبل {i}", supplier_division="18", status="dismissed"
         )
     assert {model: queries(model) for model in few} == few
+
+
+def test_the_need_page_explains_its_matches_in_a_flat_number_of_queries(client, pair):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    need, _product, _other, _fair = pair
+    client.force_login(make_organizer())
+    url = reverse("admin:exhibitors_need_change", args=[need.pk])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for i in range(4):
+        make_product(make_exhibitor(), name=f"کارتن پنج لایه {i}", category=category("1702"))
+    engine.rematch()
+    assert queries() == one
