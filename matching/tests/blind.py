@@ -43,6 +43,8 @@ def load():
     """(suppliers, buyers, products, needs) of every blind file, keys made unique."""
     suppliers, buyers, products, needs = {}, {}, [], []
     for path in sorted(DATA.glob("blind_*.json")):
+        if path.stem == "blind_cross":
+            continue
         data = json.loads(path.read_text(encoding="utf-8"))
         prefix = path.stem + ":"
         suppliers |= {prefix + k: v for k, v in data["suppliers"].items()}
@@ -65,8 +67,22 @@ def load():
                     "distractors": {prefix + k for k in need.get("distractors", [])},
                 }
             )
+    _label_across(needs)
     _label_twins(products, needs)
     return suppliers, buyers, products, needs
+
+
+def _label_across(needs):
+    """Each file's writer labelled its needs against its own products; the files
+    are one registry here, so a product of another file that serves a need is
+    labelled too (blind_cross.json, written by a reviewer who saw only the data
+    files, never the engine or its rankings)."""
+    path = DATA / "blind_cross.json"
+    if not path.exists():
+        return
+    labels = json.loads(path.read_text(encoding="utf-8"))["labels"]
+    for need in needs:
+        need["relevant"] |= set(labels.get(need["key"], ()))
 
 
 def _label_twins(products, needs):
