@@ -37,7 +37,7 @@ from .scoring import CLOSE_TO_BEST, MIN_RELEVANCE, TIERS, TOP, heavy_terms, need
 
 # Needs scored at once: their candidate pairs (thousands each in a large
 # registry) are held in memory together, a dozen arrays of them.
-NEEDS_PER_BLOCK = 500
+NEEDS_PER_BLOCK = 2500
 WORD_SPLIT = re.compile(r"[\s\u200c،,.:;()]+")
 
 

@@ -262,6 +262,9 @@ class Rarity:
 # The category levels a candidate may share with a need: none, the division,
 # the group, the class (code prefixes of 0, 2, 3 and 4 digits).
 SCOPES = (0, 2, 3, 4)
+# A product with more terms than this is indexed by its terms alone, not by
+# their pairs (a long description would make thousands).
+WIDE = 24
 
 
 class ProductIndex:
@@ -321,6 +324,46 @@ class ProductIndex:
         self.offsets = dict(
             zip(SCOPES, np.cumsum([0] + [m.shape[0] for m in stack[:-1]]).tolist(), strict=True)
         )
+        self._index_pairs()
+
+    def _index_pairs(self):
+        """The narrow index (scoring.narrow_candidates): rows for each pair of terms
+        a product has (a·V + b, a < b, V the vocabulary's size), then for each
+        term of the products with more than WIDE terms (their pairs would be too
+        many: those are found by the term alone), then the (term, division) rows.
+        ``pair_keys`` is sorted: a pair's row is its position there."""
+        size = np.int64(max(1, len(self.vocabulary)))
+        by_product = self.terms.tocsc()
+        by_product.sort_indices()
+        counts = np.diff(by_product.indptr)
+        column = np.repeat(np.arange(len(counts)), counts)
+        term = by_product.indices.astype(np.int64)
+        wide = counts[column] > WIDE
+        narrow = np.flatnonzero(~wide)
+        keys, cols = [], []
+        for distance in range(1, WIDE):
+            first = narrow[narrow + distance < len(term)]
+            first = first[column[first + distance] == column[first]]
+            keys.append(term[first] * size + term[first + distance])
+            cols.append(column[first])
+        keys, cols = np.concatenate(keys), np.concatenate(cols)
+        self.pair_keys, rows = np.unique(keys, return_inverse=True)
+        shape = (max(1, len(self.pair_keys)), len(self.products))
+        pairs = _matrix(np.ones(len(keys)), rows.ravel(), cols, shape)
+        wide_terms = _matrix(
+            np.ones(int(wide.sum())), term[wide], column[wide], (int(size), len(self.products))
+        )
+        self.narrow = sparse.vstack([pairs, wide_terms, self.scoped_terms[2]], format="csr")
+        self.narrow_offsets = {"pair": 0, "wide": shape[0], "division": shape[0] + int(size)}
+
+    def pair_row(self, a, b):
+        """The narrow index's row of the products with both terms (None: no product)."""
+        size = max(1, len(self.vocabulary))
+        key = min(a, b) * size + max(a, b)
+        at = int(np.searchsorted(self.pair_keys, key))
+        if at < len(self.pair_keys) and self.pair_keys[at] == key:
+            return at
+        return None
 
 
 def _matrix(values, rows, cols, shape):

@@ -34,6 +34,9 @@ from .index import SCOPES
 from .models import Proximity
 
 TOP = 10
+# The narrow candidates of a need (narrow_candidates) leave out no product that
+# could reach more than this much relevance.
+NARROW_BOUND = 0.55
 MIN_RELEVANCE = 0.3
 # A match is kept only within this much relevance of the need's best.
 CLOSE_TO_BEST = 0.1
@@ -179,20 +182,133 @@ def score(needs, index, rarity, places, context, top=TOP, excluded=None):
     """The best ``top`` products of ``index`` for each of ``needs`` in ``context``.
 
     ``excluded``: sorted need·2³² + product keys never to keep (dismissed
-    pairs). The candidates come from candidates(); the pairs of one unit, those
-    under MIN_RELEVANCE, those more than CLOSE_TO_BEST under the need's best
-    relevance and the excluded go, proximity is added, and each need keeps its
-    best.
+    pairs). The pairs of one unit, those under MIN_RELEVANCE, those more than
+    CLOSE_TO_BEST under the need's best relevance and the excluded go,
+    proximity is added, and each need keeps its best.
 
-    In two rounds, exactly: first the candidates that share one of the need's
-    modifiers (or all of a need without any); then, of the others (most of a
-    common head's products: another kind of it, or the bare head), only those
-    whose ceiling reaches both the threshold and the need's top-th score of
-    the first round.
+    Exactly, and in as few pairs as can be: first the narrow candidates
+    (narrow_candidates); a need whose best there leaves nothing outside them
+    in reach is done. The others go the whole way (_kept_widely).
     """
-    products = index.products
     weights = need_weights(needs, rarity)
-    found = candidates(needs, index, weights, MIN_RELEVANCE)
+    pending = np.ones(len(needs), dtype=bool)
+    parts = []
+    found, bound = narrow_candidates(needs, index, weights)
+    if found.nnz:
+        kept = _kept(
+            found,
+            _flags(found, _head_entries(weights, index, "modifiers"), index.flags),
+            needs,
+            index,
+            weights,
+            places,
+            context,
+            excluded,
+        )
+        best = np.zeros(len(needs))
+        np.maximum.at(best, kept[0], kept[2])
+        floor = np.maximum(MIN_RELEVANCE, best - CLOSE_TO_BEST)
+        done = floor > bound + 1e-9
+        parts.append(tuple(a[done[kept[0]]] for a in kept))
+        pending &= ~done
+    else:
+        pending &= ~(bound + 1e-9 < MIN_RELEVANCE)
+    if pending.any():
+        parts.append(_kept_widely(needs, index, weights, places, context, top, excluded, pending))
+    if not parts:
+        return _select(needs, index.products, _nothing(), top)
+    return _select(
+        needs, index.products, tuple(np.concatenate(a) for a in zip(*parts, strict=True)), top
+    )
+
+
+def _nothing():
+    empty = np.zeros(0, dtype=np.int64)
+    return empty, empty, np.zeros(0), np.zeros(0), empty
+
+
+def narrow_candidates(needs, index, weights):
+    """(candidates, bound): for each need that has a head and names its kind
+    (modifiers), the products that have the head and one of its heaviest
+    modifiers, or the head and the need's ISIC division (needs × products, CSR,
+    from the narrow index: pairs of terms); and per need the most relevance a
+    product outside them can have (1 for a need not looked up this way).
+
+    Outside are products without the head (HEADLESS of the rest), and products
+    with the head, none of those modifiers and no category in common: words
+    only, less those modifiers'. The heaviest modifiers are as few as bring
+    that under NARROW_BOUND.
+    """
+    bound = np.ones(len(needs))
+    divisions = needs.levels[0]
+    vocabulary = index.vocabulary
+    size = np.int64(max(1, len(vocabulary)))
+    pair_needs, pair_keys, rows, cols = [], [], [], []
+    for i, weighed in enumerate(weights):
+        if not weighed.heads or not weighed.modifiers:
+            continue
+        if set(weighed.head) & set(weighed.modifiers):
+            continue
+        chosen, rest = _heaviest_modifiers(weighed)
+        others = min(1.0, sum(w for w, _t, _d in weighed.others))
+        bound[i] = max(HEADLESS * (WORD_WEIGHT * others + CATEGORY_WEIGHT), WORD_WEIGHT * rest)
+        heads = [t for t in weighed.head if t in vocabulary]
+        modifiers = [vocabulary[t] for t in chosen if t in vocabulary]
+        for head in heads:
+            a = vocabulary[head]
+            for b in modifiers:
+                pair_needs.append(i)
+                pair_keys.append(min(a, b) * size + max(a, b))
+            rows.append(i)
+            cols.append(index.narrow_offsets["wide"] + a)
+            if divisions[i] >= 0:
+                column = index.scoped[2].get((head, needs.codes[i][:2]))
+                if column is not None:
+                    rows.append(i)
+                    cols.append(index.narrow_offsets["division"] + column)
+    if pair_keys:
+        keys = np.array(pair_keys, dtype=np.int64)
+        at = np.minimum(np.searchsorted(index.pair_keys, keys), len(index.pair_keys) - 1)
+        known = index.pair_keys[at] == keys if len(index.pair_keys) else np.zeros(0, dtype=bool)
+        rows += np.array(pair_needs, dtype=np.int64)[known].tolist()
+        cols += (index.narrow_offsets["pair"] + at[known]).tolist()
+    pattern = sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(len(needs), index.narrow.shape[0])
+    )
+    pattern.sum_duplicates()
+    found = (pattern @ index.narrow).tocsr()
+    found.sum_duplicates()
+    found.sort_indices()
+    return found, bound
+
+
+def _heaviest_modifiers(weighed):
+    """(the need's heaviest modifiers, the most word score of a product with the
+    head and none of them): as few as bring it under NARROW_BOUND, or all."""
+    modifiers = set(weighed.modifiers)
+    weight = defaultdict(float)
+    for w, t, _d in weighed.others:
+        weight[t] += w
+    ranked = sorted(modifiers, key=lambda t: (-weight[t], t))
+    rest = weighed.head_share + sum(weight.values())
+    chosen = []
+    for term in ranked:
+        if WORD_WEIGHT * min(1.0, rest) <= NARROW_BOUND:
+            break
+        chosen.append(term)
+        rest -= weight[term]
+    return chosen, min(1.0, rest)
+
+
+def _kept_widely(needs, index, weights, places, context, top, excluded, wanted):
+    """The kept pairs (_kept) of the ``wanted`` needs, from all their candidates
+    (candidates()), in two rounds: first the candidates that share one of the
+    need's modifiers (or all of a need without any); then, of the others (most
+    of a common head's products: another kind of it, or the bare head), only
+    those whose ceiling reaches both the threshold and the need's top-th score
+    of the first round."""
+    products = index.products
+    found = candidates(needs, index, weights, MIN_RELEVANCE, wanted)
     modifiers = _flags(found, _head_entries(weights, index, "modifiers"), index.flags)
     rows = np.repeat(np.arange(len(needs)), np.diff(found.indptr))
     named = np.array([bool(w.modifiers) for w in weights], dtype=bool)
@@ -234,9 +350,14 @@ def score(needs, index, rarity, places, context, top=TOP, excluded=None):
                 excluded,
             )
             first = tuple(np.r_[a, b] for a, b in zip(first, second, strict=True))
-    need_pos, product_pos, rel, total, tier = first
-    # Only what comes close to the need's best: next to a product that serves it
-    # well, a mediocre one is noise.
+    return first
+
+
+def _select(needs, products, kept, top):
+    """Scored: of the kept pairs, those close to their need's best relevance (next
+    to a product that serves it well, a mediocre one is noise), the best
+    ``top`` of each need by score."""
+    need_pos, product_pos, rel, total, tier = kept
     best_relevance = np.zeros(len(needs))
     np.maximum.at(best_relevance, need_pos, rel)
     close = rel >= best_relevance[need_pos] - CLOSE_TO_BEST - 1e-9
@@ -337,7 +458,7 @@ def components(needs, index, weights, floor):
     return evaluate(found, modifiers, needs, index, weights)
 
 
-def candidates(needs, index, weights, floor):
+def candidates(needs, index, weights, floor, wanted=None):
     """Needs × products: the pairs that share one of the need's heavy terms at the
     category level they share (heavy_terms). The non-zero cells of one sparse
     product (needs × keyed terms) · (keyed terms × products), which visits only
@@ -345,7 +466,7 @@ def candidates(needs, index, weights, floor):
     rows, cols = [], []
     levels = dict(zip((2, 3, 4), needs.levels, strict=True))
     for i, weighed in enumerate(weights):
-        if not weighed:
+        if not weighed or (wanted is not None and not wanted[i]):
             continue
         for n, terms in heavy_terms(weighed, floor).items():
             if n and levels[n][i] < 0:

@@ -3,8 +3,9 @@
 import random
 
 import numpy as np
+import pytest
 
-from matching import scoring
+from matching import index, scoring
 from matching.features import DESCRIPTION, NAME, NeedText, ProductText
 from matching.index import Context, Items, Places, ProductIndex, Rarity
 
@@ -136,15 +137,19 @@ def every_pair(needs, products, rarity, places, top):
     return result
 
 
-def test_pruned_scoring_equals_scoring_every_pair():
-    rng = random.Random(1405)
-    units = list(range(1, 30))
-    places = Places(
+def _places(units):
+    return Places(
         {u: u - 1 for u in units},
         np.array([u % 4 for u in units]),  # park (0: none)
         np.array([u % 3 + 1 for u in units]),  # county
         np.array([u % 2 + 1 for u in units]),  # province
     )
+
+
+def test_pruned_scoring_equals_scoring_every_pair():
+    rng = random.Random(1405)
+    units = list(range(1, 30))
+    places = _places(units)
     products = products_of(rng, 400, units)
     needs = needs_of(rng, 150, units)
     rarity = Rarity.of_products(products)
@@ -160,6 +165,39 @@ def test_pruned_scoring_equals_scoring_every_pair():
     assert [(n, p) for n, p, _r in pruned] == [(n, p) for n, p, _r in reference]
     # Both round to 4 places; a sum in another order may round the other way.
     assert np.allclose([r for *_x, r in pruned], [r for *_x, r in reference], atol=2e-4)
+
+
+@pytest.mark.parametrize("wide", [index.WIDE, 3])
+def test_narrow_candidates_leave_out_nothing_in_reach(monkeypatch, wide):
+    """Needs that name their kind, among products that share many words: most are
+    done from the narrow candidates (term pairs; with a small WIDE, many
+    products are found by their terms alone), and the result is the definition's."""
+    monkeypatch.setattr(index, "WIDE", wide)
+    rng = random.Random(99)
+    units = list(range(1, 20))
+    places = _places(units)
+    products = products_of(rng, 500, units)
+    needs = needs_of(rng, 200, units)
+    needs.features = [
+        NeedText(f.terms, f.head, tuple(t for t in f.terms if t not in f.head), f.related)
+        if f.head
+        else f
+        for f in needs.features
+    ]
+    rarity = Rarity.of_products(products)
+    product_index = ProductIndex(products)
+    weights = scoring.need_weights(needs, rarity)
+    found, bound = scoring.narrow_candidates(needs, product_index, weights)
+    assert (bound < 1).sum() > 60 and found.nnz
+    if wide == 3:
+        assert product_index.narrow_offsets["division"] > product_index.narrow_offsets["wide"]
+    scored = scoring.score(needs, product_index, rarity, places, Context.none(), top=5)
+    pruned = sorted(
+        zip(scored.needs.tolist(), scored.products.tolist(), scored.relevance.tolist(), strict=True)
+    )
+    reference = sorted(every_pair(needs, products, rarity, places, top=5))
+    assert len(reference) > 200
+    assert [(n, p) for n, p, _r in pruned] == [(n, p) for n, p, _r in reference]
 
 
 def test_excluded_pairs_are_never_kept():
