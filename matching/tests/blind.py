@@ -39,12 +39,23 @@ HALVES = ("development", "held-out")
 TIER_ORDER = [t.value for t in scoring.TIERS]
 
 
-def load():
-    """(suppliers, buyers, products, needs) of every blind file, keys made unique."""
+def blind_files():
+    """The split set: blind_a, blind_b (blind_cross.json holds labels across them)."""
+    return [p for p in sorted(DATA.glob("blind_*.json")) if p.stem != "blind_cross"]
+
+
+def worlds():
+    """[(name, files)]: each is written as a registry of its own, alone in the
+    database. The split set; then each set written later for development only
+    (dev_*.json), labelled by its writer against its own products."""
+    return [("blind", blind_files())] + [(p.stem, [p]) for p in sorted(DATA.glob("dev_*.json"))]
+
+
+def load(paths=None):
+    """(suppliers, buyers, products, needs) of these files (the split set by
+    default), keys made unique. The needs of a dev_* file are all development."""
     suppliers, buyers, products, needs = {}, {}, [], []
-    for path in sorted(DATA.glob("blind_*.json")):
-        if path.stem == "blind_cross":
-            continue
+    for path in blind_files() if paths is None else paths:
         data = json.loads(path.read_text(encoding="utf-8"))
         prefix = path.stem + ":"
         suppliers |= {prefix + k: v for k, v in data["suppliers"].items()}
@@ -65,6 +76,7 @@ def load():
                     "buyer": prefix + need["buyer"],
                     "relevant": {prefix + k for k in need["relevant"]},
                     "distractors": {prefix + k for k in need.get("distractors", [])},
+                    **({"half": "development"} if path.stem.startswith("dev_") else {}),
                 }
             )
     _label_across(needs)
@@ -106,6 +118,8 @@ def split(needs):
     every other one is held out. Fixed once: the halves never change."""
     by_industry = defaultdict(list)
     for need in needs:
+        if need.get("half") and need["key"].startswith("dev_"):
+            continue  # a development set: never held out
         by_industry[need.get("industry", "")].append(need)
     for group in by_industry.values():
         group.sort(key=lambda n: hashlib.sha256(n["key"].encode()).hexdigest())
@@ -119,10 +133,17 @@ def _category(code, known):
     return known.get(code)
 
 
-def build():
-    """Write the blind world at a fair and compute its matches. Returns
-    (fair, needs with their "pk", products by key)."""
-    suppliers, buyers, products, needs = load()
+def clear():
+    """Remove the world that build() wrote (the database holds nothing else): its
+    units, with their products, needs and matches, and its fair."""
+    Fair.objects.filter(slug="blind-test").delete()
+    Exhibitor.objects.all().delete()
+
+
+def build(paths=None):
+    """Write a world (the split set by default) at a fair and compute its matches.
+    Returns (fair, needs with their "pk", products by key)."""
+    suppliers, buyers, products, needs = load(paths)
     split(needs)
     known = {c.code: c for c in Category.objects.all()}
     hamedan = County.objects.get(province__name_fa="همدان", name_fa="همدان")
