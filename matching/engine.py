@@ -10,6 +10,7 @@ from the database (products by their search text, needs by NeedTerm).
 
 import functools
 import gc
+import multiprocessing
 import re
 from collections import Counter, defaultdict
 
@@ -187,8 +188,11 @@ def _context_filter(fair_id):
 # -- Full and partial recomputation --------------------------------------------
 
 
-def rematch(fair=None):
+def rematch(fair=None, workers=1):
     """Recompute stored matches: all contexts, or one fair's. Returns {context: rows}.
+
+    ``workers``: processes that score blocks of needs at once (_scored_blocks);
+    the commands give one per core, a web process's callers one.
 
     The cyclic garbage collector is paused meanwhile: the run makes millions of
     small objects without cycles, and in a process that holds many already (an
@@ -197,14 +201,46 @@ def rematch(fair=None):
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _rematch(fair)
+        return _rematch(fair, workers)
     finally:
         if collecting:
             gc.enable()
 
 
+# What the forked workers of _scored_blocks score: set before the fork, so that
+# each inherits it without a copy.
+_JOB = None
+
+
+def _scored_blocks(needs, index, rarity, places, context, excluded, workers):
+    """The Scored of each block of NEEDS_PER_BLOCK needs, in order.
+
+    With more than one worker and more than one block, forked processes score
+    the blocks while this one writes what they return (a few rows a need).
+    They inherit the index and never touch the database."""
+    global _JOB
+    starts = list(range(0, len(needs), NEEDS_PER_BLOCK))
+    workers = min(workers, len(starts))
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for start in starts:
+            yield _score_block(start, (needs, index, rarity, places, context, excluded))
+        return
+    _JOB = (needs, index, rarity, places, context, excluded)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_score_block, starts)
+    finally:
+        _JOB = None
+
+
+def _score_block(start, job=None):
+    needs, index, rarity, places, context, excluded = job or _JOB
+    block = needs.take(np.arange(start, min(start + NEEDS_PER_BLOCK, len(needs))))
+    return score(block, index, rarity, places, context, excluded=excluded)
+
+
 @transaction.atomic
-def _rematch(fair=None):
+def _rematch(fair=None, workers=1):
     """rematch(), in one transaction.
 
     Without ``fair``: the term table, every need with no context, and the
@@ -241,9 +277,7 @@ def _rematch(fair=None):
             NeedTerm.objects.all().delete()
             _write_need_terms(needs, rarity)
         count = 0
-        for start in range(0, len(needs), NEEDS_PER_BLOCK):
-            block = needs.take(np.arange(start, min(start + NEEDS_PER_BLOCK, len(needs))))
-            scored = score(block, index, rarity, places, context, excluded=excluded)
+        for scored in _scored_blocks(needs, index, rarity, places, context, excluded, workers):
             _write(_rows(scored, context.fair_id))
             count += len(scored)
         written[context.fair_id] = count

@@ -81,10 +81,26 @@ def stem(word):
     return word
 
 
+# Second parts of a compound the normalizer joins («کارتن سازی» → «کارتنسازی»)
+# after which the first part is a word of its own as well: «چسب کارتن سازی» is a
+# glue for cartons. Not «دار», «ساز», «پوش» …: too many words end that way.
+COMPOUND_ENDINGS = ("بندی", "سازی", "کاری", "الات", "ریزی", "گیری")
+
+
+def _parts(word):
+    """The word, and the first part of a compound that ends in COMPOUND_ENDINGS."""
+    for ending in COMPOUND_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return (word, word[: -len(ending)])
+    return (word,)
+
+
 @functools.lru_cache(maxsize=200_000)
 def _words(text, normalized):
     result = []
-    for word in (text if normalized else normalize(text)).split():
+    for word in (
+        part for w in (text if normalized else normalize(text)).split() for part in _parts(w)
+    ):
         if word in STOP_WORDS or word.isdigit():
             continue
         stemmed = stem(word)
@@ -210,6 +226,11 @@ def need_text(name, description="", normalized_name=False):
         and kind != "generic"
         and not (kind == "pair" and (pairs.get(t) in head_words or pairs.get(t) in generic))
     ]
+    if len(name_words) > 1 and name_words[0] not in generic:
+        # The head and the next word joined («مستربچ» for «مستر بچ») name the kind too.
+        joined = name_words[0] + name_words[1]
+        if joined in finds and name_words[1] in modifiers:
+            modifiers.append(joined)
     related, head_related, seen, written = [], [], set(), {}
     for phrase, others in _phrases_in(name_words + aside_words):
         covered = set(phrase) | {a + b for a, b in pairwise(phrase)}

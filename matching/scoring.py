@@ -50,6 +50,7 @@ HEADLESS = 0.4
 HEAD_AS_MODIFIER = 0.6
 SIBLING = 0.4
 OWN_KIND = 0.5
+OWN_CLASS = 0.8
 RELEVANCE_WEIGHT, PROXIMITY_WEIGHT = 0.85, 0.15
 # A related term's divisions when its lexicon row names none (exact terms: None).
 EVERYWHERE = "*"
@@ -75,9 +76,9 @@ class Weighed:
     with the divisions where they hold (EVERYWHERE, or a set; exact: None).
     ``heads``: [(factor, term, divisions)] of the terms that find the head (its
     word, its word joined with the next, a related word at RELATED): the head
-    is worth ``head_share`` × the best of them the product has (their sum,
-    capped at 1). ``entries``: all of them with their most, lightest first:
-    what pruning and explanations read.
+    is worth ``head_share`` × the best of them the product has. ``entries``:
+    all of them with their most, lightest first: what pruning and
+    explanations read.
     """
 
     others: list
@@ -247,8 +248,6 @@ def narrow_candidates(needs, index, weights):
     for i, weighed in enumerate(weights):
         if not weighed.heads or not weighed.modifiers:
             continue
-        if set(weighed.head) & set(weighed.modifiers):
-            continue
         chosen, rest = _heaviest_modifiers(weighed)
         others = min(1.0, sum(w for w, _t, _d in weighed.others))
         bound[i] = max(HEADLESS * (WORD_WEIGHT * others + CATEGORY_WEIGHT), WORD_WEIGHT * rest)
@@ -257,6 +256,8 @@ def narrow_candidates(needs, index, weights):
         for head in heads:
             a = vocabulary[head]
             for b in modifiers:
+                if a == b:
+                    continue  # the head joined with a modifier: found by the head
                 pair_needs.append(i)
                 pair_keys.append(min(a, b) * size + max(a, b))
             rows.append(i)
@@ -328,8 +329,8 @@ def _kept_widely(needs, index, weights, places, context, top, excluded, wanted):
             needs, products, need_pos, product_pos
         )
         ceiling = np.where(index.own_modifiers[product_pos], ceiling * SIBLING, ceiling)
-        own = _own_kind(needs, index, need_pos, product_pos)
-        ceiling = np.minimum(np.where(own, ceiling * OWN_KIND, ceiling), 1.0)
+        own = _own_kind_factor(needs, index, need_pos, product_pos)
+        ceiling = np.minimum(ceiling * own, 1.0)
         nearest = (
             TIER_WEIGHT[0] if context.fair_id else TIER_WEIGHT[TIERS.index(Proximity.SAME_PARK)]
         )
@@ -425,7 +426,7 @@ class Parts:
     head_in_name: np.ndarray  # … in its name
     covered: np.ndarray  # the product's head is one of the need's terms
     category: np.ndarray  # C
-    own_kind: np.ndarray  # the product is of the buyer's own class
+    own_kind: np.ndarray  # what is kept for the buyer's own kind (1: not its kind)
     # Another kind of the same thing: the need says which kind, the product shares
     # none of that and names a kind of its own («جعبه پیتزا» for «جعبه شیرینی»).
     sibling: np.ndarray
@@ -438,7 +439,7 @@ class Parts:
         value = WORD_WEIGHT * words + CATEGORY_WEIGHT * np.where(words > 0, self.category, 0)
         value = np.where(self.head_found, value, value * HEADLESS)
         value = np.where(self.head_found & self.sibling, value * SIBLING, value)
-        return np.where(self.own_kind, value * OWN_KIND, value)
+        return value * self.own_kind
 
 
 def relevance(needs, index, weights, floor):
@@ -491,7 +492,7 @@ def evaluate(found, modifiers, needs, index, weights):
     × products, CSR), whose modifier flags (_flags) are ``modifiers``."""
     products = index.products
     others = _accumulate_scoped(found, [w.others for w in weights], index, products)
-    heads = _accumulate_scoped(found, [w.heads for w in weights], index, products)
+    heads = _accumulate_scoped(found, [w.heads for w in weights], index, products, best=True)
     pairs = found.tocoo()
     need_pos, product_pos = pairs.row.astype(np.int64), pairs.col.astype(np.int64)
     share = np.array([w.head_share for w in weights])[need_pos]
@@ -502,9 +503,9 @@ def evaluate(found, modifiers, needs, index, weights):
         (flags & 1) > 0,
         (flags & 4) > 0,
         (flags & 2) > 0,
-        _covered(weights, index, need_pos, product_pos),
+        _covered(needs, weights, index, need_pos, product_pos),
         _category_shares(needs, products, need_pos, product_pos),
-        _own_kind(needs, index, need_pos, product_pos),
+        _own_kind_factor(needs, index, need_pos, product_pos),
         np.array([bool(w.modifiers) for w in weights], dtype=bool)[need_pos]
         & (modifiers == 0)
         & index.own_modifiers[product_pos],
@@ -521,9 +522,10 @@ def _subset(found, keep):
     )
 
 
-def _accumulate_scoped(candidates, lists, index, products):
+def _accumulate_scoped(candidates, lists, index, products, best=False):
     """Σ weight × the product's field weight over each need's (weight, term,
-    divisions) entries, each counted only where its divisions hold."""
+    divisions) entries, each counted only where its divisions hold; ``best``:
+    the largest of them instead of their sum."""
     total = np.zeros(len(candidates.data))
     for divisions, entries in _entries(lists, index).items():
         inside = None
@@ -531,7 +533,8 @@ def _accumulate_scoped(candidates, lists, index, products):
             # A product of no known division gets the benefit of the doubt.
             inside = np.isin(products.divisions, sorted(int(d) for d in divisions))
             inside |= products.divisions < 0
-        total += _accumulate(candidates, entries, index.terms, inside)
+        found = _accumulate(candidates, entries, index.terms, inside, best=best)
+        total = np.maximum(total, found) if best else total + found
     return total
 
 
@@ -590,18 +593,35 @@ def _own_kind(needs, index, need_pos, product_pos):
     return same_class & (~lists | makes_it)
 
 
-def _covered(weights, index, need_pos, product_pos):
-    """Per pair: the product's head is one of the need's terms (any kind)."""
+def _own_kind_factor(needs, index, need_pos, product_pos):
+    """Per pair, what relevance keeps for the buyer's own kind (_own_kind): OWN_KIND
+    where its products say so, OWN_CLASS where only its class does (a spinning
+    mill buys washed wool of its own class), 1 otherwise."""
+    own = _own_kind(needs, index, need_pos, product_pos)
+    lists = np.array([bool(heads) for heads in needs.own_heads], dtype=bool)[need_pos]
+    return np.where(own, np.where(lists, OWN_KIND, OWN_CLASS), 1.0)
+
+
+def _covered(needs, weights, index, need_pos, product_pos):
+    """Per pair: the product's head is one of the need's terms (any kind), or the
+    first word of a related phrase («کیسه» of «کیسه پلاستیکی» ≈ «نایلون»)."""
     width = np.int64(len(index.vocabulary) + 1)
     keys = sorted(
         i * width + index.vocabulary[t]
         for i, weighed in enumerate(weights)
-        for _w, t, _d in weighed.entries
+        for t in _kinds(weighed, needs.features[i].pairs)
         if t in index.vocabulary
     )
     heads = index.head_of[product_pos]
     pair_keys = need_pos * width + heads
     return (heads >= 0) & np.isin(pair_keys, np.array(keys, dtype=np.int64))
+
+
+def _kinds(weighed, pairs):
+    """The heads a product may have and still be what the need names (_covered)."""
+    found = {t for _w, t, _d in weighed.entries}
+    found |= {pairs[t] for _w, t, d in weighed.entries if d is not None and t in pairs}
+    return found
 
 
 def _head_entries(weights, index, field="head"):
@@ -642,10 +662,11 @@ def _positions(indptr, need_rows):
     return np.arange(lengths.sum()) + offsets
 
 
-def _accumulate(candidates, by_term, matrix, inside=None, binary=False):
+def _accumulate(candidates, by_term, matrix, inside=None, binary=False, best=False):
     """For each candidate pair (the data of ``candidates``, needs × products):
-    Σ weight × matrix[term, product] over the need's entries in ``by_term``;
-    ``inside``: only products where it is true; ``binary``: count presence."""
+    Σ weight × matrix[term, product] over the need's entries in ``by_term``
+    (``best``: the largest); ``inside``: only products where it is true;
+    ``binary``: count presence."""
     indptr, indices = candidates.indptr, candidates.indices
     total = np.zeros(len(candidates.data))
     dense = np.zeros(matrix.shape[1])
@@ -665,7 +686,12 @@ def _accumulate(candidates, by_term, matrix, inside=None, binary=False):
         offsets = np.repeat(firsts - np.cumsum(np.r_[0, lengths[:-1]]), lengths)
         positions = np.arange(lengths.sum()) + offsets
         dense[postings] = present
-        total[positions] += np.repeat(term_weights, lengths) * dense[indices[positions]]
+        found = np.repeat(term_weights, lengths) * dense[indices[positions]]
+        if best:
+            # A need has a term once: its positions in one column never repeat.
+            total[positions] = np.maximum(total[positions], found)
+        else:
+            total[positions] += found
         dense[postings] = 0
     return total
 

@@ -36,7 +36,7 @@ def on_change(*, needs=(), products=(), units=(), fairs=(), everything=False, cr
     - a deleted product left gaps: those needs are recomputed.
     """
     if everything:
-        engine.rematch()
+        engine.rematch(workers=settings.MATCHING_WORKERS)
         return
     for fair in Fair.objects.filter(pk__in=fairs):
         engine.rematch(fair=fair)

@@ -200,6 +200,10 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Two booths whose rectangles are at most this far apart, edge to edge, are
 # neighbours (ARCHITECTURE.md, "Proximity tiers").
 PORTAL_NEIGHBOUR_METRES = env_int("PORTAL_NEIGHBOUR_METRES", 3)
+# Processes that score needs at once in a full rematch started by a write (a
+# large import): one per core on a machine that does nothing else meanwhile.
+# `manage.py rematch` uses one per core unless told (--workers).
+MATCHING_WORKERS = env_int("MATCHING_WORKERS", 1)
 
 LOGGING = {
     "version": 1,

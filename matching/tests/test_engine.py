@@ -174,3 +174,25 @@ def test_a_units_first_product_of_a_kind_reweighs_its_own_needs(
     incremental = snapshot()
     engine.rematch()
     assert snapshot() == incremental
+
+
+def test_a_rematch_in_forked_workers_stores_what_one_process_stores(world, monkeypatch):
+    for i, name in enumerate(["چرم گاوی رویه", "کارتن سه لایه", "چرم بزی", "چسب کفش"]):
+        make_need(world["far"], name=f"{name} {i}", category=category("1511"))
+        make_need(world["buyer"], name=name, category=None)
+    monkeypatch.setattr(engine, "NEEDS_PER_BLOCK", 2)
+    engine.rematch(workers=1)
+    alone = snapshot()
+    forked = []
+    real_context = engine.multiprocessing.get_context
+
+    def get_context(method):
+        forked.append(method)
+        return real_context(method)
+
+    monkeypatch.setattr(engine.multiprocessing, "get_context", get_context)
+    Match.objects.all().delete()
+    engine.rematch(workers=2)
+    assert forked == ["fork", "fork"]  # both contexts: no fair, and the fair
+    assert snapshot() == alone
+    assert len(alone) >= 6

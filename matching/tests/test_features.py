@@ -114,3 +114,21 @@ def test_a_related_word_counts_less_than_the_same_word(db):
 
 def test_the_generic_heads_list_is_data():
     assert features.generic_heads() >= {words("دستگاه")[0], words("ماشین")[0], words("قطعه")[0]}
+
+
+def test_a_compound_keeps_its_first_part_as_a_word():
+    # «کارتن سازی» is folded into one word; «کارتن» is a word of the glue's name too.
+    assert words("کارتن")[0] in product_text("چسب کارتن سازی پودری").terms
+    assert words("ماشین")[0] in words("ماشین آلات")
+
+
+def test_the_head_joined_with_the_next_word_names_the_kind_too():
+    need = need_text("مستر بچ")
+    product = product_text("مستربچ سفید")
+    assert product.head in need.head
+    assert set(need.modifiers) & set(product.terms)
+
+
+def test_spelled_out_latin_letters_meet_the_abbreviation():
+    assert words("گرانول پی وی سی") == words("گرانول PVC")
+    assert words("درایور ال ای دی") == words("درایور LED")

@@ -65,23 +65,26 @@ def _items(rng, found, start, units):
     )
 
 
-def relevance_of(weighed, need_code, own, product, product_code, own_heads=frozenset()):
+def relevance_of(weighed, need_code, own, product, product_code, own_heads=frozenset(), pairs=None):
     """The definition of one pair's relevance, written out (docs/matching.md)."""
 
-    def total(entries):
-        found = 0.0
+    pairs = pairs or {}
+
+    def each(entries):
         for weight, term, divisions in entries:
             if divisions not in (None, scoring.EVERYWHERE):
                 division = product_code[:2]
                 if len(division) == 2 and division not in divisions:
                     continue
-            found += weight * product.terms.get(term, 0)
-        return found
+            yield weight * product.terms.get(term, 0)
 
-    words = total(weighed.others) + weighed.head_share * min(1.0, total(weighed.heads))
+    # The head: the best of the terms that find it; the other terms: their sum.
+    words = sum(each(weighed.others)) + weighed.head_share * max(each(weighed.heads), default=0)
     words = min(words, 1.0)
     found = [t for t in weighed.head if t in product.terms]
-    covered = product.head in {t for _w, t, _d in weighed.entries}
+    kinds = {t for _w, t, _d in weighed.entries}
+    kinds |= {pairs[t] for _w, t, d in weighed.entries if d is not None and t in pairs}
+    covered = product.head in kinds
     as_modifier = any(product.terms[t] == NAME for t in found) and not covered
     if found and product.head not in found and as_modifier:
         words *= scoring.HEAD_AS_MODIFIER
@@ -98,8 +101,11 @@ def relevance_of(weighed, need_code, own, product, product_code, own_heads=froze
         and product.own_modifiers
     ):
         value *= scoring.SIBLING
-    if len(own) == 4 and own == product_code and (not own_heads or product.head in own_heads):
-        value *= scoring.OWN_KIND
+    if len(own) == 4 and own == product_code:
+        if not own_heads:
+            value *= scoring.OWN_CLASS
+        elif product.head in own_heads:
+            value *= scoring.OWN_KIND
     return value
 
 
@@ -120,6 +126,7 @@ def every_pair(needs, products, rarity, places, top):
                 products.features[j],
                 products.codes[j],
                 needs.own_heads[i],
+                needs.features[i].pairs,
             )
             if relevance < scoring.MIN_RELEVANCE - 1e-9:
                 continue

@@ -29,7 +29,47 @@ _LETTERS = str.maketrans(
 _INVISIBLES = dict.fromkeys(map(ord, "\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\ufeff"))
 _SPACES = re.compile(r"[\s\u200c]+")
 _PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
-_PLURAL_JOINS = re.compile(r"(?<=\w) (?=(ها|های|هایی|هایم|هایش|تر|ترین|ای|ام|اش)(\s|$))")
+# «تر» only after a zero-width non-joiner («بزرگ‌تر»): after a space it means
+# "fresh" as often as "more" («خمیر مایه تر»).
+_COMPARATIVE = re.compile(r"\u200c(?=(تر|ترین)(\s|$))")
+_PLURAL_JOINS = re.compile(r"(?<=\w) (?=(ها|های|هایی|هایم|هایش|ترین|ای|ام|اش)(\s|$))")
+# Latin letters spelled out in Persian: two or more in a row are the Latin
+# abbreviation («پی وی سی», «ام‌دی‌اف», «ال ای دی» → pvc, mdf, led). Written as
+# they are after the folding (آ is ا by then: «آر» is «ار»); «ای» is A, E or I,
+# and stands for the commonest, E (PE, LED, HDPE).
+_LETTER_NAMES = {
+    "ای": "e",
+    "بی": "b",
+    "سی": "c",
+    "دی": "d",
+    "اف": "f",
+    "جی": "g",
+    "اچ": "h",
+    "کی": "k",
+    "ال": "l",
+    "ام": "m",
+    "ان": "n",
+    "او": "o",
+    "پی": "p",
+    "کیو": "q",
+    "ار": "r",
+    "اس": "s",
+    "تی": "t",
+    "یو": "u",
+    "وی": "v",
+    "دبلیو": "w",
+    "ایکس": "x",
+    "وای": "y",
+    "زد": "z",
+}
+_LETTER = "|".join(sorted(_LETTER_NAMES, key=len, reverse=True))
+_SPELLED_LETTERS = re.compile(rf"(?<!\S)(?:{_LETTER})(?: (?:{_LETTER}))+(?!\S)")
+
+
+def _spelled_out(match):
+    return "".join(_LETTER_NAMES[name] for name in match.group(0).split(" "))
+
+
 # Compounds people type apart, together or with a zero-width non-joiner: a
 # prefix joins the next word («ضد آب», «ضد‌آب» → «ضداب»; «پیش ساخته»,
 # «پلی اتیلن»), a second part joins the word before it («بسته بندی», «بسته‌
@@ -122,7 +162,8 @@ def _normalize(value):
     Other zero-width non-joiners become spaces, keeping word boundaries.
     Compounds fold the same way: «ضد آب», «ضدآب» and «ضد‌آب» are one word,
     «بسته بندی» and «بسته‌بندی» too, and a «و» glued on after a non-joiner
-    («پیچ‌ومهره») stands apart as the conjunction it is.
+    («پیچ‌ومهره») stands apart as the conjunction it is. Latin letters spelled
+    out in Persian are the abbreviation they spell («پی وی سی» is «pvc»).
     """
     text = unicodedata.normalize("NFKC", value).translate(_LETTERS).translate(_INVISIBLES)
     text = _GLUED_AND.sub(_split_glued_and, text)
@@ -131,9 +172,11 @@ def _normalize(value):
     if _DECOMPOSABLE.search(text):
         text = unicodedata.normalize("NFKD", text)
     text = text.translate(_MARKS).translate(_LETTERS)
+    text = _COMPARATIVE.sub("", text)
     text = to_ascii_digits(text).lower()
     text = _PUNCTUATION.sub(" ", text)
     text = _SPACES.sub(" ", text).strip()
+    text = _SPELLED_LETTERS.sub(_spelled_out, text)
     return _PLURAL_JOINS.sub("", _join_compounds(text))
 
 

@@ -1,3 +1,4 @@
+import os
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -14,15 +15,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--fair", metavar="SLUG", help="Only this fair's context.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="Processes that score needs at once (default: one per core).",
+        )
 
-    def handle(self, fair, **options):
+    def handle(self, fair, workers, **options):
         started = time.monotonic()
         target = None
         if fair:
             target = Fair.objects.filter(slug=fair).first()
             if target is None:
                 raise CommandError(f"There is no fair with slug {fair}.")
-        written = engine.rematch(fair=target)
+        written = engine.rematch(fair=target, workers=max(1, workers))
         for context, count in written.items():
             name = "no fair" if context is None else Fair.objects.get(pk=context).slug
             self.stdout.write(f"{name}: {count} matches")
