@@ -22,7 +22,7 @@ from exhibitors.models import Category, Need, Product
 from fairs.models import Fair
 from portal.lib.text import normalize
 
-from . import features
+from . import features, scoring
 from .index import (
     SCOPES,
     Context,
@@ -291,17 +291,31 @@ def _rematch(fair=None, workers=1):
 
 
 def refresh_needs(need_ids):
-    """Recompute the stored matches of these needs, in every context they have."""
+    """Recompute the stored matches of these needs, in every context they have.
+
+    Their candidates come from the database in two steps, as scoring takes
+    them: first the narrow ones (the head and one of its modifiers, or the
+    head and the ISIC division); only the needs these do not settle
+    (scoring.narrowly_done) fetch every product that has one of their heavy
+    terms."""
     needs = load_items(Need.objects.filter(pk__in=list(need_ids)), needs=True)
     if not len(needs):
         return 0
     rarity = Rarity.from_table({t for found in needs.terms for t in found})
     weights = need_weights(needs, rarity)
     excluded = dismissed(needs.ids.tolist())
-    products = load_items(_candidate_products(needs, weights))
+    products = load_items(_candidate_products(needs, weights, narrow=True))
     index = ProductIndex(products)
     places = Places.load(set(needs.units.tolist()) | set(products.units.tolist()))
-    contexts = _contexts(needs)
+    done = scoring.narrowly_done(needs, index, rarity, places, excluded)
+    wide_index = None
+    if not done.all():
+        rest = np.flatnonzero(~done)
+        wide = load_items(_candidate_products(needs.take(rest), [weights[i] for i in rest]))
+        wide_index = ProductIndex(wide)
+        places = Places.load(
+            set(needs.units.tolist()) | set(products.units.tolist()) | set(wide.units.tolist())
+        )
     count = 0
     with transaction.atomic():
         NeedTerm.objects.filter(need__in=needs.ids.tolist()).delete()
@@ -309,11 +323,15 @@ def refresh_needs(need_ids):
         # Every context, also fairs the unit left or that are over: they are recomputed
         # (active ones here, others when match_report asks for them).
         Match.objects.filter(need__in=needs.ids.tolist()).delete()
-        for context, positions in contexts:
-            block = needs.take(positions)
-            scored = score(block, index, rarity, places, context, excluded=excluded)
-            _write(_rows(scored, context.fair_id))
-            count += len(scored)
+        for context, positions in _contexts(needs):
+            for settled, product_index in ((True, index), (False, wide_index)):
+                chosen = positions[done[positions] == settled]
+                if not len(chosen) or product_index is None:
+                    continue
+                block = needs.take(chosen)
+                scored = score(block, product_index, rarity, places, context, excluded=excluded)
+                _write(_rows(scored, context.fair_id))
+                count += len(scored)
     return count
 
 
@@ -340,7 +358,11 @@ def offer_products(product_ids, exclude_needs=(), created=False):
         return 0
     if created:
         _count_terms(products)
-    needs = load_items(_candidate_needs(products).exclude(pk__in=list(exclude_needs)), needs=True)
+    needs = load_items(
+        _candidate_needs(products).exclude(pk__in=list(exclude_needs)),
+        needs=True,
+        own_classes={code for code in products.codes if len(code) == 4},
+    )
     if not len(needs):
         return 0
     excluded = dismissed(needs.ids.tolist())
@@ -412,14 +434,20 @@ def _count_terms(products):
         Term.objects.filter(term__in=names).update(products=F("products") + n)
 
 
-def _candidate_products(needs, weights):
+def _candidate_products(needs, weights, narrow=False):
     """Products that may reach MIN_RELEVANCE for any of the needs (a superset): those
     whose text holds one of a need's heavy terms at the category level they share
     (scoring.heavy_terms). A joined term is looked for by its first word, which
     the text holds as written.
 
+    ``narrow``: of a need that has a head and names its kind, only those that
+    hold the head and one of its modifiers, or the head in the need's ISIC
+    division (a superset of scoring.narrow_candidates); none for others.
+
     Categories are turned into ids first, so that every condition is on the
     product table and PostgreSQL can combine its indexes."""
+    if narrow:
+        return Product.objects.filter(_narrow_condition(needs, weights))
     anywhere, by_prefix = set(), defaultdict(set)
     for i, weighed in enumerate(weights):
         if not weighed:
@@ -438,6 +466,20 @@ def _candidate_products(needs, weights):
             in_prefix = Product.objects.filter(category_id__in=_category_ids([prefix]))
             query |= Q(pk__in=in_prefix.filter(_containing(Product, found - anywhere)).values("pk"))
     return Product.objects.filter(query)
+
+
+def _narrow_condition(needs, weights):
+    query = Q(pk__in=[])
+    for i, weighed in enumerate(weights):
+        if not weighed.heads or not weighed.modifiers:
+            continue
+        pairs = needs.features[i].pairs
+        kind = _containing(Product, {pairs.get(t, t) for t in weighed.modifiers})
+        division = code_division(needs.codes[i])
+        if division:
+            kind |= Q(category_id__in=_category_ids([division]))
+        query |= _containing(Product, {pairs.get(t, t) for t in weighed.head}) & kind
+    return query
 
 
 def _containing(model, found, per_query=200):

@@ -83,8 +83,10 @@ def _prefixes(codes, n):
     )
 
 
-def load_items(queryset, *, needs=False):
-    """Items of a Product or Need queryset; for needs, also each unit's activity."""
+def load_items(queryset, *, needs=False, own_classes=None):
+    """Items of a Product or Need queryset; for needs, also each unit's activity
+    and the heads of its products (``own_classes``: only for units of these
+    activity classes, the only ones whose own kind the products can be)."""
     fields = ["pk", "exhibitor_id", "name", "description", "category__code", "name_key"]
     rows = queryset.order_by("pk").values_list(*fields, "exhibitor__category__code")
     text_of = features.need_text if needs else features.product_text
@@ -110,7 +112,10 @@ def load_items(queryset, *, needs=False):
         )
     own_heads = None
     if needs:
-        heads = _heads_by_unit(set(units))
+        makers = set(units)
+        if own_classes is not None:
+            makers = {u for u, a in zip(units, activities, strict=True) if a in own_classes}
+        heads = _heads_by_unit(makers)
         own_heads = [heads.get(unit, frozenset()) for unit in units]
     ids, units = np.array(ids, dtype=np.int64), np.array(units, dtype=np.int64)
     return Items(ids, units, codes, found, texts, singles, activities, own_heads)

@@ -30,7 +30,7 @@ import numpy as np
 from scipy import sparse
 
 from . import features
-from .index import SCOPES
+from .index import SCOPES, Context
 from .models import Proximity
 
 TOP = 10
@@ -65,6 +65,7 @@ TIERS = [
     Proximity.OTHER,
 ]
 TIER_WEIGHT = np.array([1.0, 0.8, 0.6, 0.45, 0.3, 0.15, 0.0])
+_NO_CONTEXT = Context.none()
 
 
 @dataclass
@@ -192,28 +193,9 @@ def score(needs, index, rarity, places, context, top=TOP, excluded=None):
     in reach is done. The others go the whole way (_kept_widely).
     """
     weights = need_weights(needs, rarity)
-    pending = np.ones(len(needs), dtype=bool)
     parts = []
-    found, bound = narrow_candidates(needs, index, weights)
-    if found.nnz:
-        kept = _kept(
-            found,
-            _flags(found, _head_entries(weights, index, "modifiers"), index.flags),
-            needs,
-            index,
-            weights,
-            places,
-            context,
-            excluded,
-        )
-        best = np.zeros(len(needs))
-        np.maximum.at(best, kept[0], kept[2])
-        floor = np.maximum(MIN_RELEVANCE, best - CLOSE_TO_BEST)
-        done = floor > bound + 1e-9
-        parts.append(tuple(a[done[kept[0]]] for a in kept))
-        pending &= ~done
-    else:
-        pending &= ~(bound + 1e-9 < MIN_RELEVANCE)
+    kept, pending = _kept_narrowly(needs, index, weights, places, context, excluded)
+    parts.append(kept)
     if pending.any():
         parts.append(_kept_widely(needs, index, weights, places, context, top, excluded, pending))
     if not parts:
@@ -223,12 +205,52 @@ def score(needs, index, rarity, places, context, top=TOP, excluded=None):
     )
 
 
+def _kept_narrowly(needs, index, weights, places, context, excluded):
+    """(the kept pairs of the needs done from their narrow candidates, a mask of
+    the needs that are not): first with their heaviest modifiers, then, for
+    those that leaves open, with all of them."""
+    kept, pending = _kept_narrowly_with(needs, index, weights, places, context, excluded)
+    if not pending.any():
+        return kept, pending
+    more, still = _kept_narrowly_with(
+        needs, index, weights, places, context, excluded, every_modifier=True, wanted=pending
+    )
+    return tuple(np.r_[a, b] for a, b in zip(kept, more, strict=True)), pending & still
+
+
+def _kept_narrowly_with(needs, index, weights, places, context, excluded, **lookup):
+    found, bound = narrow_candidates(needs, index, weights, **lookup)
+    if not found.nnz:
+        return _nothing(), ~(bound + 1e-9 < MIN_RELEVANCE)
+    kept = _kept(
+        found,
+        _flags(found, _head_entries(weights, index, "modifiers"), index.flags),
+        needs,
+        index,
+        weights,
+        places,
+        context,
+        excluded,
+    )
+    best = np.zeros(len(needs))
+    np.maximum.at(best, kept[0], kept[2])
+    done = np.maximum(MIN_RELEVANCE, best - CLOSE_TO_BEST) > bound + 1e-9
+    return tuple(a[done[kept[0]]] for a in kept), ~done
+
+
+def narrowly_done(needs, index, rarity, places, excluded=None):
+    """A mask of the needs that their narrow candidates settle (score): in every
+    context alike, since relevance does not depend on it."""
+    weights = need_weights(needs, rarity)
+    return ~_kept_narrowly(needs, index, weights, places, _NO_CONTEXT, excluded)[1]
+
+
 def _nothing():
     empty = np.zeros(0, dtype=np.int64)
     return empty, empty, np.zeros(0), np.zeros(0), empty
 
 
-def narrow_candidates(needs, index, weights):
+def narrow_candidates(needs, index, weights, every_modifier=False, wanted=None):
     """(candidates, bound): for each need that has a head and names its kind
     (modifiers), the products that have the head and one of its heaviest
     modifiers, or the head and the need's ISIC division (needs × products, CSR,
@@ -238,7 +260,8 @@ def narrow_candidates(needs, index, weights):
     Outside are products without the head (HEADLESS of the rest), and products
     with the head, none of those modifiers and no category in common: words
     only, less those modifiers'. The heaviest modifiers are as few as bring
-    that under NARROW_BOUND.
+    that under NARROW_BOUND (``every_modifier``: all of them). ``wanted``: a
+    mask of the needs to look up.
     """
     bound = np.ones(len(needs))
     divisions = needs.levels[0]
@@ -248,7 +271,9 @@ def narrow_candidates(needs, index, weights):
     for i, weighed in enumerate(weights):
         if not weighed.heads or not weighed.modifiers:
             continue
-        chosen, rest = _heaviest_modifiers(weighed)
+        if wanted is not None and not wanted[i]:
+            continue
+        chosen, rest = _heaviest_modifiers(weighed, 0.0 if every_modifier else NARROW_BOUND)
         others = min(1.0, sum(w for w, _t, _d in weighed.others))
         bound[i] = max(HEADLESS * (WORD_WEIGHT * others + CATEGORY_WEIGHT), WORD_WEIGHT * rest)
         heads = [t for t in weighed.head if t in vocabulary]
@@ -283,9 +308,9 @@ def narrow_candidates(needs, index, weights):
     return found, bound
 
 
-def _heaviest_modifiers(weighed):
+def _heaviest_modifiers(weighed, bound=NARROW_BOUND):
     """(the need's heaviest modifiers, the most word score of a product with the
-    head and none of them): as few as bring it under NARROW_BOUND, or all."""
+    head and none of them): as few as bring its relevance under ``bound``, or all."""
     modifiers = set(weighed.modifiers)
     weight = defaultdict(float)
     for w, t, _d in weighed.others:
@@ -294,7 +319,7 @@ def _heaviest_modifiers(weighed):
     rest = weighed.head_share + sum(weight.values())
     chosen = []
     for term in ranked:
-        if WORD_WEIGHT * min(1.0, rest) <= NARROW_BOUND:
+        if WORD_WEIGHT * min(1.0, rest) <= bound:
             break
         chosen.append(term)
         rest -= weight[term]

@@ -2,6 +2,7 @@
 
 import pytest
 
+from exhibitors.models import Need, Product
 from exhibitors.tests.factories import category, hamedan, make_exhibitor, make_need, park
 from exhibitors.tests.factories import make_product as product_of
 from fairs.tests.factories import make_booth, make_fair, make_hall, make_participation
@@ -196,3 +197,28 @@ def test_a_rematch_in_forked_workers_stores_what_one_process_stores(world, monke
     assert forked == ["fork", "fork"]  # both contexts: no fair, and the fair
     assert snapshot() == alone
     assert len(alone) >= 6
+
+
+def test_refreshed_needs_settled_narrowly_or_not_match_a_full_rematch(world):
+    from matching.index import Places, ProductIndex, Rarity, load_items
+
+    product_of(world["near"], name="کارتن سه لایه چاپی", category=category("1702"))
+    product_of(world["far"], name="چسب کارتن", category=category("2029"))
+    product_of(world["far"], name="کارتن", category=None)
+    needs = [
+        make_need(world["buyer"], name="کارتن سه لایه", category=category("1702")),  # settled
+        make_need(world["buyer"], name="کارتن", category=None),  # no kind named
+        make_need(world["buyer"], name="کارتن مادر صادراتی", category=None),  # a weak best
+    ]
+    engine.rematch()
+    full = snapshot()
+    loaded = load_items(Need.objects.filter(pk__in=[n.pk for n in needs]), needs=True)
+    products = load_items(Product.objects.all())
+    done = scoring.narrowly_done(
+        loaded, ProductIndex(products), Rarity.of_products(products), Places.load()
+    )
+    assert done.any() and not done.all()
+    Match.objects.filter(need__in=needs).delete()
+    engine.refresh_needs([n.pk for n in needs])
+    assert snapshot() == full
+    assert Match.objects.filter(need__in=needs).count() >= 3
