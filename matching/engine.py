@@ -305,14 +305,14 @@ def refresh_needs(need_ids):
     weights = need_weights(needs, rarity)
     excluded = dismissed(needs.ids.tolist())
     products = load_items(_candidate_products(needs, weights, narrow=True))
-    index = ProductIndex(products)
+    index = ProductIndex(products, narrow=False)
     places = Places.load(set(needs.units.tolist()) | set(products.units.tolist()))
     done = scoring.narrowly_done(needs, index, rarity, places, excluded)
     wide_index = None
     if not done.all():
         rest = np.flatnonzero(~done)
         wide = load_items(_candidate_products(needs.take(rest), [weights[i] for i in rest]))
-        wide_index = ProductIndex(wide)
+        wide_index = ProductIndex(wide, narrow=False)
         places = Places.load(
             set(needs.units.tolist()) | set(products.units.tolist()) | set(wide.units.tolist())
         )
@@ -367,7 +367,8 @@ def offer_products(product_ids, exclude_needs=(), created=False):
         return 0
     excluded = dismissed(needs.ids.tolist())
     rarity = Rarity.from_table({t for found in needs.terms for t in found})
-    index = ProductIndex(products)
+    # A few products: every need takes them all, no narrowing to gain.
+    index = ProductIndex(products, narrow=False)
     places = Places.load(set(needs.units.tolist()) | set(products.units.tolist()))
     contexts = _contexts(needs)
     added = 0

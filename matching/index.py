@@ -278,7 +278,9 @@ class ProductIndex:
     and for the candidates, the terms keyed by the product's ISIC prefix at
     each level."""
 
-    def __init__(self, products):
+    def __init__(self, products, narrow=True):
+        """``narrow``: index the pairs of terms too (scoring.narrow_candidates); an
+        update, whose candidates the database narrowed already, goes without."""
         self.products = products
         self.vocabulary = {}
         self.scoped = {n: {} for n in SCOPES[1:]}
@@ -329,7 +331,9 @@ class ProductIndex:
         self.offsets = dict(
             zip(SCOPES, np.cumsum([0] + [m.shape[0] for m in stack[:-1]]).tolist(), strict=True)
         )
-        self._index_pairs()
+        self.narrow = None
+        if narrow:
+            self._index_pairs()
 
     def _index_pairs(self):
         """The narrow index (scoring.narrow_candidates): rows for each pair of terms

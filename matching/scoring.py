@@ -219,6 +219,8 @@ def _kept_narrowly(needs, index, weights, places, context, excluded):
 
 
 def _kept_narrowly_with(needs, index, weights, places, context, excluded, **lookup):
+    if index.narrow is None:
+        return _nothing(), np.ones(len(needs), dtype=bool)
     found, bound = narrow_candidates(needs, index, weights, **lookup)
     if not found.nnz:
         return _nothing(), ~(bound + 1e-9 < MIN_RELEVANCE)
@@ -239,10 +241,16 @@ def _kept_narrowly_with(needs, index, weights, places, context, excluded, **look
 
 
 def narrowly_done(needs, index, rarity, places, excluded=None):
-    """A mask of the needs that their narrow candidates settle (score): in every
-    context alike, since relevance does not depend on it."""
+    """A mask of the needs that their narrow candidates settle, ``index`` holding
+    (a superset of) those of each need with all its modifiers: in every context
+    alike, since relevance does not depend on it."""
     weights = need_weights(needs, rarity)
-    return ~_kept_narrowly(needs, index, weights, places, _NO_CONTEXT, excluded)[1]
+    every = np.ones(len(needs), dtype=bool)
+    kept = _kept_widely(needs, index, weights, places, _NO_CONTEXT, TOP, excluded, every)
+    best = np.zeros(len(needs))
+    np.maximum.at(best, kept[0], kept[2])
+    bound = np.array([_narrow_bound(w, every_modifier=True) for w in weights])
+    return np.maximum(MIN_RELEVANCE, best - CLOSE_TO_BEST) > bound + 1e-9
 
 
 def _nothing():
@@ -273,9 +281,8 @@ def narrow_candidates(needs, index, weights, every_modifier=False, wanted=None):
             continue
         if wanted is not None and not wanted[i]:
             continue
-        chosen, rest = _heaviest_modifiers(weighed, 0.0 if every_modifier else NARROW_BOUND)
-        others = min(1.0, sum(w for w, _t, _d in weighed.others))
-        bound[i] = max(HEADLESS * (WORD_WEIGHT * others + CATEGORY_WEIGHT), WORD_WEIGHT * rest)
+        chosen, _rest = _heaviest_modifiers(weighed, 0.0 if every_modifier else NARROW_BOUND)
+        bound[i] = _narrow_bound(weighed, every_modifier)
         heads = [t for t in weighed.head if t in vocabulary]
         modifiers = [vocabulary[t] for t in chosen if t in vocabulary]
         for head in heads:
@@ -306,6 +313,16 @@ def narrow_candidates(needs, index, weights, every_modifier=False, wanted=None):
     found.sum_duplicates()
     found.sort_indices()
     return found, bound
+
+
+def _narrow_bound(weighed, every_modifier=False):
+    """The most relevance a product outside the need's narrow candidates can have
+    (1 for a need without a head or without modifiers)."""
+    if not weighed.heads or not weighed.modifiers:
+        return 1.0
+    _chosen, rest = _heaviest_modifiers(weighed, 0.0 if every_modifier else NARROW_BOUND)
+    others = min(1.0, sum(w for w, _t, _d in weighed.others))
+    return max(HEADLESS * (WORD_WEIGHT * others + CATEGORY_WEIGHT), WORD_WEIGHT * rest)
 
 
 def _heaviest_modifiers(weighed, bound=NARROW_BOUND):
