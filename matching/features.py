@@ -45,6 +45,15 @@ STOP_WORDS = frozenset(
     the and of for to in with a an or by on from
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
+# Words of a name that praise or grade it without saying which kind it is
+# («دوده صنعتی» is carbon black; «صنعتی» names no kind of it): they weigh as
+# words, but a product without them is not another kind (scoring.SIBLING).
+QUALIFIERS = frozenset(
+    """
+    صنعتی ممتاز مرغوب معمولی استاندارد اعلا سفارشی آماده باکیفیت ارزان
+    ایرانی خارجی وارداتی داخلی
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
 # Endings that make the same word plural or possessive: «کارتن‌ها», «ورقهای».
 SUFFIXES = ("هایی", "های", "ها", "ات")
 # Nouns whose last «ی» is their own, where dropping it would meet another
@@ -147,9 +156,17 @@ def head(name_words):
         if rest:
             return first + rest[0], (first + rest[0], rest[0])
         return first, (first,)
+    if len(name_words) > 1 and _is_part(first, name_words[1]):
+        # «یراق آلات …»: the thing is «یراق», and the compound finds it too.
+        return name_words[1], (name_words[1], first)
     if len(name_words) > 1:
         return first, (first, first + name_words[1])
     return first, (first,)
+
+
+def _is_part(word, following):
+    """Whether ``following`` is the first part of the compound ``word`` (_parts)."""
+    return word != following and word.startswith(following) and len(following) >= 2
 
 
 @dataclass(frozen=True)
@@ -181,6 +198,8 @@ def _name_terms(name_words):
         found.setdefault(word, "generic" if word in generic else "word")
     for first, second in pairwise(name_words):
         joined = first + second
+        if _is_part(first, second):
+            continue  # a compound and its own first part (_parts)
         if joined not in found:
             found[joined] = "pair"
             pairs[joined] = first
@@ -219,11 +238,13 @@ def need_text(name, description="", normalized_name=False):
     finds = tuple(t for t in dict.fromkeys(finds) if t in terms)
     head_words = set(name_words[:1] + aside_words[:1])
     generic = generic_heads()
+    qualifiers = _qualifier_terms()
     modifiers = [
         t
         for t, kind in found.items()
         if t not in finds
         and kind != "generic"
+        and t not in qualifiers
         and not (kind == "pair" and (pairs.get(t) in head_words or pairs.get(t) in generic))
     ]
     if len(name_words) > 1 and name_words[0] not in generic:
@@ -257,6 +278,11 @@ def need_text(name, description="", normalized_name=False):
     )
 
 
+@functools.cache
+def _qualifier_terms():
+    return frozenset(t for q in QUALIFIERS for t in words(q))
+
+
 def _phrases_in(name_words):
     """[(phrase, [(related term, divisions)])] for the lexicon's phrases in the name."""
     found = []
@@ -273,6 +299,8 @@ def phrase_term(text):
     """The one term a phrase of the lexicon stands for: its word, or its first two
     words joined (as a product's name has them)."""
     found = words(text)
+    # Not a compound's own first part beside it: «یراق‌آلات» is one word here.
+    found = [w for i, w in enumerate(found) if not (i and _is_part(found[i - 1], w))]
     if not found:
         return "", ()
     return (found[0] if len(found) == 1 else found[0] + found[1]), tuple(found)

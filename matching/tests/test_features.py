@@ -132,3 +132,16 @@ def test_the_head_joined_with_the_next_word_names_the_kind_too():
 def test_spelled_out_latin_letters_meet_the_abbreviation():
     assert words("گرانول پی وی سی") == words("گرانول PVC")
     assert words("درایور ال ای دی") == words("درایور LED")
+
+
+def test_a_qualifier_weighs_as_a_word_but_names_no_kind():
+    need = need_text("دوده صنعتی")
+    assert words("صنعتی")[0] in need.terms
+    assert words("صنعتی")[0] not in need.modifiers
+
+
+def test_a_compound_first_word_is_headed_by_its_first_part():
+    need = need_text("یراق آلات کیف")
+    assert need.head[0] == words("یراق")[0]
+    assert product_text("یراق کیف و کفش").head == need.head[0]
+    assert words("کیف")[0] in need.modifiers
