@@ -234,10 +234,16 @@ def _kept_narrowly_with(needs, index, weights, places, context, excluded, **look
         context,
         excluded,
     )
-    best = np.zeros(len(needs))
-    np.maximum.at(best, kept[0], kept[2])
-    done = np.maximum(MIN_RELEVANCE, best - CLOSE_TO_BEST) > bound + 1e-9
+    done = _settled(len(needs), kept, bound)
     return tuple(a[done[kept[0]]] for a in kept), ~done
+
+
+def _settled(count, kept, bound):
+    """A mask of the needs whose kept pairs leave nothing outside in reach: their
+    best relevance, less CLOSE_TO_BEST, is above ``bound``."""
+    best = np.zeros(count)
+    np.maximum.at(best, kept[0], kept[2])
+    return np.maximum(MIN_RELEVANCE, best - CLOSE_TO_BEST) > bound + 1e-9
 
 
 def narrowly_done(needs, index, rarity, places, excluded=None):
@@ -247,10 +253,8 @@ def narrowly_done(needs, index, rarity, places, excluded=None):
     weights = need_weights(needs, rarity)
     every = np.ones(len(needs), dtype=bool)
     kept = _kept_widely(needs, index, weights, places, _NO_CONTEXT, TOP, excluded, every)
-    best = np.zeros(len(needs))
-    np.maximum.at(best, kept[0], kept[2])
     bound = np.array([_narrow_bound(w, every_modifier=True) for w in weights])
-    return np.maximum(MIN_RELEVANCE, best - CLOSE_TO_BEST) > bound + 1e-9
+    return _settled(len(needs), kept, bound)
 
 
 def _nothing():
