@@ -3,8 +3,10 @@
 import pytest
 from django.core.cache import cache
 
+import messaging
 from exhibitors.models import Membership
 from exhibitors.tests.factories import make_exhibitor
+from portal.lib import tasks
 
 
 @pytest.fixture(autouse=True)
@@ -13,8 +15,25 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _empty_cache(settings):
+    """A cache of the test's own (the database cache needs a database, which not
+    every test has); accounts' tests use the database cache where it matters."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _jobs_and_sms_in_process(settings):
+    """Jobs run at once in the test's process (delayed ones wait in
+    portal.lib.tasks.deferred); SMS land in messaging.outbox."""
+    settings.TASKS = {
+        "default": {"BACKEND": "portal.lib.tasks.TestBackend", "QUEUES": ["default", "matching"]}
+    }
+    settings.SMS_BACKEND = "messaging.backends.locmem.SMSBackend"
+    messaging.outbox = []
+    tasks.deferred.clear()
+    yield
+    tasks.deferred.clear()
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 from itertools import groupby
 
 from django import forms
-from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
@@ -11,76 +9,6 @@ from portal.lib.images import ImageUploadField
 from portal.lib.text import compact, normalize, to_ascii_digits
 
 from .models import Category, County, Exhibitor, IndustrialPark, Membership, Need, Product
-
-
-class SignupForm(forms.Form):
-    """Email and password; the email, lower-cased, is also the username."""
-
-    email = forms.EmailField(
-        label=_("Email"),
-        max_length=150,
-        widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
-    )
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label=_("Password again"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        users = get_user_model().objects
-        if (
-            users.filter(username__iexact=email).exists()
-            or users.filter(email__iexact=email).exists()
-        ):
-            raise forms.ValidationError(
-                _("An account with this email already exists. Log in, or reset your password."),
-                code="email_taken",
-            )
-        return email
-
-    def clean(self):
-        cleaned = super().clean()
-        one, two = cleaned.get("password1"), cleaned.get("password2")
-        if one and two and one != two:
-            self.add_error(
-                "password2", forms.ValidationError(_("The passwords differ."), code="mismatch")
-            )
-        elif one and cleaned.get("email"):
-            candidate = get_user_model()(username=cleaned["email"], email=cleaned["email"])
-            try:
-                password_validation.validate_password(one, candidate)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
-        return cleaned
-
-    def save(self):
-        email = self.cleaned_data["email"]
-        return get_user_model().objects.create_user(
-            username=email, email=email, password=self.cleaned_data["password1"]
-        )
-
-
-class EmailAuthenticationForm(AuthenticationForm):
-    """Log in with the email (any case); organizers may use their username."""
-
-    username = forms.CharField(
-        label=_("Email"),
-        max_length=254,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "email", "dir": "ltr"}),
-    )
-
-    def clean(self):
-        username = self.cleaned_data.get("username")
-        if username and "@" in username:
-            self.cleaned_data["username"] = username.strip().lower()
-        return super().clean()
 
 
 class CategoryInput(forms.TextInput):

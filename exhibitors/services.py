@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.lib.mail import send_templated
+from accounts.models import Account
+from messaging.services import send_templated_email, send_templated_sms
 
 from .models import AccessRequest, Invitation, Membership
 
@@ -33,6 +34,42 @@ def member_emails(exhibitor):
         .exclude(user__email="")
         .values_list("user__email", flat=True)
     )
+
+
+def member_numbers(exhibitor):
+    """The verified mobiles of members who have no verified email: they are told
+    by SMS what the others read by email."""
+    return _numbers(Account.objects.filter(user__memberships__exhibitor=exhibitor))
+
+
+def _numbers(accounts):
+    return list(
+        accounts.filter(
+            user__is_active=True, mobile_verified_at__isnull=False, email_verified_at=None
+        )
+        .exclude(mobile="")
+        .values_list("mobile", flat=True)
+        .distinct()
+    )
+
+
+def reachable(exhibitor):
+    """Whether any member of the unit can be told anything (by email or SMS)."""
+    return bool(member_emails(exhibitor) or member_numbers(exhibitor))
+
+
+def notify_members(exhibitor, name, context):
+    """Tell every member of the unit: <name> by email, <name>_sms.txt by SMS to those
+    with only a verified mobile. Side effects: messages queued."""
+    send_templated_email(name, context, member_emails(exhibitor))
+    send_templated_sms(name, context, member_numbers(exhibitor))
+
+
+def notify_user(user, name, context):
+    """Tell one person, by email if they have one, by SMS to a verified mobile if
+    they have no verified email."""
+    send_templated_email(name, context, [user.email])
+    send_templated_sms(name, context, _numbers(Account.objects.filter(user=user)))
 
 
 @transaction.atomic
@@ -59,7 +96,7 @@ def request_access(*, user, exhibitor, message):
             _("You have already asked for access to this unit."), code="already_requested"
         )
     access = AccessRequest.objects.create(user=user, exhibitor=exhibitor, message=message)
-    send_templated(
+    send_templated_email(
         "exhibitors/email/access_requested",
         {
             "access": access,
@@ -87,10 +124,10 @@ def decide_access(*, access, grant):
         Membership.objects.get_or_create(
             user=access.user, exhibitor=access.exhibitor, defaults={"role": Membership.Role.STAFF}
         )
-    send_templated(
+    notify_user(
+        access.user,
         "exhibitors/email/access_decided",
         {"access": access, "url": settings.SITE_URL + reverse("dashboard")},
-        [access.user.email],
     )
     return True
 
@@ -113,7 +150,7 @@ def invite_member(*, exhibitor, email, role, invited_by):
         invited_by=invited_by,
         token=secrets.token_urlsafe(32),
     )
-    send_templated(
+    send_templated_email(
         "exhibitors/email/invitation",
         {
             "invitation": invitation,

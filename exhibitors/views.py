@@ -1,7 +1,6 @@
 """Public unit pages and the unit's self-service: registration, products, needs, members."""
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
@@ -17,7 +16,6 @@ from .forms import (
     InviteForm,
     NeedForm,
     ProductForm,
-    SignupForm,
     UnitForm,
     search_categories,
 )
@@ -62,18 +60,6 @@ def category_search(request):
             ]
         }
     )
-
-
-def signup(request):
-    if request.user.is_authenticated:
-        return redirect("dashboard")
-    form = SignupForm(request.POST or None)
-    if form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Now register your production unit."))
-        return redirect("self:unit_new")
-    return render(request, "registration/signup.html", {"form": form})
 
 
 @login_required

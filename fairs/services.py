@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exhibitors.services import member_emails, organizer_emails
+from exhibitors.services import notify_members, organizer_emails
+from messaging.services import send_templated_email
 from portal.lib import changes as portal_changes
-from portal.lib.mail import send_templated
 
 from .models import Booth, Participation
 
@@ -62,10 +62,10 @@ def decide(*, participations, status):
 
 def notify_unit(*, participation):
     """Tell the unit's members that their application's status changed."""
-    send_templated(
+    notify_members(
+        participation.exhibitor,
         "fairs/email/status_changed",
         {"participation": participation, "url": settings.SITE_URL + reverse("dashboard")},
-        member_emails(participation.exhibitor),
     )
 
 
@@ -97,7 +97,7 @@ def apply(*, exhibitor, fair):
         raise ValidationError(
             _("This unit has already applied to this fair."), code="already_applied"
         ) from None
-    send_templated(
+    send_templated_email(
         "fairs/email/applied",
         {
             "participation": participation,

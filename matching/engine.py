@@ -8,6 +8,7 @@ sparse matrices once; an update fetches candidates by term and ISIC prefix
 from the database (products by their search text, needs by NeedTerm).
 """
 
+import contextlib
 import functools
 import gc
 import multiprocessing
@@ -201,7 +202,8 @@ def rematch(fair=None, workers=1):
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _rematch(fair, workers)
+        with exclusive():
+            return _rematch(fair, workers)
     finally:
         if collecting:
             gc.enable()
@@ -239,13 +241,51 @@ def _score_block(start, job=None):
     return score(block, index, rarity, places, context, excluded=excluded)
 
 
-@transaction.atomic
-def _rematch(fair=None, workers=1):
-    """rematch(), in one transaction.
+# Any number that the application holds the PostgreSQL advisory lock by.
+_LOCK = 7_301_905
 
-    Without ``fair``: the term table, every need with no context, and the
-    needs of units at every active fair in that fair's context.
+
+@contextlib.contextmanager
+def exclusive():
+    """One recompute at a time, across workers and machines: two that wrote the
+    same needs' matches at once would both insert them.
+
+    PostgreSQL: a session advisory lock, released when the block ends or the
+    connection dies with its worker. SQLite runs one matching worker (`make
+    run`; docs/operations.md), and SQLite itself lets one writer in at a time.
     """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK])
+
+
+def _chunked():
+    """SQLite lets one writer in at a time: a long rematch writes block by block,
+    each in a short transaction, so that the web process's writes get in
+    between. PostgreSQL writes it all in one transaction (and COPY)."""
+    return connection.vendor == "sqlite"
+
+
+def _rematch(fair=None, workers=1):
+    """Without ``fair``: the term table, every need with no context, and the
+    needs of units at every active fair in that fair's context.
+
+    One transaction on PostgreSQL; on SQLite one per block of needs, each
+    replacing the block's matches, so that a need always has either its old
+    matches or its new ones.
+    """
+    with contextlib.nullcontext() if _chunked() else transaction.atomic():
+        return _rematch_contexts(fair, workers)
+
+
+def _rematch_contexts(fair, workers):
     if connection.vendor == "postgresql":
         # Matches can always be computed again: the commit need not wait for
         # the disk (a crash at that moment loses this run, not older data).
@@ -254,12 +294,13 @@ def _rematch(fair=None, workers=1):
     products = load_items(Product.objects.all())
     rarity = Rarity.of_products(products)
     if fair is None:
-        Term.objects.all().delete()
-        Term.objects.bulk_create(
-            (Term(term=t[:200], products=n) for t, n in rarity.counts.items()),
-            batch_size=5000,
-            ignore_conflicts=True,
-        )
+        with transaction.atomic():
+            Term.objects.all().delete()
+            Term.objects.bulk_create(
+                (Term(term=t[:200], products=n) for t, n in rarity.counts.items()),
+                batch_size=5000,
+                ignore_conflicts=True,
+            )
     index = ProductIndex(products)
     places = Places.load()
     excluded = dismissed()
@@ -267,18 +308,31 @@ def _rematch(fair=None, workers=1):
     if fair is None:
         contexts += [Context.of_fair(f) for f in active_fairs()]
     written = {}
+    chunked = _chunked()
     for context in contexts:
-        needs = Need.objects.all()
+        needs_of_context = Need.objects.all()
         if context.fair_id is not None:
-            needs = needs.filter(exhibitor__in=list(context.units))
-        Match.objects.filter(_context_filter(context.fair_id)).delete()
-        needs = load_items(needs, needs=True)
+            needs_of_context = needs_of_context.filter(exhibitor__in=list(context.units))
+        in_context = Match.objects.filter(_context_filter(context.fair_id))
+        if chunked:
+            # Needs gone from the context (deleted, or their unit left the fair).
+            in_context.exclude(need__in=needs_of_context).delete()
+        else:
+            in_context.delete()
+        needs = load_items(needs_of_context, needs=True)
         if context.fair_id is None:
-            NeedTerm.objects.all().delete()
-            _write_need_terms(needs, rarity)
+            with transaction.atomic():
+                NeedTerm.objects.all().delete()
+                _write_need_terms(needs, rarity)
         count = 0
-        for scored in _scored_blocks(needs, index, rarity, places, context, excluded, workers):
-            _write(_rows(scored, context.fair_id))
+        blocks = _scored_blocks(needs, index, rarity, places, context, excluded, workers)
+        for start, scored in zip(range(0, len(needs), NEEDS_PER_BLOCK), blocks, strict=True):
+            with transaction.atomic():
+                if chunked:
+                    ids = needs.ids[start : start + NEEDS_PER_BLOCK].tolist()
+                    for part in range(0, len(ids), 500):
+                        in_context.filter(need__in=ids[part : part + 500]).delete()
+                _write(_rows(scored, context.fair_id))
             count += len(scored)
         written[context.fair_id] = count
     if connection.vendor == "postgresql":

@@ -336,3 +336,35 @@ class NeedSuggestion(models.Model):
 
     def __str__(self):
         return f"{self.exhibitor}: {self.name} ({self.get_status_display()})"
+
+
+class Pending(models.Model):
+    """What is waiting to be matched again (services.on_change, tasks.py).
+
+    A row of kind "fair", "everything" or "items" stands for one queued job:
+    while it is here, a write adds no second job for the same thing. Rows of
+    the item kinds (need, product, ...) are what the next "items" job takes.
+    """
+
+    class Kind(models.TextChoices):
+        EVERYTHING = "everything", _("everything")
+        FAIR = "fair", _("a fair")
+        ITEMS = "items", _("needs and products")
+        NEED = "need", _("a need")
+        PRODUCT = "product", _("a product")
+        NEW_PRODUCT = "new", _("a new product")
+        UNIT = "unit", _("a unit")
+
+    kind = models.CharField(_("what"), max_length=10, choices=Kind.choices)
+    key = models.BigIntegerField(_("id"), default=0)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pending recompute")
+        verbose_name_plural = _("pending recomputes")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="matching_pending_once")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.key or ''}".strip()

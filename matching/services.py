@@ -10,14 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exhibitors.models import Need, Product
-from exhibitors.services import member_emails
+from exhibitors.services import notify_members, reachable
 from fairs.models import Fair
 from portal.lib import changes
-from portal.lib.mail import send_templated
 
-from . import engine
+from . import engine, tasks
 from .features import product_text
-from .models import ContactMessage, ContactRequest, Dismissal, Match
+from .models import ContactMessage, ContactRequest, Dismissal, Match, Pending
 
 DAILY_REQUESTS = 20
 # Past this many needs to look at again, one full pass is quicker.
@@ -25,21 +24,98 @@ REFRESH_LIMIT = 5000
 
 
 def on_change(*, needs=(), products=(), units=(), fairs=(), everything=False, created=False):
-    """Bring stored matches up to date after a write (see portal/lib/changes.py).
+    """Note what a write changed and enqueue its recompute (see portal/lib/changes.py):
+    the page that wrote does not wait. At most one job waits per fair, one for
+    everything, and one for all changed needs and products (Pending).
+
+    Side effects: Pending rows; jobs on the "matching" queue (tasks.py)."""
+    Kind = Pending.Kind
+    items = [
+        *((Kind.NEED, pk) for pk in needs),
+        *((Kind.NEW_PRODUCT if created else Kind.PRODUCT, pk) for pk in products),
+        *((Kind.UNIT, pk) for pk in units),
+    ]
+    with transaction.atomic():
+        Pending.objects.bulk_create(
+            [Pending(kind=kind, key=key) for kind, key in items], ignore_conflicts=True
+        )
+        jobs = [(Kind.FAIR, pk) for pk in fairs]
+        if everything:
+            jobs.append((Kind.EVERYTHING, 0))
+        if items or not jobs:
+            # Nothing named: a deletion left gaps, which the items job fills.
+            jobs.append((Kind.ITEMS, 0))
+        for kind, key in jobs:
+            _pending, new = Pending.objects.get_or_create(kind=kind, key=key)
+            if new:
+                tasks.recompute.enqueue(kind, key)
+
+
+def recompute(kind, key):
+    """The job: bring stored matches up to date for a Pending row, if it is still
+    there (a second job for it finds it gone and does nothing). One recompute
+    runs at a time (engine.exclusive), so that two cannot write the same
+    matches at once."""
+    with engine.exclusive():
+        if not Pending.objects.filter(kind=kind, key=key).delete()[0]:
+            return None
+        if kind == Pending.Kind.EVERYTHING:
+            return sum(engine.rematch(workers=settings.MATCHING_WORKERS).values())
+        if kind == Pending.Kind.FAIR:
+            fair = Fair.objects.filter(pk=key).first()
+            return sum(engine.rematch(fair=fair).values()) if fair else None
+        marks = list(
+            Pending.objects.filter(
+                kind__in=[
+                    Pending.Kind.NEED,
+                    Pending.Kind.PRODUCT,
+                    Pending.Kind.NEW_PRODUCT,
+                    Pending.Kind.UNIT,
+                ]
+            ).values_list("pk", "kind", "key")
+        )
+        for start in range(0, len(marks), 500):
+            Pending.objects.filter(
+                pk__in=[pk for pk, _k, _key in marks[start : start + 500]]
+            ).delete()
+        taken = {kind: set() for kind in Pending.Kind.values}
+        for _pk, mark, pk in marks:
+            taken[mark].add(pk)
+        new = taken[Pending.Kind.NEW_PRODUCT]
+        refresh(
+            needs=taken[Pending.Kind.NEED],
+            products=taken[Pending.Kind.PRODUCT] | new,
+            units=taken[Pending.Kind.UNIT],
+            created=new,
+        )
+        return len(marks)
+
+
+def sweep():
+    """Jobs a broker lost (or that ran before their row committed): a Pending job
+    row older than a few minutes is enqueued again. Returns how many."""
+    late = timezone.now() - datetime.timedelta(minutes=10)
+    again = 0
+    for kind, key in Pending.objects.filter(
+        kind__in=[Pending.Kind.EVERYTHING, Pending.Kind.FAIR, Pending.Kind.ITEMS],
+        created_at__lte=late,
+    ).values_list("kind", "key"):
+        tasks.recompute.enqueue(kind, key)
+        again += 1
+    return again
+
+
+def refresh(*, needs=(), products=(), units=(), created=()):
+    """Bring stored matches up to date after writes to these needs, products and units:
 
     - a need: its own matches;
     - a product: the needs it was matched to and its own unit's needs are
       recomputed, and it is offered to every need it may now serve;
     - a unit (its park or county): its needs, the needs its products were
       matched to, and its products offered anew;
-    - a fair (booths, participations): that fair's context in full;
     - a deleted product left gaps: those needs are recomputed.
+    ``created``: those of ``products`` that are new.
     """
-    if everything:
-        engine.rematch(workers=settings.MATCHING_WORKERS)
-        return
-    for fair in Fair.objects.filter(pk__in=fairs):
-        engine.rematch(fair=fair)
     products = set(products)
     needs = set(needs)
     if units:
@@ -60,8 +136,11 @@ def on_change(*, needs=(), products=(), units=(), fairs=(), everything=False, cr
     gaps.delete()
     if needs:
         engine.refresh_needs(needs)
-    if products:
-        engine.offer_products(products, exclude_needs=needs, created=created)
+    old = products - set(created)
+    if old:
+        engine.offer_products(old, exclude_needs=needs, created=False)
+    if created:
+        engine.offer_products(set(created), exclude_needs=needs, created=True)
 
 
 def _needs_of_new_makers(products):
@@ -104,8 +183,7 @@ def send_request(
     """
     if sender.pk == receiver.pk:
         raise ValidationError(_("A unit cannot write to itself."), code="oneself")
-    emails = member_emails(receiver)
-    if not emails:
+    if not reachable(receiver):
         raise ValidationError(
             _("Nobody manages this unit on the portal yet, so it cannot be reached here."),
             code="no_members",
@@ -133,14 +211,14 @@ def send_request(
             product=product,
         )
         ContactMessage.objects.create(request=request, author=sender, written_by=user, body=message)
-    send_templated(
+    notify_members(
+        receiver,
         "matching/email/contact_request",
         {
             "request": request,
             "message": message,
             "url": settings.SITE_URL + reverse("contact_request", args=[request.pk]),
         },
-        emails,
     )
     return request
 
@@ -158,7 +236,8 @@ def reply(*, request, unit, user, message):
             request.status = ContactRequest.Status.ANSWERED
         request.save(update_fields=["status", "updated_at"])
     other = request.sender if unit.pk == request.receiver_id else request.receiver
-    send_templated(
+    notify_members(
+        other,
         "matching/email/contact_reply",
         {
             "request": request,
@@ -166,7 +245,6 @@ def reply(*, request, unit, user, message):
             "message": message,
             "url": settings.SITE_URL + reverse("contact_request", args=[request.pk]),
         },
-        member_emails(other),
     )
     return request
 

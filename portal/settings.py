@@ -71,7 +71,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.sites.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -80,6 +80,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
+    "messaging",
+    "accounts",
     "exhibitors",
     "fairs",
     "matching",
@@ -124,6 +128,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A web process and a worker write at once: write-ahead logging lets
+    # readers go on during a write, IMMEDIATE takes the write lock when a
+    # transaction begins (no deadlock upgrading a read lock) and a writer waits
+    # up to SQLITE_TIMEOUT seconds for the other one instead of failing with
+    # "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_TIMEOUT", 20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # SSD-era page costs, so that the planner uses the trigram indexes for
     # search instead of scanning every row (docs/performance.md).
@@ -162,6 +179,39 @@ STORAGES = {
     },
 }
 
+# Counters that several app servers must share (rate limits, lock-outs): the
+# database cache by default (`manage.py createcachetable`), Redis when set.
+if env("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_URL"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+        }
+    }
+RATELIMIT_USE_CACHE = "default"
+# The client's address: REMOTE_ADDR, or behind a reverse proxy the address the
+# last trusted proxy saw (accounts/clients.py); a header anyone can send is
+# never believed on its own.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+RATELIMIT_IP_META_KEY = "accounts.clients.client_address"
+
+# Background jobs (Django's Tasks API): the database backend, so that SQLite
+# and PostgreSQL need no broker; `manage.py db_worker` runs them. Tests run
+# them at once (conftest.py).
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "matching"],
+    }
+}
+
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
@@ -177,6 +227,28 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Hamsaye <noreply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Admin", address) for address in env_list("ADMINS")]
+
+# SMS, chosen like EMAIL_BACKEND (messaging/backends/): the console in
+# development, Kavenegar in production.
+SMS_BACKEND = env(
+    "SMS_BACKEND",
+    "messaging.backends.console.SMSBackend" if DEBUG else "messaging.backends.kavenegar.SMSBackend",
+)
+KAVENEGAR_API_KEY = env("KAVENEGAR_API_KEY")
+KAVENEGAR_SENDER = env("KAVENEGAR_SENDER")
+KAVENEGAR_URL = env("KAVENEGAR_URL", "https://api.kavenegar.com").rstrip("/")
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
+# Non-urgent messages wait out these hours (Asia/Tehran), "HH:MM-HH:MM".
+SMS_QUIET_HOURS = env("SMS_QUIET_HOURS", "21:00-08:00")
+# A message left "sending" this long was cut off mid-send: the sweeper marks it
+# "unknown" for an organizer to decide on.
+MESSAGE_LEASE_SECONDS = env_int("MESSAGE_LEASE_SECONDS", 300)
+MESSAGE_ATTEMPTS = env_int("MESSAGE_ATTEMPTS", 5)
+# Replies forwarded by the provider arrive at /messaging/inbound/<secret>/.
+SMS_INBOUND_SECRET = env("SMS_INBOUND_SECRET")
+# Codes by SMS (django-ratelimit's "count/period"): per number, per client address.
+CODES_PER_NUMBER = env("CODES_PER_NUMBER", "3/10m")
+CODES_PER_CLIENT = env("CODES_PER_CLIENT", "20/h")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

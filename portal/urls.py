@@ -3,12 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from accounts import urls as account_urls
 from exhibitors import directory
 from exhibitors import urls as exhibitor_urls
 from exhibitors import views as exhibitor_views
 from fairs import urls as fair_urls
 from fairs import views as fair_views
 from matching import views as matching_views
+from messaging import views as messaging_views
 
 from . import views
 
@@ -17,7 +19,9 @@ admin.site.site_header = admin.site.site_title = "Hamsaye · همسایه"
 urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("accounts/", include(exhibitor_urls.accounts)),
+    path("accounts/", include(account_urls)),
+    path("o/<str:token>/", messaging_views.opt_out, name="opt_out"),
+    path("messaging/inbound/<str:secret>/", messaging_views.inbound, name="sms_inbound"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/units/<int:pk>/", views.dashboard_unit, name="dashboard_unit"),
     path("dashboard/", include((exhibitor_urls.dashboard, "self"))),

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from accounts.testing import sign_in_staff
 from exhibitors import services
 from exhibitors.models import AccessRequest, Invitation, Membership
 from exhibitors.tests.factories import make_exhibitor
@@ -65,7 +66,7 @@ def test_inviting_twice_or_a_member_is_a_form_error(owner_client, unit, owner):
 def test_staff_cannot_invite_and_strangers_cannot_see_members(client, unit, django_user_model):
     staff = django_user_model.objects.create_user("s@example.ir", "s@example.ir")
     Membership.objects.create(user=staff, exhibitor=unit, role="staff")
-    client.force_login(staff)
+    sign_in_staff(client, staff)
     url = reverse("self:members", args=[unit.pk])
     assert client.post(url, {"email": "x@example.ir", "role": "owner"}).status_code == 403
     assert not Invitation.objects.exists()
@@ -124,7 +125,7 @@ def test_organizers_grant_access_from_the_admin(client, organizer):
         user=type(organizer).objects.create_user("asker@example.ir", "asker@example.ir"),
         exhibitor=unit,
     )
-    client.force_login(organizer)
+    sign_in_staff(client, organizer)
     client.post(
         reverse("admin:exhibitors_accessrequest_changelist"),
         {"action": "grant", "_selected_action": [access.pk]},

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
+from accounts.testing import sign_in_staff
 from exhibitors.models import Exhibitor
 from exhibitors.tests.factories import category, hamedan, make_exhibitor, valid_national_id
 from fairs.models import Booth, Fair, Participation
@@ -34,7 +35,7 @@ ORGANIZER_PAGES = [
 
 @pytest.fixture
 def organizer_client(client):
-    client.force_login(make_organizer())
+    sign_in_staff(client, make_organizer())
     return client
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 
+from accounts.testing import sign_in_staff
 from fairs import services
 from fairs.models import Participation
 from fairs.tests.factories import (
@@ -39,7 +40,7 @@ class TestHallPlanInTheAdmin:
         self, client, hall
     ):
         taken = make_participation(hall.fair, booth=hall.booths.get(code="A-01"))
-        client.force_login(make_organizer())
+        sign_in_staff(client, make_organizer())
         page = in_language(client, "en").get(plan_url(hall)).content.decode()
         free = hall.booths.get(code="A-02")
         assert "1 booths taken, 1 free" in page
@@ -50,7 +51,7 @@ class TestHallPlanInTheAdmin:
     def test_assigning_a_free_booth_to_an_approved_unit(self, client, hall):
         waiting = make_participation(hall.fair)
         booth = hall.booths.get(code="A-02")
-        client.force_login(make_organizer())
+        sign_in_staff(client, make_organizer())
         response = client.post(
             plan_url(hall), {"participation": waiting.pk, "booth": booth.pk}, follow=True
         )
@@ -62,7 +63,7 @@ class TestHallPlanInTheAdmin:
     def test_a_taken_booth_is_not_offered_and_a_forged_post_is_refused(self, client, hall):
         holder = make_participation(hall.fair, booth=hall.booths.get(code="A-01"))
         waiting = make_participation(hall.fair)
-        client.force_login(make_organizer())
+        sign_in_staff(client, make_organizer())
         response = client.post(
             plan_url(hall),
             {"participation": waiting.pk, "booth": holder.booth_id},
@@ -74,7 +75,7 @@ class TestHallPlanInTheAdmin:
 
     @pytest.mark.parametrize("value", ["", "abc", "۹۹۹۹", "-1"])
     def test_bad_choices_are_form_errors(self, client, hall, value):
-        client.force_login(make_organizer())
+        sign_in_staff(client, make_organizer())
         response = client.post(plan_url(hall), {"participation": value, "booth": value})
         assert response.status_code == 200
         assert set(response.context["form"].errors) == {"participation", "booth"}
@@ -99,7 +100,7 @@ class TestHallPlanInTheAdmin:
         viewer = django_user_model.objects.create_user("viewer", is_staff=True)
         viewer.user_permissions.add(Permission.objects.get(codename="view_hall"))
         waiting = make_participation(hall.fair)
-        client.force_login(viewer)
+        sign_in_staff(client, viewer)
         assert 'name="booth"' not in client.get(plan_url(hall)).content.decode()
         booth = hall.booths.get(code="A-01")
         response = client.post(plan_url(hall), {"participation": waiting.pk, "booth": booth.pk})
@@ -108,7 +109,7 @@ class TestHallPlanInTheAdmin:
         assert waiting.booth is None
 
     def test_an_unknown_hall_goes_back_to_the_list(self, client, hall):
-        client.force_login(make_organizer())
+        sign_in_staff(client, make_organizer())
         response = client.get(reverse("admin:fairs_hall_plan", args=[999999]))
         assert response.status_code == 302
 

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from accounts.testing import sign_in_staff
 from exhibitors.models import Membership
 from exhibitors.tests.factories import category, make_exhibitor, make_need, make_product
 from fairs.models import Fair
@@ -113,7 +114,7 @@ def test_the_fair_page_and_the_directory_link_to_the_booth_on_the_plan(client, f
 
 class TestBoothCards:
     def test_an_organizer_prints_the_cards_of_a_hall_with_qr_codes(self, client, fair):
-        client.force_login(make_organizer())
+        sign_in_staff(client, make_organizer())
         page = client.get(reverse("fairs:hall_cards", args=["hamedan-10", "A"])).content.decode()
         assert page.count('class="booth-card"') == 3
         assert page.count('class="segno"') == 3
@@ -124,7 +125,7 @@ class TestBoothCards:
         assert "?highlight=A-03" in page  # the free booth's card points at the plan
 
     def test_one_card(self, client, fair):
-        client.force_login(make_organizer())
+        sign_in_staff(client, make_organizer())
         page = client.get(reverse("fairs:booth_card", args=["hamedan-10", "A-02"]))
         page = page.content.decode()
         assert page.count('class="booth-card"') == 1 and "کارتن همدان" in page
@@ -141,7 +142,7 @@ class TestBoothCards:
         "path", ["/fairs/hamedan-10/plan/Z/cards/", "/fairs/hamedan-10/booths/Z-1/card/"]
     )
     def test_unknown_halls_and_booths_are_not_found(self, client, fair, path):
-        client.force_login(make_organizer())
+        sign_in_staff(client, make_organizer())
         assert client.get(path).status_code == 404
 
 

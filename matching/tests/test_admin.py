@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.testing import sign_in_staff
 from exhibitors.models import Membership
 from exhibitors.tests.factories import make_exhibitor
 from fairs.tests.factories import make_organizer
@@ -23,7 +24,7 @@ def contact(unit, django_user_model):
 
 
 def test_an_organizer_lists_requests_and_can_change_only_the_status(client, contact):
-    client.force_login(make_organizer())
+    sign_in_staff(client, make_organizer())
     listing = client.get(reverse("admin:matching_contactrequest_changelist"))
     assert "کارتن &lt;b&gt;پنج&lt;/b&gt; لایه" in listing.content.decode()
     url = reverse("admin:matching_contactrequest_change", args=[contact.pk])
@@ -43,7 +44,7 @@ def test_an_organizer_lists_requests_and_can_change_only_the_status(client, cont
 
 
 def test_organizers_cannot_add_requests_or_matches(client, contact):
-    client.force_login(make_organizer())
+    sign_in_staff(client, make_organizer())
     assert client.get(reverse("admin:matching_contactrequest_add")).status_code == 403
     assert client.get(reverse("admin:matching_match_add")).status_code == 403
     assert client.get(reverse("admin:matching_match_changelist")).status_code == 200

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from accounts.testing import sign_in_staff
 from exhibitors.tests.factories import category, make_exhibitor, make_need, make_product
 from fairs.tests.factories import (
     make_booth,
@@ -84,7 +85,7 @@ def test_an_unknown_fair_or_a_fair_the_unit_is_not_at_exits_with_a_message(pair)
 
 def test_the_admin_need_page_shows_why_for_its_stored_matches(client, pair):
     need, product, _other, _fair = pair
-    client.force_login(make_organizer())
+    sign_in_staff(client, make_organizer())
     page = client.get(reverse("admin:exhibitors_need_change", args=[need.pk])).content.decode()
     assert product.name in page and "<details>" in page
 
@@ -107,7 +108,7 @@ def test_it_speaks_persian_with_persian_digits(pair):
 def test_organizers_see_the_feedback_and_the_map(client, pair, model):
     need, product, _other, _fair = pair
     Dismissal.objects.create(need=need, product=product)
-    client.force_login(make_organizer())
+    sign_in_staff(client, make_organizer())
     page = client.get(reverse(f"admin:matching_{model}_changelist"))
     assert page.status_code == 200
     if model == "dismissal":
@@ -118,7 +119,7 @@ def test_an_organizer_edits_the_supply_chain_map(client):
     from matching.models import SupplyLink
 
     link = SupplyLink.objects.get(buyer_division="10", supplier_division="17")
-    client.force_login(make_organizer())
+    sign_in_staff(client, make_organizer())
     url = reverse("admin:matching_supplylink_change", args=[link.pk])
     data = {
         "buyer_division": "10",
@@ -152,7 +153,7 @@ def test_the_feedback_lists_query_count_stays_flat(client, pair):
     from matching.models import NeedSuggestion
 
     need, product, _other, _fair = pair
-    client.force_login(make_organizer())
+    sign_in_staff(client, make_organizer())
 
     def queries(model):
         with CaptureQueriesContext(connection) as captured:
@@ -181,7 +182,7 @@ def test_the_need_page_explains_its_matches_in_a_flat_number_of_queries(client, 
     from django.test.utils import CaptureQueriesContext
 
     need, _product, _other, _fair = pair
-    client.force_login(make_organizer())
+    sign_in_staff(client, make_organizer())
     url = reverse("admin:exhibitors_need_change", args=[need.pk])
 
     def queries():

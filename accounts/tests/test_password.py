@@ -3,13 +3,17 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
+from messaging.models import Message
+
 pytestmark = pytest.mark.django_db
 
 GOOD = "Goosfand-Sefid-1405"
 
 
 def signup(client, email="Owner@Example.ir", one=GOOD, two=GOOD):
-    return client.post(reverse("signup"), {"email": email, "password1": one, "password2": two})
+    return client.post(
+        reverse("signup_email"), {"email": email, "password1": one, "password2": two}
+    )
 
 
 def test_signing_up_creates_a_lower_cased_account_logs_in_and_asks_for_the_unit(client):
@@ -18,6 +22,11 @@ def test_signing_up_creates_a_lower_cased_account_logs_in_and_asks_for_the_unit(
     user = get_user_model().objects.get()
     assert (user.username, user.email) == ("owner@example.ir", "owner@example.ir")
     assert client.get(reverse("dashboard")).status_code == 200
+    # The address is confirmed by a link, mailed through the queue.
+    sent = Message.objects.get()
+    assert (sent.channel, sent.to, sent.status) == ("email", "owner@example.ir", "sent")
+    assert [m.to for m in mail.outbox] == [["owner@example.ir"]]
+    assert user.account.email_verified_at is None
 
 
 def test_an_email_taken_in_another_case_is_refused_with_a_persian_message(client):
@@ -52,13 +61,16 @@ def test_bad_emails_are_refused(client, email):
 
 def test_logging_in_by_email_in_any_case(client, owner):
     response = client.post(
-        reverse("login"), {"username": "OWNER@Example.IR", "password": "Goosfand-Sefid-1405"}
+        reverse("password_login"),
+        {"username": "OWNER@Example.IR", "password": "Goosfand-Sefid-1405"},
     )
     assert response.status_code == 302 and response.url == reverse("dashboard")
 
 
 def test_a_wrong_password_is_an_error_not_a_login(client, owner):
-    response = client.post(reverse("login"), {"username": "owner@example.ir", "password": "nope"})
+    response = client.post(
+        reverse("password_login"), {"username": "owner@example.ir", "password": "nope"}
+    )
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
 
@@ -71,6 +83,7 @@ def test_logging_out_takes_a_post(owner_client):
 
 def test_a_password_reset_mails_a_working_link(client, owner):
     client.post(reverse("password_reset"), {"email": "owner@example.ir"})
+    assert Message.objects.get().status == Message.Status.SENT
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["owner@example.ir"]

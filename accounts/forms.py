@@ -1,0 +1,178 @@
+"""Sign-in and sign-up: a mobile and a code first; email and password as before."""
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
+from django.template import loader
+from django.utils.translation import gettext_lazy as _
+
+from messaging import services as messaging
+from portal.lib import identifiers
+from portal.lib.text import to_ascii_digits
+
+
+def clean_number(value):
+    """A mobile typed any way (+98, 0098, 9…, Persian or Arabic digits, spaces);
+    a landline is refused as such."""
+    if len(str(value or "")) > 40:
+        raise ValidationError(_("Enter a mobile number such as 09121234567."), code="too_long")
+    try:
+        return identifiers.clean_mobile(value)
+    except ValidationError:
+        try:
+            identifiers.clean_landline(value)
+        except ValidationError:
+            raise ValidationError(
+                _("Enter a mobile number such as 09121234567."), code="mobile_invalid"
+            ) from None
+        raise ValidationError(
+            _("This is a landline. Codes are sent by SMS: enter a mobile number (09…)."),
+            code="landline",
+        ) from None
+
+
+class MobileForm(forms.Form):
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "dir": "ltr",
+                "inputmode": "tel",
+                "autocomplete": "tel",
+                "placeholder": "09121234567",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def clean_mobile(self):
+        return clean_number(self.cleaned_data["mobile"])
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "dir": "ltr",
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "class": "code",
+            }
+        ),
+    )
+
+    def clean_code(self):
+        code = to_ascii_digits(self.cleaned_data["code"]).replace(" ", "").strip()
+        if not code.isdigit() or len(code) != 6:
+            raise ValidationError(_("The code has 6 digits."), code="code_format")
+        return code
+
+
+class SignupForm(forms.Form):
+    """Email and password; the email, lower-cased, is also the username."""
+
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=150,
+        widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        users = get_user_model().objects
+        if (
+            users.filter(username__iexact=email).exists()
+            or users.filter(email__iexact=email).exists()
+        ):
+            raise forms.ValidationError(
+                _("An account with this email already exists. Log in, or reset your password."),
+                code="email_taken",
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        one, two = cleaned.get("password1"), cleaned.get("password2")
+        if one and two and one != two:
+            self.add_error(
+                "password2", forms.ValidationError(_("The passwords differ."), code="mismatch")
+            )
+        elif one and cleaned.get("email"):
+            candidate = get_user_model()(username=cleaned["email"], email=cleaned["email"])
+            try:
+                password_validation.validate_password(one, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+    def save(self):
+        email = self.cleaned_data["email"]
+        return get_user_model().objects.create_user(
+            username=email, email=email, password=self.cleaned_data["password1"]
+        )
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Log in with the email (any case); organizers may use their username."""
+
+    username = forms.CharField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "email", "dir": "ltr"}),
+    )
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username and "@" in username:
+            self.cleaned_data["username"] = username.strip().lower()
+        return super().clean()
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=150,
+        widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
+    )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, its mail queued as a message (sent by the worker)."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        html = ""
+        if html_email_template_name is not None:
+            html = loader.render_to_string(html_email_template_name, context)
+        messaging.send_email(
+            to=to_email,
+            subject=subject,
+            text=loader.render_to_string(email_template_name, context),
+            html=html,
+        )

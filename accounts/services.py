@@ -1,0 +1,277 @@
+"""Signing in with a mobile and a one-time code; verifying and changing numbers.
+
+Limits: a code lives CODE_LIFETIME and takes CODE_TRIES wrong tries; a number
+gets settings.CODES_PER_NUMBER codes and a client address
+settings.CODES_PER_CLIENT, counted by django-ratelimit on the shared cache;
+one code a RESEND_AFTER. Every outcome is an Event row.
+"""
+
+import datetime
+import hmac
+import secrets
+import urllib.parse
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django_ratelimit.core import get_usage
+
+from messaging import services as messaging
+from messaging.models import Message
+from portal.lib.forms import persian_active
+from portal.lib.text import to_ascii_digits, to_persian_digits
+
+from .clients import client_address
+from .models import Account, Event, LoginCode
+
+CODE_LIFETIME = datetime.timedelta(minutes=2)
+CODE_TRIES = 5
+RESEND_AFTER = datetime.timedelta(seconds=60)
+
+
+def log(kind, *, request=None, user=None, number="", detail="", by=None):
+    return Event.objects.create(
+        kind=kind,
+        user=user if user is not None and user.pk else None,
+        number=number,
+        detail=detail[:200],
+        client=client_address(request) if request is not None else None,
+        by=by,
+    )
+
+
+def _digest(number, purpose, code):
+    return salted_hmac("accounts.code", f"{number}:{purpose}:{code}").hexdigest()
+
+
+def _usage(request, group, key, rate, increment):
+    return get_usage(
+        request, group=group, key=key, rate=rate, method=None, increment=increment
+    ) or {"should_limit": False, "time_left": 0}
+
+
+def next_code_at(number, purpose, request):
+    """When this number may be sent its next code (now, if it may now)."""
+    now = timezone.now()
+    when = now
+    last = LoginCode.objects.filter(number=number, purpose=purpose).order_by("-created_at").first()
+    if last is not None:
+        when = max(when, last.created_at + RESEND_AFTER)
+    for usage in _limits(request, number, increment=False):
+        if usage["should_limit"]:
+            when = max(when, now + datetime.timedelta(seconds=max(usage["time_left"], 1)))
+    return when
+
+
+def _limits(request, number, *, increment):
+    return [
+        _usage(
+            request,
+            "accounts.code.number",
+            lambda g, r: number,
+            settings.CODES_PER_NUMBER,
+            increment,
+        ),
+        _usage(request, "accounts.code.client", "ip", settings.CODES_PER_CLIENT, increment),
+    ]
+
+
+def request_code(*, request, number, purpose, user=None):
+    """Send a new code to ``number`` by SMS, unless a limit says not yet.
+
+    Side effects: a LoginCode (earlier live ones for the number and purpose
+    are used up); an urgent SMS; an Event. Raises ValidationError (code
+    "wait") with the time a code may be asked for again.
+    """
+    now = timezone.now()
+    when = next_code_at(number, purpose, request)
+    if when > now:
+        log(Event.Kind.CODE_LIMIT, request=request, user=user, number=number)
+        raise _wait(when)
+    if any(usage["should_limit"] for usage in _limits(request, number, increment=True)):
+        log(Event.Kind.CODE_LIMIT, request=request, user=user, number=number)
+        raise _wait(next_code_at(number, purpose, request))
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        LoginCode.objects.live(now).filter(number=number, purpose=purpose).update(used_at=now)
+        login_code = LoginCode.objects.create(
+            number=number,
+            purpose=purpose,
+            user=user,
+            digest=_digest(number, purpose, code),
+            expires_at=now + CODE_LIFETIME,
+        )
+        messaging.send_sms(to=number, text=code_text(code), purpose=Message.Purpose.CODE)
+        log(Event.Kind.CODE_SENT, request=request, user=user, number=number, detail=purpose)
+    return login_code
+
+
+def code_text(code):
+    # The last line lets a phone's browser fill the code in by itself (WebOTP).
+    host = urllib.parse.urlsplit(settings.SITE_URL).hostname or "localhost"
+    return _("Hamsaye code: %(code)s\nDo not give it to anyone.") % {"code": code} + (
+        f"\n\n@{host} #{code}"
+    )
+
+
+def format_time(when):
+    """13:05:09 in Tehran's time, in Persian digits on Persian pages."""
+    text = timezone.localtime(when).strftime("%H:%M:%S")
+    return to_persian_digits(text) if persian_active() else text
+
+
+def _wait(when):
+    return ValidationError(
+        _("Please wait: you can ask for a new code at %(time)s.") % {"time": format_time(when)},
+        code="wait",
+        params={"at": when},
+    )
+
+
+def check_code(*, request, number, purpose, code, user=None):
+    """Use up the live code for ``number`` and ``purpose`` if ``code`` is it.
+
+    Side effects: the code's tries, or its use; an Event on a wrong code.
+    Raises ValidationError: "expired" (none live: never sent, expired, or
+    used), "tries" (too many wrong tries), "wrong".
+    """
+    code = to_ascii_digits(code or "").strip().replace(" ", "")
+    now = timezone.now()
+    with transaction.atomic():
+        login_code = (
+            LoginCode.objects.select_for_update()
+            .filter(number=number, purpose=purpose, used_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if login_code is None or login_code.expires_at <= now:
+            raise ValidationError(
+                _("This code has expired or was already used. Ask for a new one."),
+                code="expired",
+            )
+        if user is not None and login_code.user_id not in (None, user.pk):
+            raise ValidationError(_("This code was sent for another account."), code="expired")
+        if login_code.tries >= CODE_TRIES:
+            raise ValidationError(
+                _("This code was tried too many times. Ask for a new one."), code="tries"
+            )
+        if not hmac.compare_digest(login_code.digest, _digest(number, purpose, code)):
+            login_code.tries += 1
+            login_code.save(update_fields=["tries"])
+            log(Event.Kind.CODE_WRONG, request=request, user=user, number=number)
+            left = CODE_TRIES - login_code.tries
+            if left == 0:
+                raise ValidationError(
+                    _("Wrong code, and that was the last try. Ask for a new one."), code="tries"
+                )
+            raise ValidationError(
+                _("Wrong code. Tries left: %(left)s.") % {"left": left},
+                code="wrong",
+                params={"left": left},
+            )
+        login_code.used_at = now
+        login_code.save(update_fields=["used_at"])
+    return login_code
+
+
+def staff_refused():
+    return ValidationError(_("Organizers sign in with their password, then a code."), code="staff")
+
+
+def sign_in_with_code(*, request, number, code):
+    """The person proved ``number``: their account, made now if it is new.
+
+    Returns (user, created). Side effects: the code used; a User and an
+    Account on first use; Events. Staff accounts need their password too.
+    """
+    account = Account.objects.select_related("user").filter(mobile=number).first()
+    if account is not None and account.user.is_staff:
+        raise staff_refused()
+    check_code(request=request, number=number, purpose=LoginCode.Purpose.SIGN_IN, code=code)
+    created = False
+    with transaction.atomic():
+        if account is None:
+            user = get_user_model().objects.create_user(username=number)
+            account = Account.objects.create(
+                user=user, mobile=number, mobile_verified_at=timezone.now()
+            )
+            created = True
+            log(Event.Kind.SIGNED_UP, request=request, user=user, number=number)
+        elif account.mobile_verified_at is None:
+            account.mobile_verified_at = timezone.now()
+            account.save(update_fields=["mobile_verified_at"])
+        log(Event.Kind.SIGNED_IN, request=request, user=account.user, number=number)
+    return account.user, created
+
+
+def account_of(user):
+    return Account.objects.get_or_create(user=user)[0]
+
+
+def verify_mobile(*, request, user, number, code):
+    """``user`` proved a new number: it becomes theirs.
+
+    Side effects: the code used; the Account's mobile and its verification
+    time; an Event. Raises ValidationError if another account has the number.
+    """
+    check_code(
+        request=request, number=number, purpose=LoginCode.Purpose.VERIFY, code=code, user=user
+    )
+    with transaction.atomic():
+        if Account.objects.filter(mobile=number).exclude(user=user).exists():
+            raise number_taken()
+        account = account_of(user)
+        old = account.mobile
+        account.mobile = number
+        account.mobile_verified_at = timezone.now()
+        account.save(update_fields=["mobile", "mobile_verified_at"])
+        log(
+            Event.Kind.MOBILE_VERIFIED,
+            request=request,
+            user=user,
+            number=number,
+            detail=_("was %(old)s") % {"old": old} if old and old != number else "",
+        )
+    return account
+
+
+def number_taken():
+    return ValidationError(
+        _("This number belongs to another account. Ask the organizers if it is yours now."),
+        code="taken",
+    )
+
+
+def reset_mobile(*, account, by):
+    """An organizer clears a member's lost or recycled number, so that it can be
+    verified again (by its new holder, or on another account).
+
+    Side effects: the Account's mobile emptied; an Event naming the organizer."""
+    old = account.mobile
+    account.mobile = ""
+    account.mobile_verified_at = None
+    account.save(update_fields=["mobile", "mobile_verified_at"])
+    log(Event.Kind.MOBILE_RESET, user=account.user, number=old, by=by)
+    return account
+
+
+def confirm_email(*, user, email):
+    """``user`` opened the link mailed to ``email``: it is theirs, and verified.
+
+    Side effects: the user's email; the Account's email_verified_at; an Event."""
+    email = email.strip().lower()
+    users = get_user_model().objects
+    if users.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise ValidationError(_("This email belongs to another account."), code="email_taken")
+    with transaction.atomic():
+        user.email = email
+        user.save(update_fields=["email"])
+        account = account_of(user)
+        account.email_verified_at = timezone.now()
+        account.save(update_fields=["email_verified_at"])
+        log(Event.Kind.EMAIL_VERIFIED, user=user, detail=email)
+    return account

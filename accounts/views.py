@@ -1,0 +1,270 @@
+"""Signing in and up: a mobile and a code, or an email and a password; the
+person's own numbers and address."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from messaging import services as messaging
+
+from . import services
+from .forms import CodeForm, EmailAuthenticationForm, EmailForm, MobileForm, SignupForm
+from .models import Account, Event, LoginCode
+from .sites import SECOND_FACTOR, second_factor_done
+
+PENDING = "accounts.pending"
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+EMAIL_SALT = "accounts.email"
+EMAIL_LINK_DAYS = 3
+
+
+def _next(request, default="dashboard"):
+    """Where to go after signing in: a local ``next``, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+def _start(request, form, *, purpose, user=None):
+    """Send a code for a valid MobileForm and go to the code page; on a limit,
+    the form carries the error."""
+    number = form.cleaned_data["mobile"]
+    try:
+        services.request_code(request=request, number=number, purpose=purpose, user=user)
+    except ValidationError as error:
+        form.add_error("mobile", error)
+        return None
+    request.session[PENDING] = {
+        "number": number,
+        "purpose": purpose,
+        "user": user.pk if user else None,
+        "next": _next(request),
+    }
+    return redirect("code")
+
+
+def sign_in(request, signup=False):
+    """The mobile number; a code follows. A new number makes a new account."""
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = MobileForm(request.POST or None)
+    if form.is_valid():
+        account = Account.objects.filter(mobile=form.cleaned_data["mobile"]).first()
+        if account is not None and account.user.is_staff:
+            form.add_error("mobile", services.staff_refused())
+        elif response := _start(request, form, purpose=LoginCode.Purpose.SIGN_IN):
+            return response
+    return render(
+        request,
+        "registration/signup.html" if signup else "registration/login.html",
+        {"form": form, "next": request.GET.get("next", "")},
+    )
+
+
+def signup(request):
+    return sign_in(request, signup=True)
+
+
+def code(request):
+    """The code sent by SMS, for what the session is waiting on."""
+    pending = request.session.get(PENDING)
+    if not pending:
+        return redirect("login")
+    number, purpose = pending["number"], pending["purpose"]
+    form = CodeForm(request.POST or None)
+    if form.is_valid():
+        try:
+            response = _finish(request, pending, form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            request.session.pop(PENDING, None)
+            return response
+    return render(
+        request,
+        "registration/code.html",
+        {
+            "form": form,
+            "number": number,
+            "purpose": purpose,
+            "next_code_at": services.next_code_at(number, purpose, request),
+            "now": timezone.now(),
+            "debug_sms": settings.DEBUG and settings.SMS_BACKEND.endswith("console.SMSBackend"),
+        },
+    )
+
+
+def _finish(request, pending, code):
+    number, purpose = pending["number"], pending["purpose"]
+    if purpose == LoginCode.Purpose.SIGN_IN:
+        user, created = services.sign_in_with_code(request=request, number=number, code=code)
+        login(request, user, backend=BACKEND)
+        if created or not user.memberships.exists():
+            messages.success(request, _("Welcome! Now register your production unit."))
+            return redirect("self:unit_new")
+        return redirect(pending["next"])
+    user = get_user_model().objects.filter(pk=pending["user"]).first()
+    if user is None:
+        raise Http404
+    if purpose == LoginCode.Purpose.SECOND_FACTOR:
+        services.check_code(request=request, number=number, purpose=purpose, code=code, user=user)
+        login(request, user, backend=BACKEND)
+        request.session[SECOND_FACTOR] = user.pk
+        services.log(Event.Kind.SIGNED_IN, request=request, user=user, number=number)
+        return redirect(pending["next"])
+    if request.user != user:
+        raise Http404
+    services.verify_mobile(request=request, user=user, number=number, code=code)
+    messages.success(request, _("Your mobile number is verified."))
+    return redirect("account")
+
+
+@require_POST
+def code_resend(request):
+    pending = request.session.get(PENDING)
+    if not pending:
+        return redirect("login")
+    user = get_user_model().objects.filter(pk=pending["user"]).first() if pending["user"] else None
+    try:
+        services.request_code(
+            request=request, number=pending["number"], purpose=pending["purpose"], user=user
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("A new code is on its way."))
+    return redirect("code")
+
+
+class PasswordLoginView(auth_views.LoginView):
+    """Email (or username) and password. An organizer is then sent a code: the
+    second factor that the admin asks for (sites.py)."""
+
+    authentication_form = EmailAuthenticationForm
+    template_name = "registration/login_password.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and (not user.is_staff or second_factor_done(request)):
+            return redirect(self.get_success_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if not user.is_staff:
+            return super().form_valid(form)
+        account = Account.objects.filter(user=user).first()
+        if account is None or not account.has_verified_mobile:
+            form.add_error(
+                None,
+                _(
+                    "An organizer needs a verified mobile for the second factor. Ask an "
+                    "administrator to set one (manage.py set_mobile)."
+                ),
+            )
+            return self.form_invalid(form)
+        try:
+            services.request_code(
+                request=self.request,
+                number=account.mobile,
+                purpose=LoginCode.Purpose.SECOND_FACTOR,
+                user=user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        self.request.session[PENDING] = {
+            "number": account.mobile,
+            "purpose": LoginCode.Purpose.SECOND_FACTOR,
+            "user": user.pk,
+            "next": self.get_success_url(),
+        }
+        return redirect("code")
+
+
+def signup_email(request):
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = SignupForm(request.POST or None)
+    if form.is_valid():
+        user = form.save()
+        Account.objects.create(user=user)
+        login(request, user, backend=BACKEND)
+        _send_email_link(request, user, user.email)
+        messages.success(request, _("Welcome! Now register your production unit."))
+        return redirect("self:unit_new")
+    return render(request, "registration/signup_email.html", {"form": form})
+
+
+@login_required
+def account(request):
+    """The person's mobile and email, each with a way to (re)verify it."""
+    mine = services.account_of(request.user)
+    mobile_form = MobileForm(request.POST if "mobile" in request.POST else None)
+    email_form = EmailForm(request.POST if "email" in request.POST else None)
+    if mobile_form.is_valid():
+        if Account.objects.filter(mobile=mobile_form.cleaned_data["mobile"]).exclude(
+            user=request.user
+        ):
+            mobile_form.add_error("mobile", services.number_taken())
+        elif response := _start(
+            request, mobile_form, purpose=LoginCode.Purpose.VERIFY, user=request.user
+        ):
+            return response
+    if email_form.is_valid():
+        _send_email_link(request, request.user, email_form.cleaned_data["email"])
+        messages.success(
+            request,
+            _("We sent a link to %(email)s: open it to confirm the address.")
+            % {"email": email_form.cleaned_data["email"]},
+        )
+        return redirect("account")
+    return render(
+        request,
+        "registration/account.html",
+        {"account": mine, "mobile_form": mobile_form, "email_form": email_form},
+    )
+
+
+def _send_email_link(request, user, email):
+    token = signing.dumps({"u": user.pk, "e": email}, salt=EMAIL_SALT, compress=True)
+    messaging.send_templated_email(
+        "registration/email/confirm",
+        {"url": request.build_absolute_uri(reverse("email_confirm", args=[token]))},
+        [email],
+    )
+
+
+@login_required
+def email_confirm(request, token):
+    """GET shows the address; POST confirms it (a link preview must not)."""
+    try:
+        data = signing.loads(token, salt=EMAIL_SALT, max_age=EMAIL_LINK_DAYS * 86400)
+    except signing.BadSignature:
+        data = None
+    if not data or data.get("u") != request.user.pk:
+        messages.error(request, _("This link is not valid (any more). Ask for a new one."))
+        return redirect("account")
+    if request.method == "POST":
+        try:
+            services.confirm_email(user=request.user, email=data["e"])
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("Your email address is confirmed."))
+        return redirect("account")
+    return render(request, "registration/email_confirm.html", {"email": data["e"]})

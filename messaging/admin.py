@@ -1,0 +1,82 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portal.lib.forms import persian_active
+from portal.lib.text import to_persian_digits
+
+from . import services
+from .models import Message, OptOut
+
+
+def digits(value):
+    return to_persian_digits(value) if persian_active() else str(value)
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """Read-only: what was sent, to whom, and how it went. Failed and unknown
+    messages can be sent again (the provider's duplicate check guards an SMS)."""
+
+    list_display = ("created_at", "channel", "to", "purpose", "status", "delivery", "attempts")
+    list_filter = ("status", "channel", "purpose", "delivery")
+    search_fields = ("to", "provider_id", "subject")
+    date_hierarchy = "created_at"
+    actions = ["send_again"]
+    readonly_fields = [
+        "channel",
+        "to",
+        "subject",
+        "text",
+        "parts",
+        "purpose",
+        "status",
+        "attempts",
+        "error",
+        "provider_id",
+        "delivery",
+        "created_at",
+        "send_after",
+        "sending_since",
+        "sent_at",
+        "delivery_checked_at",
+    ]
+    exclude = ["html"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("SMS parts"))
+    def parts(self, obj):
+        return digits(obj.parts) if obj.parts is not None else "—"
+
+    @admin.action(description=_("Send the selected failed or unknown messages again"))
+    def send_again(self, request, queryset):
+        # An unknown email may have arrived: nothing stops a second copy of it.
+        sent = sum(services.retry(message=message) for message in queryset.to_look_at())
+        self.message_user(
+            request,
+            ngettext("%(n)s message queued again.", "%(n)s messages queued again.", sent)
+            % {"n": digits(sent)},
+            messages.SUCCESS if sent else messages.WARNING,
+        )
+
+    def get_actions(self, request):
+        # The action writes although the admin is read-only: organizers only.
+        actions = super().get_actions(request)
+        if not request.user.has_perm("messaging.view_message"):
+            actions.pop("send_again", None)
+        return actions
+
+
+@admin.register(OptOut)
+class OptOutAdmin(admin.ModelAdmin):
+    list_display = ("number", "source", "created_at")
+    list_filter = ("source",)
+    search_fields = ("number",)
