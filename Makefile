@@ -25,11 +25,17 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 .env:
 	echo "DEBUG=1" > .env
 
-## The portal with the demo fair, on SQLite unless DATABASE_URL says otherwise.
+## The portal with the demo fair, on SQLite unless DATABASE_URL says otherwise:
+## the web server, a worker for each queue (messages; match recomputes) and the
+## sweeper, stopped together by Ctrl-C. SMS (sign-in codes) print here.
 run: $(VENV)/.runtime .env
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@trap 'kill 0' INT TERM EXIT; export DEBUG=$${DEBUG:-1}; \
+	$(BIN)/python manage.py db_worker --queue-name default --no-reload & \
+	$(BIN)/python manage.py db_worker --queue-name matching --no-reload & \
+	$(BIN)/python manage.py sweep --every 300 & \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## The whole suite (both databases in CI: see .ci/run).
 test: $(VENV)/.dev .env

@@ -49,14 +49,15 @@ def _digest(number, purpose, code):
 
 
 def _usage(request, group, key, rate, increment):
-    return get_usage(
-        request, group=group, key=key, rate=rate, method=None, increment=increment
-    ) or {"should_limit": False, "time_left": 0}
+    return get_usage(request, group=group, key=key, rate=rate, increment=increment) or {
+        "should_limit": False,
+        "time_left": 0,
+    }
 
 
-def next_code_at(number, purpose, request):
-    """When this number may be sent its next code (now, if it may now)."""
-    now = timezone.now()
+def next_code_at(number, purpose, request, now=None):
+    """When this number may be sent its next code (``now``, if it may now)."""
+    now = now or timezone.now()
     when = now
     last = LoginCode.objects.filter(number=number, purpose=purpose).order_by("-created_at").first()
     if last is not None:
@@ -88,7 +89,7 @@ def request_code(*, request, number, purpose, user=None):
     "wait") with the time a code may be asked for again.
     """
     now = timezone.now()
-    when = next_code_at(number, purpose, request)
+    when = next_code_at(number, purpose, request, now)
     if when > now:
         log(Event.Kind.CODE_LIMIT, request=request, user=user, number=number)
         raise _wait(when)

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Account as AccountRow
 from exhibitors import registry
 from exhibitors.models import County, Exhibitor, Membership, Need, Product
 from fairs import floorplan
@@ -56,6 +57,12 @@ EXHIBITOR_UNIT = "10121479225"
 # A dairy new to the portal, with no needs typed yet: its owner sees the needs
 # dairies usually have (the supply-chain map), one tap from suppliers.
 NEWCOMER = ("dairy@example.ir", "hamsaye-exhibitor")
+# Mobiles of the demo logins, verified: the organizer's takes the admin's
+# second factor; the exhibitor can sign in with a code as well; the glove maker
+# has a member with a mobile and no email, who is told by SMS.
+ORGANIZER_MOBILE = "09120000001"
+EXHIBITOR_MOBILE = "09181325476"
+SMS_ONLY = ("09183147720", "10326071143")
 NEWCOMER_UNIT = "10461203571"
 # Feedback the demo starts with: the tannery said an acid dye for wool does not
 # serve its need for leather dye; the foam maker added a suggested need.
@@ -209,6 +216,7 @@ def _seed_accounts(unit):
     organizer.set_password(ORGANIZER[1])
     organizer.save()
     organizer.groups.add(Group.objects.get(name="Organizers"))
+    _verified_mobile(organizer, ORGANIZER_MOBILE)
 
     exhibitor, _ = User.objects.update_or_create(
         username=EXHIBITOR[0], defaults={"email": EXHIBITOR[0], "is_staff": False}
@@ -217,6 +225,17 @@ def _seed_accounts(unit):
     exhibitor.save()
     Membership.objects.update_or_create(
         user=exhibitor, exhibitor=unit, defaults={"role": Membership.Role.OWNER}
+    )
+    _verified_mobile(exhibitor, EXHIBITOR_MOBILE)
+    number, national_id = SMS_ONLY
+    by_sms, _ = User.objects.get_or_create(username=number)
+    by_sms.set_unusable_password()
+    by_sms.save()
+    _verified_mobile(by_sms, number)
+    Membership.objects.update_or_create(
+        user=by_sms,
+        exhibitor=Exhibitor.objects.get(national_id=national_id),
+        defaults={"role": Membership.Role.OWNER},
     )
     newcomer, _ = User.objects.update_or_create(
         username=NEWCOMER[0], defaults={"email": NEWCOMER[0], "is_staff": False}
@@ -228,7 +247,17 @@ def _seed_accounts(unit):
         user=newcomer, exhibitor=dairy, defaults={"role": Membership.Role.OWNER}
     )
     return [
-        Account(*ORGANIZER, role="organizer"),
+        Account(*ORGANIZER, role=f"organizer; the second factor goes to {ORGANIZER_MOBILE}"),
+        Account(EXHIBITOR_MOBILE, "a code by SMS", role="the same exhibitor, by mobile"),
         Account(*EXHIBITOR, role=f"exhibitor, owner of {unit.legal_name}"),
         Account(*NEWCOMER, role=f"exhibitor with no needs yet, owner of {dairy.legal_name}"),
     ]
+
+
+def _verified_mobile(user, number):
+    AccountRow.objects.filter(mobile=number).exclude(user=user).update(
+        mobile="", mobile_verified_at=None
+    )
+    AccountRow.objects.update_or_create(
+        user=user, defaults={"mobile": number, "mobile_verified_at": timezone.now()}
+    )

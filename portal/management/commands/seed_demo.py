@@ -21,3 +21,7 @@ class Command(BaseCommand):
             self.stdout.write("DEBUG is off: no demo accounts were created.")
         for account in accounts:
             self.stdout.write(f"  login {account.username} / {account.password}  ({account.role})")
+        if accounts:
+            self.stdout.write(
+                "  Codes by SMS are printed by the worker in this terminal (SMS_BACKEND: console)."
+            )
