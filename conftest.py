@@ -30,6 +30,8 @@ def _jobs_and_sms_in_process(settings):
         "default": {"BACKEND": "portal.lib.tasks.TestBackend", "QUEUES": ["default", "matching"]}
     }
     settings.SMS_BACKEND = "messaging.backends.locmem.SMSBackend"
+    # No quiet hours unless a test sets them: a test must not depend on the hour it runs at.
+    settings.SMS_QUIET_HOURS = ""
     messaging.outbox = []
     tasks.deferred.clear()
     yield

@@ -1,0 +1,130 @@
+"""Match recomputes as jobs: a write queues, at most one job waits per fair and
+one for all changed needs and products, and one recompute runs at a time."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django_tasks import default_task_backend
+
+from exhibitors.tests.factories import category, make_exhibitor, make_need, make_product
+from fairs.tests.factories import make_fair
+from matching import engine, services
+from matching.models import Match, Pending
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queued(settings):
+    """Jobs are kept, not run: the test sees what a write enqueued."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+            "QUEUES": ["default", "matching"],
+        }
+    }
+    return default_task_backend
+
+
+def jobs(backend):
+    return [(r.task.name, tuple(r.args), r.task.queue_name) for r in backend.results]
+
+
+def test_a_write_queues_a_recompute_and_does_not_wait_for_it(queued):
+    unit = make_exhibitor()
+    need = make_need(unit, name="چرم گاوی", category=category("1511"))
+    services.on_change(needs=[need.pk])
+    assert jobs(queued) == [("recompute", ("items", 0), "matching")]
+    assert set(Pending.objects.values_list("kind", "key")) == {("need", need.pk), ("items", 0)}
+    assert not Match.objects.exists()
+
+
+def test_many_writes_wait_in_one_job_per_fair_and_one_for_items(queued):
+    unit = make_exhibitor()
+    fair = make_fair()
+    needs = [make_need(unit, name=f"پیچ {i}", category=category("2599")) for i in range(3)]
+    for need in needs:
+        services.on_change(needs=[need.pk])
+        services.on_change(needs=[need.pk], fairs=[fair.pk])
+    services.on_change(fairs=[fair.pk])
+    assert sorted(jobs(queued)) == [
+        ("recompute", ("fair", fair.pk), "matching"),
+        ("recompute", ("items", 0), "matching"),
+    ]
+    assert Pending.objects.filter(kind="need").count() == 3
+
+
+def test_the_job_takes_every_waiting_item_and_a_second_job_finds_nothing_to_do(queued):
+    supplier, buyer = make_exhibitor(), make_exhibitor()
+    make_product(supplier, name="چرم گاوی", category=category("1511"))
+    need = make_need(buyer, name="چرم گاوی", category=category("1511"))
+    services.on_change(needs=[need.pk])
+    assert services.recompute("items", 0) == 1
+    assert Match.objects.filter(need=need, product__isnull=False).exists()
+    assert not Pending.objects.exists()
+    before = list(Match.objects.values_list("pk", flat=True))
+    assert services.recompute("items", 0) is None
+    assert list(Match.objects.values_list("pk", flat=True)) == before
+
+
+def test_a_write_while_a_job_runs_queues_the_next_one(queued):
+    unit = make_exhibitor()
+    first = make_need(unit, name="چرم گاوی", category=category("1511"))
+    services.on_change(needs=[first.pk])
+    real_refresh = services.refresh
+
+    def refresh_and_meanwhile_write(**kwargs):
+        second = make_need(unit, name="نخ نایلون", category=category("1394"))
+        services.on_change(needs=[second.pk])
+        real_refresh(**kwargs)
+
+    services.refresh = refresh_and_meanwhile_write
+    try:
+        services.recompute("items", 0)
+    finally:
+        services.refresh = real_refresh
+    assert jobs(queued) == [("recompute", ("items", 0), "matching")] * 2
+    assert Pending.objects.filter(kind="need").count() == 1
+
+
+def test_a_deletion_with_nothing_named_still_fills_the_gaps(queued):
+    services.on_change()
+    assert jobs(queued) == [("recompute", ("items", 0), "matching")]
+
+
+def test_the_sweeper_enqueues_again_what_waits_too_long(queued):
+    import datetime
+
+    from django.utils import timezone
+
+    services.on_change(everything=True)
+    assert services.sweep() == 0
+    Pending.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=11))
+    assert services.sweep() == 1
+    assert jobs(queued) == [("recompute", ("everything", 0), "matching")] * 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_on_postgresql_one_recompute_at_a_time_across_connections():
+    held, release, tried = threading.Event(), threading.Event(), {}
+
+    def hold():
+        with engine.exclusive():
+            held.set()
+            release.wait(10)
+        connections.close_all()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(10)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [engine._LOCK])
+        tried["while held"] = cursor.fetchone()[0]
+        release.set()
+        thread.join(10)
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [engine._LOCK])
+        tried["after"] = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [engine._LOCK])
+    assert tried == {"while held": False, "after": True}
