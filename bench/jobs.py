@@ -1,0 +1,208 @@
+"""The job queue: N SMS sent through the database backend by 1 and 2 workers,
+against a fake Kavenegar on this machine, on PostgreSQL.
+
+    python bench/jobs.py --messages 10000
+
+For each run: a fresh database; N messages queued in one process (timed: the
+Message row and its job row each); then W `db_worker` processes until every
+message is final (timed: jobs a second). A last run with 2 workers kills one
+(SIGKILL) half-way, starts another in its place, lets the lease run out and
+sweeps; then it counts: every message is sent or unknown, none lost, and the
+fake provider was asked to send no message twice (its localid, our pk).
+"""
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import psycopg
+from common import PYTHON, ROOT, fresh_database, machine, production_env, sh
+
+LEASE = 5
+
+
+class FakeKavenegar(BaseHTTPRequestHandler):
+    """Answers sms/send.json as Kavenegar does, counting each localid it sends."""
+
+    sent = Counter()
+    lock = threading.Lock()
+    delay = 0.0
+
+    def do_POST(self):
+        time.sleep(self.delay)
+        fields = urllib.parse.parse_qs(
+            self.rfile.read(int(self.headers["Content-Length"])).decode()
+        )
+        local_id = fields["localid"][0]
+        with self.lock:
+            self.sent[local_id] += 1
+        body = json.dumps(
+            {
+                "return": {"status": 200, "message": "تایید شد"},
+                "entries": [{"messageid": int(local_id) + 10**6, "status": 1}],
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except BrokenPipeError:
+            pass  # the worker that asked was killed (the kill run)
+
+    def log_message(self, *args):
+        pass
+
+
+QUEUE = """
+import time
+from django.db import transaction
+from messaging.services import send_sms
+started = time.perf_counter()
+for start in range(0, {n}, 500):
+    with transaction.atomic():
+        for i in range(start, min(start + 500, {n})):
+            send_sms(to="0912%07d" % i, text="کد همسایه: %06d" % i, purpose="code")
+print(round(time.perf_counter() - started, 2))
+"""
+
+
+def count(env):
+    """{status: rows}, read straight from PostgreSQL (a Django process each
+    half second would take a core from the workers)."""
+    with psycopg.connect(env["DATABASE_URL"]) as connection:
+        rows = connection.execute(
+            "SELECT status, count(*) FROM messaging_message GROUP BY status"
+        ).fetchall()
+    return dict(rows)
+
+
+def workers(env, n):
+    return [
+        subprocess.Popen(
+            [
+                PYTHON,
+                "manage.py",
+                "db_worker",
+                "--no-startup-delay",
+                "--no-reload",
+                "--interval",
+                "0.1",
+                "--worker-id",
+                f"bench-{i}-{time.time_ns()}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for i in range(n)
+    ]
+
+
+def wait_final(env, n, seconds=1800):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        states = count(env)
+        if states.get("queued", 0) == 0 and states.get("sending", 0) == 0:
+            return states
+        time.sleep(0.5)
+    raise SystemExit(f"not done in {seconds} s: {count(env)}")
+
+
+def run(args, port, n_workers, kill=False):
+    FakeKavenegar.sent.clear()
+    env = production_env(fresh_database(args.database))
+    env.update(
+        SMS_BACKEND="messaging.backends.kavenegar.SMSBackend",
+        KAVENEGAR_API_KEY="bench",
+        KAVENEGAR_URL=f"http://127.0.0.1:{port}",
+        SMS_QUIET_HOURS="",
+        MESSAGE_LEASE_SECONDS=str(LEASE),
+    )
+    sh(PYTHON, "manage.py", "migrate", "-v0", env=env)
+    out = sh(
+        PYTHON,
+        "manage.py",
+        "shell",
+        "-c",
+        QUEUE.format(n=args.messages),
+        env=env,
+        capture_output=True,
+    ).stdout
+    enqueue_s = float(out.strip().splitlines()[-1])
+    started = time.monotonic()
+    pool = workers(env, n_workers)
+    killed = 0
+    if kill:
+        while count(env).get("sent", 0) < args.messages // 2:
+            time.sleep(0.2)
+        pool[0].send_signal(signal.SIGKILL)
+        pool[0].wait()
+        killed = 1
+        pool += workers(env, 1)
+    states = wait_final(env, args.messages)
+    elapsed = time.monotonic() - started
+    if kill:
+        time.sleep(LEASE + 1)
+        sh(PYTHON, "manage.py", "sweep", env=env, capture_output=True)
+        states = count(env)
+    for process in pool:
+        if process.poll() is None:
+            process.terminate()
+            process.wait()
+    twice = sum(1 for times in FakeKavenegar.sent.values() if times > 1)
+    return {
+        "workers": n_workers,
+        "killed": killed,
+        "messages": args.messages,
+        "enqueue_s": enqueue_s,
+        "enqueue_per_s": round(args.messages / enqueue_s),
+        "send_s": round(elapsed, 1),
+        "jobs_per_s": round(args.messages / elapsed, 1),
+        "rows": states,
+        "lost": args.messages - sum(states.values()),
+        "provider_received": sum(FakeKavenegar.sent.values()),
+        "sent_twice": twice,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--database", default="hamsaye_bench_jobs")
+    parser.add_argument(
+        "--provider-ms", type=float, default=20, help="how long the fake provider takes a send"
+    )
+    args = parser.parse_args()
+    FakeKavenegar.delay = args.provider_ms / 1000
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeKavenegar)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    results = {
+        "machine": machine(),
+        "date": time.strftime("%Y-%m-%d"),
+        "provider_ms": args.provider_ms,
+        "runs": [],
+    }
+    for n_workers, kill in ((1, False), (2, False), (2, True)):
+        result = run(args, port, n_workers, kill)
+        results["runs"].append(result)
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+        assert result["lost"] == 0, result
+        assert result["sent_twice"] == 0, result
+    server.shutdown()
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    main()
