@@ -5,12 +5,14 @@ skipped with a message when either is missing. Screenshots go to
 screenshots/e2e/ (git-ignored).
 """
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+import messaging
 from exhibitors.models import Exhibitor, Membership
 from fairs.models import Booth, Participation
 from portal import demo
@@ -65,11 +67,17 @@ def test_a_new_exhibitor_registers_a_unit_with_a_product_a_need_and_an_applicati
     shot(page, "01-home")
 
     page.get_by_role("link", name="ثبت واحد تولیدی").first.click()
-    page.fill("#id_email", "Owner@Example.ir")
-    page.fill("#id_password1", "Goosfand-Sefid-1405")
-    page.fill("#id_password2", "Goosfand-Sefid-1405")
+    # A mobile number typed as people type it; the code comes by SMS.
+    page.fill("#id_mobile", "۰۹۱۲ ۳۴۵ ۶۷۸۹")
     shot(page, "02-signup")
-    page.get_by_role("button", name="ثبت‌نام").click()
+    page.get_by_role("button", name="ارسال کد").click()
+    page.wait_for_url("**/accounts/code/")
+    sms = messaging.outbox[-1]
+    assert sms.to == "09123456789"
+    code = re.search(r"[0-9]{6}", sms.text).group()
+    page.fill("#id_code", code)
+    shot(page, "02-code")
+    page.get_by_role("button", name="ادامه").click()
 
     page.wait_for_url("**/dashboard/units/new/")
     page.fill("#id_legal_name", "شركت كفش آزمايشي")  # Arabic ي and ك, as an Arabic keyboard types
@@ -106,7 +114,7 @@ def test_a_new_exhibitor_registers_a_unit_with_a_product_a_need_and_an_applicati
 
     unit = Exhibitor.objects.get(national_id="10380284790")
     assert unit.legal_name == "شرکت کفش آزمایشی"  # stored with Persian letters
-    assert Membership.objects.get(exhibitor=unit).user.username == "owner@example.ir"
+    assert Membership.objects.get(exhibitor=unit).user.username == "09123456789"
     assert unit.park.name_fa == "شهرک صنعتی بوعلی" and unit.mobile == "09181234567"
     product, need = unit.products.get(), unit.needs.get()
     assert (product.category.code, product.monthly_amount, product.amount_unit) == (
