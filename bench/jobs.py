@@ -9,9 +9,12 @@ message is final (timed: jobs a second). A last run with 2 workers kills one
 (SIGKILL) half-way, starts another in its place, lets the lease run out and
 sweeps; then it counts: every message is sent or unknown, none lost, and the
 fake provider was asked to send no message twice (its localid, our pk).
+Last, on the demo: how long after a write (a need) its matches are stored,
+with a matching worker at its default polling interval.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -53,10 +56,8 @@ class FakeKavenegar(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError):  # its worker was killed (the kill run)
             self.wfile.write(body)
-        except BrokenPipeError:
-            pass  # the worker that asked was killed (the kill run)
 
     def log_message(self, *args):
         pass
@@ -175,10 +176,68 @@ def run(args, port, n_workers, kill=False):
     }
 
 
+LATENCY = """
+import time
+from django.db import transaction
+from exhibitors.models import Category, Exhibitor, Need
+from matching.models import Match
+from portal.lib import changes
+unit = Exhibitor.objects.get(national_id="10121479225")
+carton = Category.objects.get(code="1702")
+for i in range({n}):
+    started = time.perf_counter()
+    with transaction.atomic():
+        need = Need.objects.create(exhibitor=unit, name="کارتن پنج لایه %d" % i, category=carton)
+        changes.changed(needs=[need.pk])
+    written = time.perf_counter()
+    while not Match.objects.filter(need=need, product__isnull=False).exists():
+        time.sleep(0.02)
+    print(round((written - started) * 1000), round((time.perf_counter() - written) * 1000))
+    time.sleep(1)
+"""
+
+
+def latency(args):
+    """From a write (a need, in the web process's way) to its stored matches, with
+    a matching worker polling at its default interval (1 s), on the demo."""
+    env = production_env(fresh_database(args.database))
+    sh(PYTHON, "manage.py", "migrate", "-v0", env=env)
+    sh(PYTHON, "manage.py", "seed_demo", env=env, capture_output=True)
+    worker = subprocess.Popen(
+        [PYTHON, "manage.py", "db_worker", "--queue-name", "matching", "--no-reload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        out = sh(
+            PYTHON,
+            "manage.py",
+            "shell",
+            "-c",
+            LATENCY.format(n=args.writes),
+            env=env,
+            capture_output=True,
+        ).stdout
+    finally:
+        worker.terminate()
+        worker.wait()
+    pairs = [tuple(map(int, line.split())) for line in out.strip().splitlines()[-args.writes :]]
+    waits = sorted(after for _write, after in pairs)
+    return {
+        "writes": len(pairs),
+        "write_ms_max": max(write for write, _after in pairs),
+        "matches_after_ms_p50": waits[len(waits) // 2],
+        "matches_after_ms_max": waits[-1],
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--database", default="hamsaye_bench_jobs")
+    parser.add_argument("--writes", type=int, default=10, help="writes timed for latency")
     parser.add_argument(
         "--provider-ms", type=float, default=20, help="how long the fake provider takes a send"
     )
@@ -200,6 +259,8 @@ def main():
         assert result["lost"] == 0, result
         assert result["sent_twice"] == 0, result
     server.shutdown()
+    results["latency"] = latency(args)
+    print(json.dumps(results["latency"]), flush=True)
     print(json.dumps(results, ensure_ascii=False, indent=2))
 
 
