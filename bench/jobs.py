@@ -40,18 +40,19 @@ class FakeKavenegar(BaseHTTPRequestHandler):
 
     def do_POST(self):
         time.sleep(self.delay)
-        fields = urllib.parse.parse_qs(
-            self.rfile.read(int(self.headers["Content-Length"])).decode()
-        )
-        local_id = fields["localid"][0]
-        with self.lock:
-            self.sent[local_id] += 1
-        body = json.dumps(
-            {
-                "return": {"status": 200, "message": "تایید شد"},
-                "entries": [{"messageid": int(local_id) + 10**6, "status": 1}],
-            }
-        ).encode()
+        length = int(self.headers["Content-Length"])
+        fields = urllib.parse.parse_qs(self.rfile.read(length).decode())
+        if self.path.endswith("/sms/status.json"):
+            # Delivery reports: every message arrived.
+            ids = fields["messageid"][0].split(",")
+            entries = [{"messageid": int(i), "status": 10} for i in ids]
+        else:
+            local_id = fields["localid"][0]
+            with self.lock:
+                self.sent[local_id] += 1
+            entries = [{"messageid": int(local_id) + 10**6, "status": 1}]
+        answer = {"return": {"status": 200, "message": "تایید شد"}, "entries": entries}
+        body = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))

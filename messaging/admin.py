@@ -2,7 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.lib.forms import persian_active
+from portal.lib.admin import PortalModelAdmin
+from portal.lib.forms import MobileFormField, persian_active
 from portal.lib.text import to_persian_digits
 
 from . import services
@@ -14,7 +15,7 @@ def digits(value):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(PortalModelAdmin):
     """Read-only: what was sent, to whom, and how it went. Failed and unknown
     messages can be sent again (the provider's duplicate check guards an SMS)."""
 
@@ -27,7 +28,7 @@ class MessageAdmin(admin.ModelAdmin):
         "channel",
         "to",
         "subject",
-        "text",
+        "shown_text",
         "parts",
         "purpose",
         "status",
@@ -41,7 +42,8 @@ class MessageAdmin(admin.ModelAdmin):
         "sent_at",
         "delivery_checked_at",
     ]
-    exclude = ["html"]
+    # The text is shown by shown_text(), which hides one-time codes.
+    exclude = ["html", "text"]
 
     def has_add_permission(self, request):
         return False
@@ -51,6 +53,13 @@ class MessageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("text"))
+    def shown_text(self, obj):
+        # A code read here would sign whoever reads it in as the member it went to.
+        if obj.purpose == Message.Purpose.CODE:
+            return _("A one-time code: not shown.")
+        return obj.text
 
     @admin.display(description=_("SMS parts"))
     def parts(self, obj):
@@ -76,7 +85,14 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(OptOut)
-class OptOutAdmin(admin.ModelAdmin):
+class OptOutAdmin(PortalModelAdmin):
     list_display = ("number", "source", "created_at")
     list_filter = ("source",)
     search_fields = ("number",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Stored as messages are addressed (09XXXXXXXXX), however it was typed
+        # (Persian digits, +98): otherwise the opt-out would never match.
+        if db_field.name == "number":
+            kwargs["form_class"] = MobileFormField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -11,6 +11,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core import mail, signing
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -153,7 +154,12 @@ def deliver(message_id):
 
 def _send(message):
     if message.channel == Message.Channel.SMS:
-        return get_backend().send(message.to, message.text, local_id=str(message.pk))
+        try:
+            backend = get_backend()
+        except ImproperlyConfigured as error:
+            # Nothing went; an operator can fix the setting while retries go on.
+            raise TransientError(f"SMS_BACKEND is not configured: {error}") from None
+        return backend.send(message.to, message.text, local_id=str(message.pk))
     email = mail.EmailMultiAlternatives(message.subject, message.text, to=[message.to])
     if message.html:
         email.attach_alternative(message.html, "text/html")

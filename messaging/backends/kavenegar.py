@@ -10,6 +10,7 @@ it has seen only once, and answers with the first one's entry, so that a resend
 of a message whose fate is unknown cannot reach the phone twice.
 """
 
+import http.client
 import json
 import urllib.error
 import urllib.parse
@@ -80,8 +81,9 @@ class SMSBackend(BaseSMSBackend):
                 status, raw = response.status, response.read()
         except urllib.error.HTTPError as error:
             status, raw = error.code, error.read()
-        except (TimeoutError, urllib.error.URLError, OSError) as error:
-            # No answer: a resend is safe (the localid), so try again later.
+        except (TimeoutError, urllib.error.URLError, OSError, http.client.HTTPException) as error:
+            # No answer, or one cut short: a resend is safe (the localid), so
+            # try again later.
             raise TransientError(f"Kavenegar did not answer: {error}") from None
         try:
             answer = json.loads(raw.decode("utf-8"))

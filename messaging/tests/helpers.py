@@ -25,9 +25,7 @@ def travel(when):
 
 def deferred(name):
     """(when, args) of each job named ``name`` kept for later, soonest first."""
-    return sorted(
-        (when, args) for when, task, args, _kwargs in tasks.deferred if task.name == name
-    )
+    return sorted((when, args) for when, task, args, _kwargs in tasks.deferred if task.name == name)
 
 
 def make_message(**fields):

@@ -24,6 +24,7 @@ from exhibitors.models import County, Exhibitor, Membership, Need, Product
 from fairs import floorplan
 from fairs.models import Fair, Hall, Participation
 from matching.models import Dismissal, NeedSuggestion
+from messaging.models import Message, OptOut
 from portal.lib.identifiers import clean_national_id
 
 FOLDER = Path(__file__).resolve().parent
@@ -111,6 +112,7 @@ def seed(*, create_accounts, today=None):
     _check(floorplan.import_floorplan(fair.slug, FOLDER / "booths.csv").problems)
     _seed_participations_without_booths(fair)
     _seed_feedback()
+    _seed_messages()
 
     if not create_accounts:
         return []
@@ -252,6 +254,47 @@ def _seed_accounts(unit):
         Account(*EXHIBITOR, role=f"exhibitor, owner of {unit.legal_name}"),
         Account(*NEWCOMER, role=f"exhibitor with no needs yet, owner of {dairy.legal_name}"),
     ]
+
+
+def _seed_messages():
+    """A few messages as the worker leaves them, for the admin's tour: a notice
+    delivered, one to a number that opted out, one cut off mid-send (unknown:
+    an organizer decides whether to send it again)."""
+    now = timezone.now()
+    OptOut.objects.get_or_create(number="09189990001", defaults={"source": OptOut.Source.REPLY})
+    rows = [
+        {
+            "to": SMS_ONLY[0],
+            "text": "گام‌آور همدان به دستکش آرتا دست الوند پیام داد: چرم دستکشی",
+            "status": Message.Status.SENT,
+            "delivery": Message.Delivery.DELIVERED,
+            "provider_id": "demo-1",
+            "sent_at": now,
+            "attempts": 1,
+        },
+        {
+            "to": "09189990001",
+            "text": "دهمین نمایشگاه صنایع کوچک همدان: ثبت‌نام باز است.",
+            "purpose": Message.Purpose.PROMOTION,
+            "status": Message.Status.FAILED,
+            "error": "This number has opted out of messages.",
+        },
+        {
+            "to": EXHIBITOR_MOBILE,
+            "text": "درخواست حضور سبک‌چرم هگمتان در نمایشگاه تأیید شد.",
+            "status": Message.Status.UNKNOWN,
+            "sending_since": now,
+            "attempts": 1,
+            "error": "Sending was cut off: it is not known whether this message went.",
+        },
+    ]
+    for row in rows:
+        Message.objects.get_or_create(
+            channel=Message.Channel.SMS,
+            to=row.pop("to"),
+            text=row.pop("text"),
+            defaults={"purpose": Message.Purpose.NOTICE, **row},
+        )
 
 
 def _verified_mobile(user, number):
