@@ -187,7 +187,9 @@ start = time.monotonic()
 wrote = 0
 for i in range(30):
     with transaction.atomic():
-        product = Product.objects.create(exhibitor=unit, name=f"پیچ آزمایشی {i}", category=unit.category)
+        product = Product.objects.create(
+            exhibitor=unit, name=f"پیچ آزمایشی {i}", category=unit.category
+        )
         changes.changed(products=[product.pk], created=True)
     with transaction.atomic():
         need = Need.objects.create(exhibitor=unit, name=f"مهره آزمایشی {i}", category=unit.category)
