@@ -2,6 +2,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.lib.forms import persian_active
+from portal.lib.text import to_persian_digits
+
 from . import services
 from .models import Account, Event
 
@@ -27,15 +30,17 @@ class AccountAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Reset the mobile number (lost or recycled)"))
+    @admin.action(
+        description=_("Reset the mobile number (lost or recycled)"), permissions=["change"]
+    )
     def reset_mobile(self, request, queryset):
         accounts = list(queryset.exclude(mobile=""))
         for account in accounts:
             services.reset_mobile(account=account, by=request.user)
         self.message_user(
             request,
-            ngettext("%(n)d number reset.", "%(n)d numbers reset.", len(accounts))
-            % {"n": len(accounts)},
+            ngettext("%(n)s number reset.", "%(n)s numbers reset.", len(accounts))
+            % {"n": to_persian_digits(len(accounts)) if persian_active() else len(accounts)},
             messages.SUCCESS,
         )
 

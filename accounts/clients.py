@@ -32,9 +32,19 @@ def client_address(request):
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     for hop in reversed(hops):
+        hop = _without_port(hop)
         if not _trusted(hop, networks):
             try:
                 return str(ipaddress.ip_address(hop))
             except ValueError:
                 return remote
     return remote
+
+
+def _without_port(hop):
+    """1.2.3.4:5678 → 1.2.3.4, [2001:db8::1]:443 → 2001:db8::1; some proxies add ports."""
+    if hop.startswith("["):
+        return hop[1:].split("]", 1)[0]
+    if hop.count(":") == 1:
+        return hop.split(":", 1)[0]
+    return hop

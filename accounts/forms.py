@@ -8,6 +8,7 @@ from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from messaging import services as messaging
+from messaging.models import Message
 from portal.lib import identifiers
 from portal.lib.text import to_ascii_digits
 
@@ -170,9 +171,12 @@ class QueuedPasswordResetForm(PasswordResetForm):
         html = ""
         if html_email_template_name is not None:
             html = loader.render_to_string(html_email_template_name, context)
+        # Purpose "code": the link sets the password, so the admin hides it
+        # as it hides one-time codes.
         messaging.send_email(
             to=to_email,
             subject=subject,
             text=loader.render_to_string(email_template_name, context),
             html=html,
+            purpose=Message.Purpose.CODE,
         )

@@ -64,7 +64,9 @@ def next_code_at(number, purpose, request, now=None):
         when = max(when, last.created_at + RESEND_AFTER)
     for usage in _limits(request, number, increment=False):
         if usage["should_limit"]:
-            when = max(when, now + datetime.timedelta(seconds=max(usage["time_left"], 1)))
+            # A window still counts in its last second: the next one starts after it.
+            left = max(usage["time_left"], 0) + 1
+            when = max(when, now + datetime.timedelta(seconds=left))
     return when
 
 
@@ -160,22 +162,28 @@ def check_code(*, request, number, purpose, code, user=None):
             raise ValidationError(
                 _("This code was tried too many times. Ask for a new one."), code="tries"
             )
-        if not hmac.compare_digest(login_code.digest, _digest(number, purpose, code)):
+        wrong = not hmac.compare_digest(login_code.digest, _digest(number, purpose, code))
+        if wrong:
+            # Counted and logged, then raised outside the block: raising inside
+            # would roll the count back, and the tries would be endless.
             login_code.tries += 1
             login_code.save(update_fields=["tries"])
             log(Event.Kind.CODE_WRONG, request=request, user=user, number=number)
-            left = CODE_TRIES - login_code.tries
-            if left == 0:
-                raise ValidationError(
-                    _("Wrong code, and that was the last try. Ask for a new one."), code="tries"
-                )
+        else:
+            login_code.used_at = now
+            login_code.save(update_fields=["used_at"])
+    if wrong:
+        left = CODE_TRIES - login_code.tries
+        if left == 0:
             raise ValidationError(
-                _("Wrong code. Tries left: %(left)s.") % {"left": left},
-                code="wrong",
-                params={"left": left},
+                _("Wrong code, and that was the last try. Ask for a new one."), code="tries"
             )
-        login_code.used_at = now
-        login_code.save(update_fields=["used_at"])
+        raise ValidationError(
+            _("Wrong code. Tries left: %(left)s.")
+            % {"left": to_persian_digits(str(left)) if persian_active() else left},
+            code="wrong",
+            params={"left": left},
+        )
     return login_code
 
 
@@ -192,6 +200,9 @@ def sign_in_with_code(*, request, number, code):
     account = Account.objects.select_related("user").filter(mobile=number).first()
     if account is not None and account.user.is_staff:
         raise staff_refused()
+    if account is not None and not account.user.is_active:
+        # As Django's password login: the backend would refuse them anyway.
+        raise ValidationError(_("This account is inactive."), code="inactive")
     check_code(request=request, number=number, purpose=LoginCode.Purpose.SIGN_IN, code=code)
     created = False
     with transaction.atomic():
@@ -235,7 +246,8 @@ def verify_mobile(*, request, user, number, code):
             request=request,
             user=user,
             number=number,
-            detail=_("was %(old)s") % {"old": old} if old and old != number else "",
+            # Not translated: organizers read the log in either language.
+            detail=f"{old} → {number}" if old and old != number else "",
         )
     return account
 

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -21,6 +22,10 @@ class AdminSite(admin.AdminSite):
         return super().has_permission(request) and second_factor_done(request)
 
     def login(self, request, extra_context=None):
+        if request.user.is_authenticated and not request.user.is_staff:
+            # Signed in, but not an organizer: the password page would send
+            # them straight back here.
+            raise PermissionDenied
         next_url = request.GET.get("next") or reverse("admin:index")
         return redirect(f"{reverse('password_login')}?{urlencode({'next': next_url})}")
 

@@ -66,6 +66,10 @@ def sign_in(request, signup=False):
         account = Account.objects.filter(mobile=form.cleaned_data["mobile"]).first()
         if account is not None and account.user.is_staff:
             form.add_error("mobile", services.staff_refused())
+        elif account is not None and not account.user.is_active:
+            form.add_error(
+                "mobile", ValidationError(_("This account is inactive."), code="inactive")
+            )
         elif response := _start(request, form, purpose=LoginCode.Purpose.SIGN_IN):
             return response
     return render(
@@ -166,6 +170,7 @@ class PasswordLoginView(auth_views.LoginView):
     def form_valid(self, form):
         user = form.get_user()
         if not user.is_staff:
+            services.log(Event.Kind.SIGNED_IN, request=self.request, user=user, detail="password")
             return super().form_valid(form)
         account = Account.objects.filter(user=user).first()
         if account is None or not account.has_verified_mobile:
@@ -225,6 +230,13 @@ def account(request):
             request, mobile_form, purpose=LoginCode.Purpose.VERIFY, user=request.user
         ):
             return response
+    if email_form.is_valid() and (
+        get_user_model()
+        .objects.filter(email__iexact=email_form.cleaned_data["email"])
+        .exclude(pk=request.user.pk)
+        .exists()
+    ):
+        email_form.add_error("email", _("This email belongs to another account."))
     if email_form.is_valid():
         _send_email_link(request, request.user, email_form.cleaned_data["email"])
         messages.success(

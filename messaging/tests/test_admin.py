@@ -197,12 +197,15 @@ def test_a_user_who_is_not_staff_is_sent_away_from_the_admin(member_client):
     assert messaging.outbox == []
 
 
-def test_a_user_who_is_not_staff_lands_on_a_page_outside_the_admin(member_client):
-    """Not sent round in a loop: the admin's login sends them to the password
-    sign-in, which must not send a signed-in member straight back."""
+def test_a_user_who_is_not_staff_is_turned_away_not_sent_round_in_a_loop(member_client):
+    """The admin's login would send them to the password sign-in, which sends a
+    signed-in member straight back: they get the portal's 403 page instead."""
     response = member_client.get(reverse(CHANGELIST), follow=True)
-    assert response.status_code == 200
-    assert not response.redirect_chain[-1][0].startswith("/admin/")
+    assert response.status_code == 403
+    assert response.redirect_chain == [
+        (reverse("admin:login") + "?next=" + reverse(CHANGELIST), 302)
+    ]
+    assert "admin/login.html" not in [t.name for t in response.templates]
 
 
 def test_an_organizer_without_the_second_factor_is_sent_to_sign_in(client):
