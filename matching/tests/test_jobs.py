@@ -105,7 +105,9 @@ def test_the_sweeper_enqueues_again_what_waits_too_long(queued):
     assert jobs(queued) == [("recompute", ("everything", 0), "matching")] * 2
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would otherwise
+# recreate content types that the next such test loads again (duplicates).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_on_postgresql_one_recompute_at_a_time_across_connections():
     held, release, tried = threading.Event(), threading.Event(), {}
