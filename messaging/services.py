@@ -1,7 +1,8 @@
 """Outgoing SMS and email: queueing, sending, retrying, opt-outs, quiet hours.
 
 A message's row moves queued → sending → sent | failed | unknown, only here.
-Jobs (tasks.py) call deliver(), expire_lease(), check_delivery() and sweep().
+Jobs (tasks.py) call deliver(), check_delivery() and sweep(); the sweep command
+(cron, or `make run`) calls sweep() too.
 """
 
 import datetime
@@ -107,7 +108,8 @@ def deliver(message_id):
     """Send a queued message (the job). Idempotent: a message that is not queued,
     or not due, is left alone.
 
-    Side effects: the row goes to sending (a lease: expire_lease is enqueued),
+    Side effects: the row goes to sending (a lease, which sweep() ends if the
+    send never returns),
     then sent, failed, unknown, or back to queued with a retry enqueued after
     a backoff; a sent SMS has its delivery report asked for later.
     """
@@ -134,9 +136,6 @@ def deliver(message_id):
         message.sending_since = now
         message.attempts += 1
         message.save(update_fields=["status", "sending_since", "attempts"])
-        tasks.expire_lease.using(
-            run_after=now + datetime.timedelta(seconds=settings.MESSAGE_LEASE_SECONDS + 5)
-        ).enqueue(message.pk)
     try:
         provider_id = _send(message)
     except TransientError as error:

@@ -12,13 +12,6 @@ def deliver_message(message_id):
 
 
 @task()
-def expire_lease(message_id):
-    from . import services
-
-    return services.expire_lease(message_id)
-
-
-@task()
 def check_delivery(message_id, poll):
     from . import services
 
