@@ -28,11 +28,15 @@ class Account(models.Model):
         verbose_name_plural = _("accounts")
         constraints = [
             models.UniqueConstraint(
-                fields=["mobile"], condition=~Q(mobile=""), name="accounts_account_one_mobile"
+                fields=["mobile"],
+                condition=~Q(mobile=""),
+                name="accounts_account_one_mobile",
+                violation_error_message=_("This number belongs to another account."),
             ),
             models.CheckConstraint(
                 condition=Q(mobile_verified_at__isnull=True) | ~Q(mobile=""),
                 name="accounts_account_verified_has_mobile",
+                violation_error_message=_("Only a number can be verified."),
             ),
         ]
 
@@ -71,6 +75,9 @@ class LoginCode(models.Model):
         verbose_name=_("user"),
     )
     digest = models.CharField(max_length=64)
+    # The session that asked for it: a code another session asks for later does
+    # not use this one up (nobody can keep a member from signing in that way).
+    nonce = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"))
     tries = models.PositiveSmallIntegerField(_("wrong tries"), default=0)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -30,6 +31,9 @@ from .models import Account, Event, LoginCode
 
 CODE_LIFETIME = datetime.timedelta(minutes=2)
 CODE_TRIES = 5
+# Wrong tries a number may have in a day, over all its codes: without it each
+# new code would bring five new guesses.
+WRONG_TRIES_A_DAY = 20
 RESEND_AFTER = datetime.timedelta(seconds=60)
 
 
@@ -83,14 +87,40 @@ def _limits(request, number, *, increment):
     ]
 
 
-def request_code(*, request, number, purpose, user=None):
+def wrong_tries_today(number):
+    since = timezone.now() - datetime.timedelta(days=1)
+    return (
+        LoginCode.objects.filter(number=number, created_at__gte=since).aggregate(n=Sum("tries"))[
+            "n"
+        ]
+        or 0
+    )
+
+
+def _locked(number):
+    if wrong_tries_today(number) >= WRONG_TRIES_A_DAY:
+        return ValidationError(
+            _(
+                "Too many wrong codes for this number today. Try again tomorrow, or ask "
+                "the organizers."
+            ),
+            code="locked",
+        )
+    return None
+
+
+def request_code(*, request, number, purpose, user=None, nonce=""):
     """Send a new code to ``number`` by SMS, unless a limit says not yet.
 
-    Side effects: a LoginCode (earlier live ones for the number and purpose
-    are used up); an urgent SMS; an Event. Raises ValidationError (code
-    "wait") with the time a code may be asked for again.
+    ``nonce``: the asking session's; a new code uses up only the live codes
+    this session asked for. Side effects: a LoginCode; an urgent SMS; an
+    Event. Raises ValidationError: "wait" (with the time a code may be asked
+    for again), "locked" (too many wrong tries today).
     """
     now = timezone.now()
+    if locked := _locked(number):
+        log(Event.Kind.CODE_LIMIT, request=request, user=user, number=number, detail="locked")
+        raise locked
     when = next_code_at(number, purpose, request, now)
     if when > now:
         log(Event.Kind.CODE_LIMIT, request=request, user=user, number=number)
@@ -100,13 +130,16 @@ def request_code(*, request, number, purpose, user=None):
         raise _wait(next_code_at(number, purpose, request))
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
-        LoginCode.objects.live(now).filter(number=number, purpose=purpose).update(used_at=now)
+        LoginCode.objects.live(now).filter(number=number, purpose=purpose, nonce=nonce).update(
+            used_at=now
+        )
         login_code = LoginCode.objects.create(
             number=number,
             purpose=purpose,
             user=user,
             digest=_digest(number, purpose, code),
             expires_at=now + CODE_LIFETIME,
+            nonce=nonce,
         )
         messaging.send_sms(to=number, text=code_text(code), purpose=Message.Purpose.CODE)
         log(Event.Kind.CODE_SENT, request=request, user=user, number=number, detail=purpose)
@@ -135,19 +168,26 @@ def _wait(when):
     )
 
 
-def check_code(*, request, number, purpose, code, user=None):
-    """Use up the live code for ``number`` and ``purpose`` if ``code`` is it.
+def check_code(*, request, number, purpose, code, user=None, nonce=""):
+    """Use up the live code for ``number``, ``purpose`` and the session's ``nonce``
+    if ``code`` is it.
 
     Side effects: the code's tries, or its use; an Event on a wrong code.
     Raises ValidationError: "expired" (none live: never sent, expired, or
-    used), "tries" (too many wrong tries), "wrong".
+    used), "tries" (too many wrong tries), "wrong", "locked" (too many wrong
+    tries today), "wait" (too many tries from this client address).
     """
     code = to_ascii_digits(code or "").strip().replace(" ", "")
     now = timezone.now()
+    if locked := _locked(number):
+        raise locked
+    usage = _usage(request, "accounts.check.client", "ip", settings.CODE_CHECKS_PER_CLIENT, True)
+    if usage["should_limit"]:
+        raise _wait(now + datetime.timedelta(seconds=max(usage["time_left"], 0) + 1))
     with transaction.atomic():
         login_code = (
             LoginCode.objects.select_for_update()
-            .filter(number=number, purpose=purpose, used_at__isnull=True)
+            .filter(number=number, purpose=purpose, used_at__isnull=True, nonce=nonce)
             .order_by("-created_at")
             .first()
         )
@@ -191,23 +231,30 @@ def staff_refused():
     return ValidationError(_("Organizers sign in with their password, then a code."), code="staff")
 
 
-def sign_in_with_code(*, request, number, code):
+def privileged(user):
+    """Organizers and administrators: the second factor is theirs."""
+    return user.is_staff or user.is_superuser
+
+
+def sign_in_with_code(*, request, number, code, nonce=""):
     """The person proved ``number``: their account, made now if it is new.
 
     Returns (user, created). Side effects: the code used; a User and an
     Account on first use; Events. Staff accounts need their password too.
     """
     account = Account.objects.select_related("user").filter(mobile=number).first()
-    if account is not None and account.user.is_staff:
+    if account is not None and privileged(account.user):
         raise staff_refused()
     if account is not None and not account.user.is_active:
         # As Django's password login: the backend would refuse them anyway.
         raise ValidationError(_("This account is inactive."), code="inactive")
-    check_code(request=request, number=number, purpose=LoginCode.Purpose.SIGN_IN, code=code)
+    check_code(
+        request=request, number=number, purpose=LoginCode.Purpose.SIGN_IN, code=code, nonce=nonce
+    )
     created = False
     with transaction.atomic():
         if account is None:
-            user = get_user_model().objects.create_user(username=number)
+            user = get_user_model().objects.create_user(username=_free_username(number))
             account = Account.objects.create(
                 user=user, mobile=number, mobile_verified_at=timezone.now()
             )
@@ -220,18 +267,33 @@ def sign_in_with_code(*, request, number, code):
     return account.user, created
 
 
+def _free_username(number):
+    """The number, unless an account made with it before (since moved to another
+    number) still has it as its username."""
+    users = get_user_model().objects
+    username = number
+    while users.filter(username=username).exists():
+        username = f"{number}-{secrets.token_hex(2)}"
+    return username
+
+
 def account_of(user):
     return Account.objects.get_or_create(user=user)[0]
 
 
-def verify_mobile(*, request, user, number, code):
+def verify_mobile(*, request, user, number, code, nonce=""):
     """``user`` proved a new number: it becomes theirs.
 
     Side effects: the code used; the Account's mobile and its verification
     time; an Event. Raises ValidationError if another account has the number.
     """
     check_code(
-        request=request, number=number, purpose=LoginCode.Purpose.VERIFY, code=code, user=user
+        request=request,
+        number=number,
+        purpose=LoginCode.Purpose.VERIFY,
+        code=code,
+        user=user,
+        nonce=nonce,
     )
     with transaction.atomic():
         if Account.objects.filter(mobile=number).exclude(user=user).exists():

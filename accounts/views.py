@@ -1,6 +1,8 @@
 """Signing in and up: a mobile and a code, or an email and a password; the
 person's own numbers and address."""
 
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -12,11 +14,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from messaging import services as messaging
+from messaging.models import Message
 
 from . import services
 from .forms import CodeForm, EmailAuthenticationForm, EmailForm, MobileForm, SignupForm
@@ -24,6 +28,8 @@ from .models import Account, Event, LoginCode
 from .sites import SECOND_FACTOR, second_factor_done
 
 PENDING = "accounts.pending"
+# A code page left open longer than this starts over from the number.
+PENDING_MINUTES = 10
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 EMAIL_SALT = "accounts.email"
 EMAIL_LINK_DAYS = 3
@@ -43,18 +49,54 @@ def _start(request, form, *, purpose, user=None):
     """Send a code for a valid MobileForm and go to the code page; on a limit,
     the form carries the error."""
     number = form.cleaned_data["mobile"]
+    if _pend(request, number=number, purpose=purpose, user=user, next_url=_next(request)):
+        return redirect("code")
+    form.add_error("mobile", request.pending_error)
+    return None
+
+
+def _pend(request, *, number, purpose, user, next_url):
+    """Send the code and remember in the session what it is for: the number,
+    the purpose, the user (second factor, verification) with their password's
+    hash, a nonce of this session's own, and when, so that it expires."""
+    nonce = secrets.token_hex(8)
     try:
-        services.request_code(request=request, number=number, purpose=purpose, user=user)
+        services.request_code(
+            request=request, number=number, purpose=purpose, user=user, nonce=nonce
+        )
     except ValidationError as error:
-        form.add_error("mobile", error)
-        return None
+        request.pending_error = error
+        return False
     request.session[PENDING] = {
         "number": number,
         "purpose": purpose,
         "user": user.pk if user else None,
-        "next": _next(request),
+        "hash": user.get_session_auth_hash() if user else "",
+        "next": next_url,
+        "nonce": nonce,
+        "at": timezone.now().timestamp(),
     }
-    return redirect("code")
+    return True
+
+
+def _pending(request):
+    """What the session waits on, if it is still good: not older than
+    PENDING_MINUTES, and for a user whose password has not changed since."""
+    pending = request.session.get(PENDING)
+    if not pending:
+        return None
+    fresh = timezone.now().timestamp() - pending.get("at", 0) < PENDING_MINUTES * 60
+    user = None
+    if pending["user"]:
+        user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+        if user is None or not constant_time_compare(
+            user.get_session_auth_hash(), pending.get("hash", "")
+        ):
+            fresh = False
+    if not fresh:
+        request.session.pop(PENDING, None)
+        return None
+    return {**pending, "user_object": user}
 
 
 def sign_in(request, signup=False):
@@ -64,7 +106,7 @@ def sign_in(request, signup=False):
     form = MobileForm(request.POST or None)
     if form.is_valid():
         account = Account.objects.filter(mobile=form.cleaned_data["mobile"]).first()
-        if account is not None and account.user.is_staff:
+        if account is not None and services.privileged(account.user):
             form.add_error("mobile", services.staff_refused())
         elif account is not None and not account.user.is_active:
             form.add_error(
@@ -85,7 +127,7 @@ def signup(request):
 
 def code(request):
     """The code sent by SMS, for what the session is waiting on."""
-    pending = request.session.get(PENDING)
+    pending = _pending(request)
     if not pending:
         return redirect("login")
     number, purpose = pending["number"], pending["purpose"]
@@ -113,39 +155,46 @@ def code(request):
 
 
 def _finish(request, pending, code):
-    number, purpose = pending["number"], pending["purpose"]
+    number, purpose, nonce = pending["number"], pending["purpose"], pending["nonce"]
     if purpose == LoginCode.Purpose.SIGN_IN:
-        user, created = services.sign_in_with_code(request=request, number=number, code=code)
+        user, created = services.sign_in_with_code(
+            request=request, number=number, code=code, nonce=nonce
+        )
         login(request, user, backend=BACKEND)
-        if created or not user.memberships.exists():
+        if pending["next"] == reverse("dashboard") and (created or not user.memberships.exists()):
             messages.success(request, _("Welcome! Now register your production unit."))
             return redirect("self:unit_new")
         return redirect(pending["next"])
-    user = get_user_model().objects.filter(pk=pending["user"]).first()
+    user = pending["user_object"]
     if user is None:
         raise Http404
     if purpose == LoginCode.Purpose.SECOND_FACTOR:
-        services.check_code(request=request, number=number, purpose=purpose, code=code, user=user)
+        services.check_code(
+            request=request, number=number, purpose=purpose, code=code, user=user, nonce=nonce
+        )
         login(request, user, backend=BACKEND)
         request.session[SECOND_FACTOR] = user.pk
         services.log(Event.Kind.SIGNED_IN, request=request, user=user, number=number)
         return redirect(pending["next"])
     if request.user != user:
         raise Http404
-    services.verify_mobile(request=request, user=user, number=number, code=code)
+    services.verify_mobile(request=request, user=user, number=number, code=code, nonce=nonce)
     messages.success(request, _("Your mobile number is verified."))
     return redirect("account")
 
 
 @require_POST
 def code_resend(request):
-    pending = request.session.get(PENDING)
+    pending = _pending(request)
     if not pending:
         return redirect("login")
-    user = get_user_model().objects.filter(pk=pending["user"]).first() if pending["user"] else None
     try:
         services.request_code(
-            request=request, number=pending["number"], purpose=pending["purpose"], user=user
+            request=request,
+            number=pending["number"],
+            purpose=pending["purpose"],
+            user=pending["user_object"],
+            nonce=pending["nonce"],
         )
     except ValidationError as error:
         messages.error(request, error.messages[0])
@@ -163,41 +212,37 @@ class PasswordLoginView(auth_views.LoginView):
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        if user.is_authenticated and (not user.is_staff or second_factor_done(request)):
+        if user.is_authenticated and (not services.privileged(user) or second_factor_done(request)):
             return redirect(self.get_success_url())
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         user = form.get_user()
-        if not user.is_staff:
+        if not services.privileged(user):
             services.log(Event.Kind.SIGNED_IN, request=self.request, user=user, detail="password")
             return super().form_valid(form)
         account = Account.objects.filter(user=user).first()
         if account is None or not account.has_verified_mobile:
             form.add_error(
                 None,
-                _(
-                    "An organizer needs a verified mobile for the second factor. Ask an "
-                    "administrator to set one (manage.py set_mobile)."
+                ValidationError(
+                    _(
+                        "An organizer needs a verified mobile for the second factor. Ask an "
+                        "administrator to set one (manage.py set_mobile)."
+                    ),
+                    code="no_mobile",
                 ),
             )
             return self.form_invalid(form)
-        try:
-            services.request_code(
-                request=self.request,
-                number=account.mobile,
-                purpose=LoginCode.Purpose.SECOND_FACTOR,
-                user=user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
+        if not _pend(
+            self.request,
+            number=account.mobile,
+            purpose=LoginCode.Purpose.SECOND_FACTOR,
+            user=user,
+            next_url=self.get_success_url(),
+        ):
+            form.add_error(None, self.request.pending_error)
             return self.form_invalid(form)
-        self.request.session[PENDING] = {
-            "number": account.mobile,
-            "purpose": LoginCode.Purpose.SECOND_FACTOR,
-            "user": user.pk,
-            "next": self.get_success_url(),
-        }
         return redirect("code")
 
 
@@ -258,6 +303,7 @@ def _send_email_link(request, user, email):
         "registration/email/confirm",
         {"url": request.build_absolute_uri(reverse("email_confirm", args=[token]))},
         [email],
+        purpose=Message.Purpose.CODE,  # a secret link: hidden in the admin
     )
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Account
+from messaging.models import Message
 from messaging.services import send_templated_email, send_templated_sms
 
 from .models import AccessRequest, Invitation, Membership
@@ -157,6 +158,8 @@ def invite_member(*, exhibitor, email, role, invited_by):
             "url": settings.SITE_URL + reverse("invitation", args=[invitation.token]),
         },
         [email],
+        # The link is the invitation: the admin does not show it.
+        purpose=Message.Purpose.CODE,
     )
     return invitation
 

@@ -13,7 +13,13 @@ import functools
 import gc
 import multiprocessing
 import re
+import threading
 from collections import Counter, defaultdict
+
+try:
+    import fcntl
+except ImportError:  # not on Windows, where a SQLite portal runs one matching worker
+    fcntl = None
 
 import numpy as np
 from django.db import connection, transaction
@@ -245,25 +251,52 @@ def _score_block(start, job=None):
 _LOCK = 7_301_905
 
 
+_held = threading.local()
+
+
 @contextlib.contextmanager
 def exclusive():
     """One recompute at a time, across workers and machines: two that wrote the
-    same needs' matches at once would both insert them.
+    same needs' matches at once would both insert them. Re-entrant (a job's
+    recompute calls rematch(), which takes it too).
 
     PostgreSQL: a session advisory lock, released when the block ends or the
-    connection dies with its worker. SQLite runs one matching worker (`make
-    run`; docs/operations.md), and SQLite itself lets one writer in at a time.
+    connection dies with its worker. SQLite: an flock on a file beside the
+    database, released likewise when the process dies (a worker, a cron
+    rematch and a test's immediate job all take it).
     """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [_LOCK])
+    depth = getattr(_held, "depth", 0)
+    _held.depth = depth + 1
     try:
-        yield
+        if depth:
+            yield
+        elif connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_lock(%s)", [_LOCK])
+            try:
+                yield
+            finally:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK])
+        else:
+            with _file_lock():
+                yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK])
+        _held.depth = depth
+
+
+@contextlib.contextmanager
+def _file_lock():
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor != "sqlite" or connection.is_in_memory_db() or fcntl is None:
+        yield  # an in-memory database belongs to one process
+        return
+    with open(f"{name}.matching-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _chunked():
@@ -335,6 +368,8 @@ def _rematch_contexts(fair, workers):
                 _write(_rows(scored, context.fair_id))
             count += len(scored)
         written[context.fair_id] = count
+    if chunked:
+        _drop_orphans()
     if connection.vendor == "postgresql":
         # Fresh statistics for the rewritten table: the planner's plans for an
         # update went wrong on stale ones (149 ms after ANALYZE, 630 before).
@@ -342,6 +377,24 @@ def _rematch_contexts(fair, workers):
             cursor.execute("ANALYZE matching_match")
             cursor.execute("ANALYZE matching_needterm")
     return written
+
+
+def _drop_orphans():
+    """Rows a chunked rematch wrote for needs or products deleted while it ran
+    (it read them at its start; the matches have no foreign keys): gone, and
+    their needs matched again."""
+    orphans = Match.objects.filter(product__isnull=False).exclude(
+        product__in=Product.objects.values("pk")
+    ) | Match.objects.exclude(need__in=Need.objects.values("pk"))
+    needs = set(orphans.values_list("need_id", flat=True))
+    if not needs:
+        return
+    with transaction.atomic():
+        orphans.delete()
+        NeedTerm.objects.exclude(need__in=Need.objects.values("pk")).delete()
+    alive = set(Need.objects.filter(pk__in=needs).values_list("pk", flat=True))
+    if alive:
+        refresh_needs(alive)
 
 
 def refresh_needs(need_ids):

@@ -363,7 +363,11 @@ class Pending(models.Model):
         verbose_name = _("pending recompute")
         verbose_name_plural = _("pending recomputes")
         constraints = [
-            models.UniqueConstraint(fields=["kind", "key"], name="matching_pending_once")
+            models.UniqueConstraint(
+                fields=["kind", "key"],
+                name="matching_pending_once",
+                violation_error_message=_("This is already waiting to be matched again."),
+            )
         ]
 
     def __str__(self):

@@ -46,49 +46,57 @@ def on_change(*, needs=(), products=(), units=(), fairs=(), everything=False, cr
             # Nothing named: a deletion left gaps, which the items job fills.
             jobs.append((Kind.ITEMS, 0))
         for kind, key in jobs:
-            _pending, new = Pending.objects.get_or_create(kind=kind, key=key)
-            if new:
-                tasks.recompute.enqueue(kind, key)
+            # Locked: a job that takes this row waits until these marks are
+            # committed, so that it sees them (else they would wait for no job).
+            if not Pending.objects.select_for_update().filter(kind=kind, key=key).exists():
+                _pending, new = Pending.objects.get_or_create(kind=kind, key=key)
+                if new:
+                    tasks.recompute.enqueue(kind, key)
+
+
+ITEM_KINDS = [Pending.Kind.NEED, Pending.Kind.PRODUCT, Pending.Kind.NEW_PRODUCT, Pending.Kind.UNIT]
 
 
 def recompute(kind, key):
     """The job: bring stored matches up to date for a Pending row, if it is still
     there (a second job for it finds it gone and does nothing). One recompute
     runs at a time (engine.exclusive), so that two cannot write the same
-    matches at once."""
+    matches at once. A run that fails puts back what it took."""
     with engine.exclusive():
         if not Pending.objects.filter(kind=kind, key=key).delete()[0]:
             return None
-        if kind == Pending.Kind.EVERYTHING:
-            return sum(engine.rematch(workers=settings.MATCHING_WORKERS).values())
-        if kind == Pending.Kind.FAIR:
-            fair = Fair.objects.filter(pk=key).first()
-            return sum(engine.rematch(fair=fair).values()) if fair else None
-        marks = list(
-            Pending.objects.filter(
-                kind__in=[
-                    Pending.Kind.NEED,
-                    Pending.Kind.PRODUCT,
-                    Pending.Kind.NEW_PRODUCT,
-                    Pending.Kind.UNIT,
-                ]
-            ).values_list("pk", "kind", "key")
-        )
-        for start in range(0, len(marks), 500):
-            Pending.objects.filter(
-                pk__in=[pk for pk, _k, _key in marks[start : start + 500]]
-            ).delete()
-        taken = {kind: set() for kind in Pending.Kind.values}
-        for _pk, mark, pk in marks:
-            taken[mark].add(pk)
-        new = taken[Pending.Kind.NEW_PRODUCT]
-        refresh(
-            needs=taken[Pending.Kind.NEED],
-            products=taken[Pending.Kind.PRODUCT] | new,
-            units=taken[Pending.Kind.UNIT],
-            created=new,
-        )
-        return len(marks)
+        taken = []
+        try:
+            return _recompute(kind, key, taken)
+        except BaseException:
+            Pending.objects.bulk_create(
+                [Pending(kind=mark, key=pk) for mark, pk in taken] + [Pending(kind=kind, key=key)],
+                ignore_conflicts=True,
+            )
+            raise
+
+
+def _recompute(kind, key, taken):
+    if kind == Pending.Kind.EVERYTHING:
+        return sum(engine.rematch(workers=settings.MATCHING_WORKERS).values())
+    if kind == Pending.Kind.FAIR:
+        fair = Fair.objects.filter(pk=key).first()
+        return sum(engine.rematch(fair=fair).values()) if fair else None
+    marks = list(Pending.objects.filter(kind__in=ITEM_KINDS).values_list("pk", "kind", "key"))
+    for start in range(0, len(marks), 500):
+        Pending.objects.filter(pk__in=[pk for pk, _k, _key in marks[start : start + 500]]).delete()
+    taken += [(mark, pk) for _pk, mark, pk in marks]
+    by_kind = {kind: set() for kind in Pending.Kind.values}
+    for _pk, mark, pk in marks:
+        by_kind[mark].add(pk)
+    new = by_kind[Pending.Kind.NEW_PRODUCT]
+    refresh(
+        needs=by_kind[Pending.Kind.NEED],
+        products=by_kind[Pending.Kind.PRODUCT] | new,
+        units=by_kind[Pending.Kind.UNIT],
+        created=new,
+    )
+    return len(marks)
 
 
 def sweep():
@@ -96,6 +104,13 @@ def sweep():
     row older than a few minutes is enqueued again. Returns how many."""
     late = timezone.now() - datetime.timedelta(minutes=10)
     again = 0
+    items = Pending.objects.filter(kind__in=ITEM_KINDS, created_at__lte=late)
+    if items.exists():
+        # Marks whose job was lost (a run killed after taking its row): a job for them.
+        _pending, new = Pending.objects.get_or_create(kind=Pending.Kind.ITEMS, key=0)
+        if new:
+            tasks.recompute.enqueue(Pending.Kind.ITEMS, 0)
+            again += 1
     for kind, key in Pending.objects.filter(
         kind__in=[Pending.Kind.EVERYTHING, Pending.Kind.FAIR, Pending.Kind.ITEMS],
         created_at__lte=late,

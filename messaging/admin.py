@@ -65,7 +65,10 @@ class MessageAdmin(PortalModelAdmin):
     def parts(self, obj):
         return digits(obj.parts) if obj.parts is not None else "—"
 
-    @admin.action(description=_("Send the selected failed or unknown messages again"))
+    @admin.action(
+        description=_("Send the selected failed or unknown messages again"),
+        permissions=["resend"],
+    )
     def send_again(self, request, queryset):
         # An unknown email may have arrived: nothing stops a second copy of it.
         sent = sum(services.retry(message=message) for message in queryset.to_look_at())
@@ -76,12 +79,8 @@ class MessageAdmin(PortalModelAdmin):
             messages.SUCCESS if sent else messages.WARNING,
         )
 
-    def get_actions(self, request):
-        # The action writes although the admin is read-only: organizers only.
-        actions = super().get_actions(request)
-        if not request.user.has_perm("messaging.view_message"):
-            actions.pop("send_again", None)
-        return actions
+    def has_resend_permission(self, request):
+        return request.user.has_perm("messaging.resend_message")
 
 
 @admin.register(OptOut)

@@ -5,11 +5,17 @@ whether it went, so nothing resends it by itself). services.py holds the
 transitions; tasks.py runs them in the background.
 """
 
+import secrets
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib import sms
+
+
+def new_local_id():
+    return secrets.token_hex(16)
 
 
 class MessageQuerySet(models.QuerySet):
@@ -53,6 +59,9 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("last error"), blank=True)
     provider_id = models.CharField(_("provider's id"), max_length=64, blank=True)
+    # Sent to the provider for its duplicate check (Kavenegar's localid): random,
+    # not the pk, which a restored or staging database would give out again.
+    local_id = models.CharField(max_length=32, default=new_local_id, editable=False)
     delivery = models.CharField(
         _("delivery"), max_length=11, choices=Delivery.choices, default="", blank=True
     )
@@ -68,18 +77,22 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "-pk"]
+        permissions = [("resend_message", _("Can send a failed or unknown message again"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["queued", "sending", "sent", "failed", "unknown"]),
                 name="messaging_message_status_known",
+                violation_error_message=_("A message's status is one of its five."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="sending") | Q(sending_since__isnull=False),
                 name="messaging_message_sending_has_lease",
+                violation_error_message=_("A message being sent has the time it began."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
                 name="messaging_message_sent_has_time",
+                violation_error_message=_("A sent message has the time it was sent."),
             ),
         ]
         indexes = [

@@ -32,8 +32,9 @@ TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")
 # Replies that mean "no more messages", as people type them (normalized).
 STOP_WORDS = {"لغو", "لغو11", "توقف", "stop", "off", "cancel", "unsubscribe"}
 OPT_OUT_SALT = "messaging.opt-out"
-# Delivery reports are asked for this long after a send, then left as they are.
-DELIVERY_WINDOW = datetime.timedelta(hours=48)
+# One-time codes live this long (accounts.services.CODE_LIFETIME): one that
+# could not be sent by then is failed, not sent late.
+CODES_EXPIRE = datetime.timedelta(minutes=2)
 
 
 # -- Queueing ---------------------------------------------------------------
@@ -60,6 +61,8 @@ def send_sms(*, to, text, purpose=Message.Purpose.NOTICE):
 
 
 def send_email(*, to, subject, text, html="", purpose=Message.Purpose.NOTICE):
+    # purpose CODE for mail that carries a secret link (a password reset, an
+    # invitation, an address confirmation): the admin does not show it.
     """Queue one email and enqueue its sending. Side effects: a Message row; a job."""
     message = Message.objects.create(
         channel=Message.Channel.EMAIL,
@@ -73,14 +76,19 @@ def send_email(*, to, subject, text, html="", purpose=Message.Purpose.NOTICE):
     return message
 
 
-def send_templated_email(name, context, recipients, *, language=None):
+def send_templated_email(
+    name, context, recipients, *, language=None, purpose=Message.Purpose.NOTICE
+):
     """One email per recipient from <name>_subject.txt, <name>.txt and <name>.html,
     so that no address is shown to another. Returns the Message rows."""
     recipients = sorted({address for address in recipients if address})
     if not recipients:
         return []
     subject, text, html = render_email(name, context, language=language)
-    return [send_email(to=address, subject=subject, text=text, html=html) for address in recipients]
+    return [
+        send_email(to=address, subject=subject, text=text, html=html, purpose=purpose)
+        for address in recipients
+    ]
 
 
 def send_templated_sms(name, context, numbers, *, language=None):
@@ -121,6 +129,15 @@ def deliver(message_id):
         if message.send_after and message.send_after > now:
             _enqueue(message, message.send_after)
             return None
+        sms = message.channel == Message.Channel.SMS
+        if sms and message.urgent and now - message.created_at > CODES_EXPIRE:
+            # A code that could not go in time would only confuse its reader.
+            return _finish(
+                message,
+                Message.Status.FAILED,
+                _("This code expired before it could be sent."),
+                sending=False,
+            )
         if message.channel == Message.Channel.SMS and not message.urgent:
             if message.purpose != Message.Purpose.CODE and is_opted_out(message.to):
                 return _finish(
@@ -158,7 +175,7 @@ def _send(message):
         except ImproperlyConfigured as error:
             # Nothing went; an operator can fix the setting while retries go on.
             raise TransientError(f"SMS_BACKEND is not configured: {error}") from None
-        return backend.send(message.to, message.text, local_id=str(message.pk))
+        return backend.send(message.to, message.text, local_id=message.local_id)
     email = mail.EmailMultiAlternatives(message.subject, message.text, to=[message.to])
     if message.html:
         email.attach_alternative(message.html, "text/html")
@@ -208,7 +225,9 @@ def _failed_for_now(message, error):
     message.status = Message.Status.QUEUED
     message.error = error
     message.send_after = timezone.now() + backoff(message.attempts)
-    if _transition(message, "status", "error", "send_after"):
+    if _transition(message, "status", "error", "send_after") or _known_after_all(
+        message, "status", "error", "send_after"
+    ):
         _enqueue(message, message.send_after)
     return message.status
 
@@ -216,11 +235,21 @@ def _failed_for_now(message, error):
 def _finish(message, status, error, sending=True):
     message.status = status
     message.error = error
-    if sending:
-        _transition(message, "status", "error")
-    else:
+    if not sending:
         message.save(update_fields=["status", "error"])
+    elif not _transition(message, "status", "error") and status == Message.Status.FAILED:
+        _known_after_all(message, "status", "error")
     return status
+
+
+def _known_after_all(message, *fields):
+    """The sweeper marked this send unknown while it was still under way; its
+    outcome (nothing went) is known now after all."""
+    return bool(
+        Message.objects.filter(
+            pk=message.pk, status=Message.Status.UNKNOWN, sending_since=message.sending_since
+        ).update(**{field: getattr(message, field) for field in fields})
+    )
 
 
 def backoff(attempts):

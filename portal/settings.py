@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "django_ratelimit",
     "messaging",
     "accounts",
     "exhibitors",
@@ -191,11 +192,18 @@ if env("REDIS_URL"):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's, with an atomic incr (portal/lib/cache.py); room for the
+            # counters of every number and client address, so that nobody can
+            # reset a limit by filling the table (culling drops a third).
+            "BACKEND": "portal.lib.cache.DatabaseCache",
             "LOCATION": "portal_cache",
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
         }
     }
 RATELIMIT_USE_CACHE = "default"
+# django-ratelimit knows only memcached and Redis as supported; our database
+# cache's incr is atomic (portal/lib/cache.py, tested in portal/tests/test_cache.py).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 # The client's address: REMOTE_ADDR, or behind a reverse proxy the address the
 # last trusted proxy saw (accounts/clients.py); a header anyone can send is
 # never believed on its own.
@@ -249,6 +257,8 @@ SMS_INBOUND_SECRET = env("SMS_INBOUND_SECRET")
 # Codes by SMS (django-ratelimit's "count/period"): per number, per client address.
 CODES_PER_NUMBER = env("CODES_PER_NUMBER", "3/10m")
 CODES_PER_CLIENT = env("CODES_PER_CLIENT", "20/h")
+# Codes typed (right or wrong) per client address, over every number.
+CODE_CHECKS_PER_CLIENT = env("CODE_CHECKS_PER_CLIENT", "60/h")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

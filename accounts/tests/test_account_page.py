@@ -157,7 +157,14 @@ def test_a_verify_code_does_not_sign_anyone_in(client, owner):
     code = last_code()
     other = type(client)()
     session = other.session
-    session[PENDING] = {"number": NEW, "purpose": "sign_in", "user": None, "next": "/"}
+    # Even with the verifying session's own nonce, forged into a sign-in.
+    session[PENDING] = {
+        **client.session[PENDING],
+        "purpose": "sign_in",
+        "user": None,
+        "hash": "",
+        "next": "/",
+    }
     session.save()
     response = other.post(reverse("code"), {"code": code})
     assert response.status_code == 200

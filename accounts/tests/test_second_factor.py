@@ -66,12 +66,14 @@ def test_an_organizers_password_is_not_enough_a_code_follows(client, organizer):
     assert response.status_code == 302 and response.url == reverse("code")
     assert not signed_in(client)
     assert [sms.to for sms in messaging.outbox] == [MOBILE]
-    assert client.session[PENDING] == {
+    pending = client.session[PENDING]
+    assert {key: pending[key] for key in ("number", "purpose", "user", "next")} == {
         "number": MOBILE,
         "purpose": "second",
         "user": organizer.pk,
         "next": "/admin/",
     }
+    assert pending["hash"] == organizer.get_session_auth_hash() and len(pending["nonce"]) == 16
     code = LoginCode.objects.get()
     assert (code.purpose, code.user, code.number) == ("second", organizer, MOBILE)
     # Before the code the admin sends them to the password login.

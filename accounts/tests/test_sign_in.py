@@ -73,6 +73,20 @@ def code_errors(response):
     return response.context["form"].errors.as_data()["code"]
 
 
+def forged(purpose, user=None):
+    """A session waiting on a code as the views leave it, with the nonce of the
+    last code sent, so that only the purpose or the code can stop it."""
+    return {
+        "number": NUMBER,
+        "purpose": purpose,
+        "user": user.pk if user else None,
+        "hash": user.get_session_auth_hash() if user else "",
+        "next": "/",
+        "nonce": LoginCode.objects.latest("created_at").nonce,
+        "at": timezone.now().timestamp(),
+    }
+
+
 def member(number=NUMBER, username="member", **fields):
     user = get_user_model().objects.create_user(username, **fields)
     Account.objects.create(user=user, mobile=number, mobile_verified_at=timezone.now())
@@ -359,7 +373,7 @@ def test_a_used_code_cannot_be_used_again(client):
     assert not signed_in(client)
     # Even in a session that waits for that number, the used code is refused.
     session = client.session
-    session[PENDING] = {"number": NUMBER, "purpose": "sign_in", "user": None, "next": "/"}
+    session[PENDING] = forged("sign_in")
     session.save()
     response = enter(client, code)
     assert [error.code for error in code_errors(response)] == ["expired"]
@@ -416,7 +430,7 @@ def test_a_sign_in_code_does_not_confirm_a_second_factor(client):
     staff.is_staff = True
     staff.save()
     session = client.session
-    session[PENDING] = {"number": NUMBER, "purpose": "second", "user": staff.pk, "next": "/"}
+    session[PENDING] = forged("second", staff)
     session.save()
     response = enter(client, code)
     assert [error.code for error in code_errors(response)] == ["expired"]

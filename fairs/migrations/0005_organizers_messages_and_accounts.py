@@ -5,7 +5,7 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 PERMISSIONS = {
-    ("messaging", "message"): ["view"],
+    ("messaging", "message"): ["view", "resend"],
     ("messaging", "optout"): ["view", "add"],
     ("accounts", "account"): ["view", "change"],
     ("accounts", "event"): ["view"],

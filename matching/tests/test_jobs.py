@@ -130,3 +130,57 @@ def test_on_postgresql_one_recompute_at_a_time_across_connections():
         tried["after"] = cursor.fetchone()[0]
         cursor.execute("SELECT pg_advisory_unlock(%s)", [engine._LOCK])
     assert tried == {"while held": False, "after": True}
+
+
+def test_marks_whose_job_was_lost_get_a_job_from_the_sweeper(queued):
+    import datetime
+
+    from django.utils import timezone
+
+    unit = make_exhibitor()
+    need = make_need(unit, name="چرم گاوی", category=category("1511"))
+    Pending.objects.create(kind="need", key=need.pk)
+    Pending.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=11))
+    assert services.sweep() == 1
+    assert jobs(queued) == [("recompute", ("items", 0), "matching")]
+
+
+def test_a_recompute_that_fails_puts_back_what_it_took(queued, monkeypatch):
+    unit = make_exhibitor()
+    need = make_need(unit, name="چرم گاوی", category=category("1511"))
+    services.on_change(needs=[need.pk])
+
+    def broken(**kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services, "refresh", broken)
+    with pytest.raises(RuntimeError):
+        services.recompute("items", 0)
+    assert set(Pending.objects.values_list("kind", "key")) == {("need", need.pk), ("items", 0)}
+
+
+def test_the_lock_is_taken_again_inside_itself_without_waiting():
+    with engine.exclusive(), engine.exclusive():
+        assert engine._held.depth == 2
+    assert engine._held.depth == 0
+
+
+def test_a_chunked_rematch_drops_rows_of_a_product_deleted_while_it_ran(monkeypatch):
+    from exhibitors.models import Product
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL rematches in one transaction; the deletion waits for it")
+    supplier, buyer = make_exhibitor(), make_exhibitor()
+    gone = make_product(supplier, name="چرم گاوی", category=category("1511"))
+    kept = make_product(make_exhibitor(), name="چرم گاوی", category=category("1511"))
+    need = make_need(buyer, name="چرم گاوی", category=category("1511"))
+    real = engine._scored_blocks
+
+    def delete_meanwhile(*args, **kwargs):
+        Product.objects.filter(pk=gone.pk).delete()
+        yield from real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_scored_blocks", delete_meanwhile)
+    engine.rematch()
+    products = set(Match.objects.filter(need=need).values_list("product_id", flat=True))
+    assert products == {kept.pk}

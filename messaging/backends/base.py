@@ -30,12 +30,12 @@ class BaseSMSBackend:
 
     def send_messages(self, messages):
         """Send each messaging.Message; their provider ids, in order."""
-        return [self.send(m.to, m.text, local_id=str(m.pk)) for m in messages]
+        return [self.send(m.to, m.text, local_id=m.local_id) for m in messages]
 
     def send(self, to, text, *, local_id):
         """Send ``text`` to the mobile ``to`` (09XXXXXXXXX); return the provider's id.
 
-        ``local_id`` is ours (the message's pk): a provider that checks it for
+        ``local_id`` is ours (the message's random local id): a provider that checks it for
         duplicates sends a resent message only once.
         """
         raise NotImplementedError

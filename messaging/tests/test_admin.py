@@ -150,7 +150,7 @@ def test_send_again_queues_failed_and_unknown_messages_and_they_go(organizer_cli
     sent.refresh_from_db()
     assert sent.provider_id == "p-1"
     assert sorted((s.to, s.local_id) for s in messaging.outbox) == sorted(
-        [("09121234567", str(failed.pk)), ("09351112233", str(unknown.pk))]
+        [("09121234567", failed.local_id), ("09351112233", unknown.local_id)]
     )
 
 

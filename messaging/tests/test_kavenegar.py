@@ -313,7 +313,7 @@ def test_a_sent_sms_has_kavenegars_id_and_went_under_its_own_pk(kavenegar, fake)
     assert message.provider_id == str(FIRST_ID)
     assert message.delivery == Message.Delivery.PENDING
     assert fake.sends() == [
-        {"receptor": NUMBER, "message": TEXT, "sender": "1000", "localid": str(message.pk)}
+        {"receptor": NUMBER, "message": TEXT, "sender": "1000", "localid": message.local_id}
     ]
     assert deferred("check_delivery") == [(tehran(10, 1), (message.pk, 0))]
 
@@ -362,7 +362,7 @@ def test_a_timeout_queues_the_message_again_and_the_retry_does_not_reach_the_pho
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
     assert message.provider_id == str(FIRST_ID)
-    assert [fields["localid"] for fields in fake.sends()] == [str(message.pk)] * 2
+    assert [fields["localid"] for fields in fake.sends()] == [message.local_id] * 2
     assert fake.phones == [(NUMBER, TEXT)]
 
 

@@ -64,14 +64,14 @@ def test_an_sms_is_sent_at_once_and_its_delivery_is_asked_for_a_minute_later(clo
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
     assert message.text == "نمایشگاه فردا ساعت ۹ باز است."
-    assert message.provider_id == f"locmem-{message.pk}"
+    assert message.provider_id == f"locmem-{message.local_id}"
     assert message.delivery == Message.Delivery.PENDING
     assert message.attempts == 1
     assert message.error == ""
     assert message.sent_at == tehran(10)
     assert message.sending_since == tehran(10)
     assert [(s.to, s.text, s.local_id) for s in messaging.outbox] == [
-        (NUMBER, message.text, str(message.pk))
+        (NUMBER, message.text, message.local_id)
     ]
     assert deferred("check_delivery") == [(tehran(10, 1), (message.pk, 0))]
     # No job a message for its lease: the sweeper finds what was cut off.
@@ -109,7 +109,7 @@ def test_a_transient_error_queues_the_sms_again_after_a_backoff(monkeypatch):
     assert message.send_after == tehran(10) + datetime.timedelta(seconds=30)
     assert services.backoff(1) == datetime.timedelta(seconds=30)
     assert deferred("deliver_message") == [(message.send_after, (message.pk,))]
-    assert calls == [str(message.pk)]
+    assert calls == [message.local_id]
     assert messaging.outbox == []
 
 
@@ -158,7 +158,7 @@ def test_a_message_that_goes_on_its_second_try_is_sent_once(clock, monkeypatch):
     assert message.error == ""
     assert message.sent_at == tehran(10) + datetime.timedelta(seconds=30)
     assert len(calls) == 1
-    assert [s.local_id for s in messaging.outbox] == [str(message.pk)]
+    assert [s.local_id for s in messaging.outbox] == [message.local_id]
 
     run_deferred()
     services.deliver(message.pk)
@@ -208,8 +208,9 @@ def test_a_send_that_outlived_its_lease_is_sent_after_all(monkeypatch):
     """The sweeper marked it unknown mid-send; the provider's answer then says it went."""
 
     def send(self, to, text, *, local_id):
-        assert services.expire_lease(int(local_id)) == 0  # not yet past the lease
-        Message.objects.filter(pk=local_id).update(status=Message.Status.UNKNOWN)
+        sending = Message.objects.get(local_id=local_id)
+        assert services.expire_lease(sending.pk) == 0  # not yet past the lease
+        Message.objects.filter(local_id=local_id).update(status=Message.Status.UNKNOWN)
         return "p-1"
 
     monkeypatch.setattr(locmem.SMSBackend, "send", send)
@@ -221,16 +222,39 @@ def test_a_send_that_outlived_its_lease_is_sent_after_all(monkeypatch):
     assert message.sent_at == tehran(10)
 
 
-def test_a_send_that_outlived_its_lease_and_then_failed_stays_unknown(monkeypatch):
+def test_a_send_that_outlived_its_lease_and_then_failed_for_now_is_queued_again(monkeypatch):
+    """Marked unknown mid-send, then the provider said nothing went: that is
+    known now, so it is tried again later as any transient failure."""
+
     def send(self, to, text, *, local_id):
-        Message.objects.filter(pk=local_id).update(status=Message.Status.UNKNOWN)
+        Message.objects.filter(local_id=local_id).update(status=Message.Status.UNKNOWN)
         raise TransientError("timeout")
 
     monkeypatch.setattr(locmem.SMSBackend, "send", send)
     message = services.send_sms(to=NUMBER, text="سلام")
     message.refresh_from_db()
-    assert message.status == Message.Status.UNKNOWN
-    assert deferred("deliver_message") == []
+    assert (message.status, message.error) == (Message.Status.QUEUED, "timeout")
+    assert deferred("deliver_message") == [(message.send_after, (message.pk,))]
+
+
+def test_a_send_that_outlived_its_lease_and_then_was_refused_is_failed(monkeypatch):
+    def send(self, to, text, *, local_id):
+        Message.objects.filter(local_id=local_id).update(status=Message.Status.UNKNOWN)
+        raise PermanentError("411 receptor invalid")
+
+    monkeypatch.setattr(locmem.SMSBackend, "send", send)
+    message = services.send_sms(to=NUMBER, text="سلام")
+    message.refresh_from_db()
+    assert (message.status, message.error) == (Message.Status.FAILED, "411 receptor invalid")
+
+
+def test_a_code_that_could_not_go_within_its_life_is_failed_not_sent_late(clock):
+    message = make_message(purpose=Message.Purpose.CODE, text="کد همسایه: ۱۲۳۴۵۶")
+    clock.move_to(tehran(10) + services.CODES_EXPIRE + SECOND)
+    services.deliver(message.pk)
+    message.refresh_from_db()
+    assert message.status == Message.Status.FAILED
+    assert messaging.outbox == []
 
 
 # -- Leases, the sweeper, retries ---------------------------------------------
@@ -306,11 +330,11 @@ def test_an_organizer_sends_unknown_and_failed_messages_again_under_the_same_loc
         assert message.status == Message.Status.SENT
         assert message.attempts == 1
         assert message.error == ""
-        assert message.provider_id == f"locmem-{message.pk}"
+        assert message.provider_id == f"locmem-{message.local_id}"
         assert message.send_after is None
     assert [(s.to, s.local_id) for s in messaging.outbox] == [
-        (NUMBER, str(unknown.pk)),
-        (OTHER, str(failed.pk)),
+        (NUMBER, unknown.local_id),
+        (OTHER, failed.local_id),
     ]
 
 
@@ -360,7 +384,7 @@ def test_a_notice_at_night_waits_until_eight_in_the_morning(clock):
     assert message.status == Message.Status.SENT
     assert message.sent_at == morning
     assert message.attempts == 1
-    assert [s.local_id for s in messaging.outbox] == [str(message.pk)]
+    assert [s.local_id for s in messaging.outbox] == [message.local_id]
 
 
 @pytest.mark.usefixtures("quiet_hours")
