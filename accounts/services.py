@@ -277,6 +277,29 @@ def _free_username(number):
     return username
 
 
+@transaction.atomic
+def sign_up_with_email(*, form):
+    """A new account from a valid SignupForm (email and password). Side effects:
+    a User, its Account (nothing verified yet), an Event."""
+    user = form.save()
+    Account.objects.create(user=user)
+    log(Event.Kind.SIGNED_UP, user=user, detail="email")
+    return user
+
+
+def set_verified_mobile(*, user, number, detail=""):
+    """An operator gives ``user`` a verified mobile (manage.py set_mobile).
+    Side effects: the Account; an Event. Raises ValidationError if another
+    account has the number."""
+    with transaction.atomic():
+        if Account.objects.filter(mobile=number).exclude(user=user).exists():
+            raise number_taken()
+        Account.objects.update_or_create(
+            user=user, defaults={"mobile": number, "mobile_verified_at": timezone.now()}
+        )
+        log(Event.Kind.MOBILE_VERIFIED, user=user, number=number, detail=detail)
+
+
 def account_of(user):
     return Account.objects.get_or_create(user=user)[0]
 

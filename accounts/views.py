@@ -251,8 +251,7 @@ def signup_email(request):
         return redirect("dashboard")
     form = SignupForm(request.POST or None)
     if form.is_valid():
-        user = form.save()
-        Account.objects.create(user=user)
+        user = services.sign_up_with_email(form=form)
         login(request, user, backend=BACKEND)
         _send_email_link(request, user, user.email)
         messages.success(request, _("Welcome! Now register your production unit."))
@@ -263,7 +262,8 @@ def signup_email(request):
 @login_required
 def account(request):
     """The person's mobile and email, each with a way to (re)verify it."""
-    mine = services.account_of(request.user)
+    # Read only: an account row is made when there is something to keep in it.
+    mine = Account.objects.filter(user=request.user).first() or Account(user=request.user)
     mobile_form = MobileForm(request.POST if "mobile" in request.POST else None)
     email_form = EmailForm(request.POST if "email" in request.POST else None)
     if mobile_form.is_valid():

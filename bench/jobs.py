@@ -8,7 +8,7 @@ Message row and its job row each); then W `db_worker` processes until every
 message is final (timed: jobs a second). A last run with 2 workers kills one
 (SIGKILL) half-way, starts another in its place, lets the lease run out and
 sweeps; then it counts: every message is sent or unknown, none lost, and the
-fake provider was asked to send no message twice (its localid, our pk).
+fake provider was asked to send no message twice (its localid, our random local id).
 Last, on the demo: how long after a write (a need) its matches are stored,
 with a matching worker at its default polling interval.
 """
@@ -35,6 +35,7 @@ class FakeKavenegar(BaseHTTPRequestHandler):
     """Answers sms/send.json as Kavenegar does, counting each localid it sends."""
 
     sent = Counter()
+    ids = {}
     lock = threading.Lock()
     delay = 0.0
 
@@ -50,7 +51,10 @@ class FakeKavenegar(BaseHTTPRequestHandler):
             local_id = fields["localid"][0]
             with self.lock:
                 self.sent[local_id] += 1
-            entries = [{"messageid": int(local_id) + 10**6, "status": 1}]
+                if local_id not in self.ids:
+                    self.ids[local_id] = len(self.ids) + 1
+                message_id = self.ids[local_id]
+            entries = [{"messageid": message_id, "status": 1}]
         answer = {"return": {"status": 200, "message": "تایید شد"}, "entries": entries}
         body = json.dumps(answer).encode()
         self.send_response(200)
@@ -122,6 +126,7 @@ def wait_final(env, n, seconds=1800):
 
 def run(args, port, n_workers, kill=False):
     FakeKavenegar.sent.clear()
+    FakeKavenegar.ids.clear()
     env = production_env(fresh_database(args.database))
     env.update(
         SMS_BACKEND="messaging.backends.kavenegar.SMSBackend",

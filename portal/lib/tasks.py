@@ -1,25 +1,11 @@
 """Enqueueing background jobs (Django's Tasks API), and the backend tests use.
 
 Jobs live in ``<app>/tasks.py``, take ids, and are idempotent; services
-enqueue them. ``later()`` enqueues with a delay, which the database backend
-keeps until it is due.
+enqueue them, with ``task.using(run_after=...)`` for a delay, which the
+database backend keeps until it is due.
 """
 
-import datetime
-
-from django.utils import timezone
 from django_tasks.backends.immediate import ImmediateBackend
-
-
-def later(task, seconds, *args, **kwargs):
-    """Enqueue ``task(*args, **kwargs)`` to run no sooner than ``seconds`` from now."""
-    when = timezone.now() + datetime.timedelta(seconds=seconds)
-    return task.using(run_after=when).enqueue(*args, **kwargs)
-
-
-def at(task, when, *args, **kwargs):
-    return task.using(run_after=when).enqueue(*args, **kwargs)
-
 
 # What TestBackend was asked to run later: (when, task, args, kwargs).
 deferred = []

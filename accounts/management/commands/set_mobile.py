@@ -4,9 +4,8 @@ second factor, or a number an operator has checked by other means."""
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from accounts.models import Account, Event
+from accounts import services
 from portal.lib.identifiers import clean_mobile
 
 
@@ -26,15 +25,8 @@ class Command(BaseCommand):
             number = clean_mobile(mobile)
         except ValidationError as error:
             raise CommandError(error.messages[0]) from None
-        if Account.objects.filter(mobile=number).exclude(user=person).exists():
-            raise CommandError(f"{number} belongs to another account.")
-        Account.objects.update_or_create(
-            user=person, defaults={"mobile": number, "mobile_verified_at": timezone.now()}
-        )
-        Event.objects.create(
-            kind=Event.Kind.MOBILE_VERIFIED,
-            user=person,
-            number=number,
-            detail="manage.py set_mobile",
-        )
+        try:
+            services.set_verified_mobile(user=person, number=number, detail="manage.py set_mobile")
+        except ValidationError:
+            raise CommandError(f"{number} belongs to another account.") from None
         self.stdout.write(f"{person.username}: {number}, verified.")
