@@ -262,8 +262,7 @@ def signup_email(request):
 @login_required
 def account(request):
     """The person's mobile and email, each with a way to (re)verify it."""
-    # Read only: an account row is made when there is something to keep in it.
-    mine = Account.objects.filter(user=request.user).first() or Account(user=request.user)
+    mine = services.account_of(request.user)
     mobile_form = MobileForm(request.POST if "mobile" in request.POST else None)
     email_form = EmailForm(request.POST if "email" in request.POST else None)
     if mobile_form.is_valid():
