@@ -19,7 +19,8 @@ class MessageAdmin(PortalModelAdmin):
     """Read-only: what was sent, to whom, and how it went. Failed and unknown
     messages can be sent again (the provider's duplicate check guards an SMS)."""
 
-    list_display = ("created_at", "channel", "to", "purpose", "status", "delivery", "attempts")
+    # The channel is plain from the address (a number or an email) and is a filter.
+    list_display = ("created_at", "to", "purpose", "status", "delivery", "attempts")
     list_filter = ("status", "channel", "purpose", "delivery")
     search_fields = ("to", "provider_id", "subject")
     date_hierarchy = "created_at"
