@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.lib.admin import ReadOnlyMixin
 from portal.lib.forms import persian_active
 from portal.lib.text import to_persian_digits
 
@@ -46,7 +47,7 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Sign-ins, codes, changes and resets: read-only."""
 
     list_display = ("at", "kind", "user", "number", "client", "by", "detail")
@@ -54,12 +55,3 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ("number", "user__username", "user__email", "client")
     list_select_related = ("user", "by")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,7 +7,7 @@ from exhibitors.admin import NeedAdmin
 from exhibitors.models import Need
 from fairs.models import Fair, Participation
 from portal.lib import changes
-from portal.lib.admin import PortalModelAdmin, PortalTabularInline, date_column
+from portal.lib.admin import PortalModelAdmin, PortalTabularInline, ReadOnlyMixin, date_column
 from portal.lib.forms import persian_active
 from portal.lib.text import to_persian_digits
 
@@ -51,22 +51,13 @@ class ContactRequestAdmin(PortalModelAdmin):
 
 
 @admin.register(Match)
-class MatchAdmin(PortalModelAdmin):
+class MatchAdmin(ReadOnlyMixin, PortalModelAdmin):
     """Read only: the engine writes matches (manage.py rematch)."""
 
     list_display = ["need", "product", "fair", "proximity", "relevance", "score"]
     list_filter = ["proximity", "fair"]
     list_select_related = ["need", "product", "fair"]
     search_fields = ["need__name", "product__name", "need__exhibitor__legal_name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Dismissal)

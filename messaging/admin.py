@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.lib.admin import PortalModelAdmin
+from portal.lib.admin import PortalModelAdmin, ReadOnlyMixin
 from portal.lib.forms import MobileFormField, persian_active
 from portal.lib.text import to_persian_digits
 
@@ -15,7 +15,7 @@ def digits(value):
 
 
 @admin.register(Message)
-class MessageAdmin(PortalModelAdmin):
+class MessageAdmin(ReadOnlyMixin, PortalModelAdmin):
     """Read-only: what was sent, to whom, and how it went. Failed and unknown
     messages can be sent again (the provider's duplicate check guards an SMS)."""
 
@@ -45,15 +45,6 @@ class MessageAdmin(PortalModelAdmin):
     ]
     # The text is shown by shown_text(), which hides one-time codes.
     exclude = ["html", "text"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("text"))
     def shown_text(self, obj):

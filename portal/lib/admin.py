@@ -68,3 +68,17 @@ def date_column(field, description):
 
     column.__name__ = f"{field}_display"
     return column
+
+
+class ReadOnlyMixin:
+    """What the portal records (messages, matches, events): shown, never written
+    through the admin. Actions, where a page has them, go through services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
