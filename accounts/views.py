@@ -266,7 +266,19 @@ def account(request):
     mobile_form = MobileForm(request.POST if "mobile" in request.POST else None)
     email_form = EmailForm(request.POST if "email" in request.POST else None)
     if mobile_form.is_valid():
-        if Account.objects.filter(mobile=mobile_form.cleaned_data["mobile"]).exclude(
+        if services.privileged(request.user):
+            # The number is the second factor: a stolen session must not move it.
+            mobile_form.add_error(
+                "mobile",
+                ValidationError(
+                    _(
+                        "An organizer's number is the second factor: an administrator "
+                        "changes it (manage.py set_mobile)."
+                    ),
+                    code="privileged",
+                ),
+            )
+        elif Account.objects.filter(mobile=mobile_form.cleaned_data["mobile"]).exclude(
             user=request.user
         ):
             mobile_form.add_error("mobile", services.number_taken())

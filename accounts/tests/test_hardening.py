@@ -130,3 +130,14 @@ def test_a_new_member_coming_from_a_link_goes_back_to_it(client):
 def test_codes_are_stored_with_the_asking_sessions_nonce(client):
     ask(client)
     assert LoginCode.objects.get().nonce == client.session[PENDING]["nonce"] != ""
+
+
+def test_an_organizer_cannot_move_the_second_factor_from_a_session(client, organizer):
+    from accounts.testing import sign_in_staff
+
+    sign_in_staff(client, organizer)
+    response = client.post(reverse("account"), {"mobile": "09351112233"})
+    assert response.context["mobile_form"].errors.as_data()["mobile"][0].code == "privileged"
+    assert messaging.outbox == []
+    organizer.account.refresh_from_db()
+    assert organizer.account.mobile == MOBILE
