@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
@@ -18,7 +19,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from exhibitors.models import Category, Need, Product
-from portal.lib.text import to_ascii_digits
+from portal.lib.forms import persian_active
+from portal.lib.text import normalize, search_words, to_ascii_digits, to_persian_digits
 
 from . import geometry
 from .models import Booth, Hall, Participation
@@ -140,6 +142,12 @@ def unit_neighbours(fair, metres=None):
     return result
 
 
+# Pixels a metre when the plan is drawn without its script: a 3 m booth is
+# then 42 px wide and its labels readable, and the frame scrolls (the pan).
+# With the script the plan opens fitted to the frame and zooms from there.
+PIXELS_A_METRE = 14
+
+
 @dataclass
 class Shape:
     """A booth as drawn: its rectangle, its code and its unit's short name."""
@@ -149,38 +157,42 @@ class Shape:
     label: str
     href: str = ""
     highlighted: bool = False
+    match: bool = False
 
     @property
     def free(self):
         return self.booth.holder is None
 
-    def markup(self, with_id=True):
+    def markup(self, with_id=True, persian=False):
         """The booth's SVG group. Built here with f-strings, not in a template
         or with format_html: a hall of 500 booths would spend most of its
         time there. Every text is escaped; numbers are formatted floats."""
         b = self.booth
         x, y, width, height = float(b.x), float(b.y), float(b.width), float(b.height)
-        # Text scales with the booth's short side: 3 m booths get 0.6 m codes.
+        # Text scales with the booth's short side: 3 m booths get 0.6 m codes
+        # (the script keeps codes at least 12 px high on the screen).
         side = min(width, height)
         cx, cy = _f(x + width / 2), y + height / 2
         code = escape(b.code)
+        shown = escape(to_persian_digits(b.code)) if persian else code
         if self.free:
-            title = escape(_("Booth %(code)s, free") % {"code": b.code})
+            name = escape(_("Booth %(code)s, free") % {"code": shown})
         else:
-            title = escape(
-                _("Booth %(code)s: %(unit)s") % {"code": b.code, "unit": b.holder.display_name}
-            )
+            # The accessible name starts with what the booth shows: its code
+            # and its unit's name.
+            name = f"{shown} {escape(b.holder.display_name)}"
         classes = "booth" + (" free" if self.free else "")
         classes += " highlighted" if self.highlighted else ""
+        classes += " match" if self.match else ""
         group_id = f' id="booth-{code}"' if with_id else ""
         label_y = cy - side * 0.05 if self.label else cy + side * 0.02
         parts = [
-            f'<g class="{classes}"{group_id}>',
-            f'<a href="{escape(self.href)}" aria-label="{title}">' if self.href else "",
+            f'<g class="{classes}"{group_id} data-code="{code}">',
+            f'<a href="{escape(self.href)}" aria-label="{name}">' if self.href else "",
             f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(width)}" height="{_f(height)}" '
-            f'fill="{escape(self.fill)}"><title>{title}</title></rect>',
+            f'fill="{escape(self.fill)}"><title>{name}</title></rect>',
             f'<text class="code" x="{cx}" y="{_f(label_y)}" '
-            f'font-size="{_f(min(0.8, side * 0.2))}">{code}</text>',
+            f'font-size="{_f(min(0.8, side * 0.2))}">{shown}</text>',
         ]
         if self.label:
             parts.append(
@@ -201,14 +213,61 @@ class Drawing:
     legend: list = field(default_factory=list)
     highlighted: object = None
     ids: bool = True
+    persian: bool = False
+    matches: list = field(default_factory=list)
+    searched: bool = False
 
     @property
     def viewbox(self):
         return " ".join(_n(v) for v in self.view)
 
+    @property
+    def pixel_width(self):
+        return _n(self.view[2] * PIXELS_A_METRE)
+
+    @property
+    def pixel_height(self):
+        return _n(self.view[3] * PIXELS_A_METRE)
+
     @cached_property
     def booths_markup(self):
-        return mark_safe("\n".join(shape.markup(self.ids) for shape in self.shapes))
+        return mark_safe("\n".join(shape.markup(self.ids, self.persian) for shape in self.shapes))
+
+    @cached_property
+    def held(self):
+        return [shape for shape in self.shapes if not shape.free]
+
+    def units_markup(self, plan_url, unit_anchor="#contact-title"):
+        """The hall's units as a list: what a booth's sheet shows when it is
+        tapped, what the plan's search box reads, and the plan in words for a
+        screen reader or a browser without the script. f-strings again: one
+        item a booth."""
+        more = escape(_("more"))
+        on_plan = escape(_("On the plan"))
+        contact = escape(_("Contact"))
+        page = escape(_("Unit page"))
+        makes = escape(_("Makes:"))
+        comma = escape(_(", "))
+        items = []
+        for shape in self.held:
+            b, unit = shape.booth, shape.booth.holder
+            code = escape(b.code)
+            shown = escape(to_persian_digits(b.code)) if self.persian else code
+            products = [escape(p.name) for p in unit.products.all()]
+            listed = comma.join(f"<bdi>{p}</bdi>" for p in products[:8])
+            if len(products) > 8:
+                listed += f" … <small>({more})</small>"
+            href = escape(shape.href)
+            here = escape(f"{plan_url}?highlight={quote(b.code)}#booth-{quote(b.code)}")
+            items.append(
+                f'<li id="unit-{code}" data-code="{code}">'
+                f'<span class="booth-code">{shown}</span> '
+                f'<a class="unit" href="{href}"><bdi>{escape(unit.display_name)}</bdi></a>'
+                f'<p class="what">{makes} {listed or "—"}</p>'
+                f'<p class="links"><a href="{href}{unit_anchor}">{contact}</a>'
+                f'<a href="{href}">{page}</a><a href="{here}">{on_plan}</a></p></li>'
+            )
+        return mark_safe("".join(items))
 
 
 def _f(value):
@@ -216,14 +275,15 @@ def _f(value):
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def draw(hall, booths, *, colours, divisions=None, highlight="", link=None, around=None):
+def draw(hall, booths, *, colours, divisions=None, highlight="", link=None, around=None, search=""):
     """A Drawing of the hall's booths.
 
     ``colours`` maps a division code to a fill; ``divisions`` maps a
     division code to its Category (for the legend); ``link(booth)`` gives
     a booth's address, or "" for none. With ``around`` (a booth), the view
-    is the part of the hall within 8 metres of it and only booths in that
-    part are drawn.
+    is the part of the hall within 8 metres of it, widened so that every
+    booth in it is drawn whole. ``search`` marks the booths whose code,
+    unit or products have its words (products must be prefetched).
     """
     highlight = to_ascii_digits(highlight or "").strip().upper()
     view = (Decimal(0), Decimal(0), hall.width, hall.depth)
@@ -233,12 +293,20 @@ def draw(hall, booths, *, colours, divisions=None, highlight="", link=None, arou
         y0 = max(Decimal(0), around.y - margin)
         x1 = min(hall.width, around.x + around.width + margin)
         y1 = min(hall.depth, around.y + around.height + margin)
-        view = (x0, y0, x1 - x0, y1 - y0)
         booths = [
             b
             for b in booths
             if b.x < x1 and b.x + b.width > x0 and b.y < y1 and b.y + b.height > y0
         ]
+        # Whole booths: the window grows to the booths it cuts, and a little
+        # floor beyond them.
+        pad = Decimal("0.5")
+        x0 = max(Decimal(0), min([x0, *(b.x for b in booths)]) - pad)
+        y0 = max(Decimal(0), min([y0, *(b.y for b in booths)]) - pad)
+        x1 = min(hall.width, max([x1, *(b.x + b.width for b in booths)]) + pad)
+        y1 = min(hall.depth, max([y1, *(b.y + b.height for b in booths)]) + pad)
+        view = (x0, y0, x1 - x0, y1 - y0)
+    words = search_words(search) if search else []
     shapes = []
     highlighted = None
     used = set()
@@ -253,6 +321,7 @@ def draw(hall, booths, *, colours, divisions=None, highlight="", link=None, arou
             label=_short(booth.holder.display_name, booth.width) if booth.holder else "",
             href=link(booth) if link else "",
             highlighted=bool(highlight) and booth.code.upper() == highlight,
+            match=bool(words) and _has_words(booth, words),
         )
         if shape.highlighted:
             highlighted = shape
@@ -260,7 +329,28 @@ def draw(hall, booths, *, colours, divisions=None, highlight="", link=None, arou
     legend = []
     if divisions:
         legend = [(colours[code], divisions[code]) for code in sorted(used) if code in divisions]
-    return Drawing(hall, shapes, view, legend, highlighted, ids=around is None)
+    return Drawing(
+        hall,
+        shapes,
+        view,
+        legend,
+        highlighted,
+        ids=around is None,
+        persian=persian_active(),
+        matches=[shape for shape in shapes if shape.match],
+        searched=bool(words),
+    )
+
+
+def _has_words(booth, words):
+    """Whether every word is in the booth's code, its unit's names or its products."""
+    texts = [normalize(booth.code)]
+    if booth.holder is not None:
+        unit = booth.holder
+        texts += [normalize(unit.legal_name), normalize(unit.brand)]
+        texts += [normalize(p.name) for p in unit.products.all()]
+    text = " ".join(texts)
+    return all(word in text for word in words)
 
 
 def _division(exhibitor):

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -66,23 +66,31 @@ def plan(request, slug, hall=None):
         if not halls:
             raise Http404(_("This fair has no such hall."))
     highlight = request.GET.get("highlight", "")[:20]
+    search = request.GET.get("q", "")[:100].strip()
     booths = layout.placed_booths(fair, halls[0] if hall is not None else None)
+    # The booths' sheets and the search box read the units' products.
+    prefetch_related_objects(
+        [b.holder for b in booths if b.holder],
+        Prefetch("products", Product.objects.only("name", "exhibitor_id").order_by("name")),
+    )
     categories, colours = layout.fair_divisions(fair)
     by_hall = {h.pk: [] for h in halls}
     for booth in booths:
         by_hall[booth.hall_id].append(booth)
     link = layout.unit_linker()
-    drawings = [
-        layout.draw(
+    drawings = []
+    for h in halls:
+        drawing = layout.draw(
             h,
             by_hall[h.pk],
             colours=colours,
             divisions=categories,
             highlight=highlight,
             link=link,
+            search=search,
         )
-        for h in halls
-    ]
+        drawing.units = drawing.units_markup(reverse("fairs:plan_hall", args=[fair.slug, h.code]))
+        drawings.append(drawing)
     highlighted = next((d.highlighted for d in drawings if d.highlighted), None)
     return render(
         request,
@@ -94,6 +102,8 @@ def plan(request, slug, hall=None):
             "drawings": drawings,
             "highlight": highlight.strip(),
             "highlighted": highlighted,
+            "search": search,
+            "matches": [shape for d in drawings for shape in d.matches],
         },
     )
 

@@ -175,3 +175,85 @@ class TestNeighboursOnUnitPages:
         make_participation(fair, booth=make_booth(hall, "A-09", x=30))
         page = in_language(client, "en").get(lonely.get_absolute_url()).content.decode()
         assert "No other unit stands within 3 m" in page
+
+
+class TestPlanOnAPhone:
+    """What the plan page draws for its script: fitted, searchable, tappable."""
+
+    def test_the_svg_has_its_size_in_attributes_and_no_inline_style(self, client, fair):
+        page = client.get(reverse("fairs:plan", args=["hamedan-10"])).content.decode()
+        svg = page.split("<svg", 1)[1].split(">", 1)[0]
+        # 14 px a metre without the script; fitted by css/plan.css with it.
+        assert 'width="560" height="280"' in svg
+        assert "style=" not in page.split("<main", 1)[1]
+        assert 'role="group"' not in page
+        assert "plan-static.css" in page.split("<noscript>", 1)[1]
+
+    def test_booth_codes_show_persian_digits_in_persian_and_the_link_names_start_with_them(
+        self, client, fair
+    ):
+        page = in_language(client, "fa").get(reverse("fairs:plan", args=["hamedan-10"]))
+        page = page.content.decode()
+        assert '<text class="code"' in page and ">A-۰۱</text>" in page
+        assert 'id="booth-A-01"' in page  # the anchor stays as typed
+        assert 'aria-label="A-۰۱ الوند"' in page
+        english = in_language(client, "en").get(reverse("fairs:plan", args=["hamedan-10"]))
+        assert ">A-01</text>" in english.content.decode()
+
+    def test_the_hall_lists_its_units_with_products_for_the_sheet(self, client, fair):
+        leather = fair.participations.get(booth__code="A-01").exhibitor
+        make_product(leather, name="چرم گاوی")
+        page = client.get(reverse("fairs:plan", args=["hamedan-10"])).content.decode()
+        units = page.split("data-units>", 1)[1].split("</ol>", 1)[0]
+        assert units.count("<li ") == 2  # the free booth is not a unit
+        item = units.split('id="unit-A-01"', 1)[1].split("</li>", 1)[0]
+        assert "چرم گاوی" in item and leather.get_absolute_url() in item
+        assert "/fairs/hamedan-10/plan/A/?highlight=A-01#booth-A-01" in item
+
+    def test_search_marks_booths_by_product_unit_or_code_without_the_script(self, client, fair):
+        paper = fair.participations.get(booth__code="A-02").exhibitor
+        make_product(paper, name="جعبه مقوايي")  # Arabic ي, found by Persian ی
+        url = reverse("fairs:plan", args=["hamedan-10"])
+        page = in_language(client, "en").get(url, {"q": "جعبه مقوایی"}).content.decode()
+        assert 'class="booth match" id="booth-A-02"' in page
+        assert len(re.findall(r'class="booth[^"]* match"', page)) == 1
+        assert "1 booth matches" in page
+        assert 'svg class="plan searching"' in page
+        by_code = client.get(url, {"q": "a-03"}).content.decode()
+        assert 'class="booth free match" id="booth-A-03"' in by_code
+        nothing = client.get(url, {"q": "<b>هیچ</b>"}).content.decode()
+        assert "No booth matches." in nothing and "&lt;b&gt;" in nothing and "<b>هیچ" not in nothing
+
+    def test_an_oversized_search_is_cut_and_still_answers(self, client, fair):
+        url = reverse("fairs:plan", args=["hamedan-10"])
+        response = in_language(client, "en").get(url, {"q": "چرم " * 500})
+        assert response.status_code == 200
+        assert 'maxlength="100"' in response.content.decode()
+
+    def test_the_search_costs_one_query_more_whatever_the_booths(self, client):
+        def plan_with(n):
+            fair = make_fair(slug=f"big-{n}")
+            hall = make_hall(fair, "A", width=200, depth=200)
+            for i in range(n):
+                unit = make_exhibitor(legal_name=f"واحد {i}")
+                make_product(unit, name=f"محصول {i}")
+                make_participation(
+                    fair, unit, booth=make_booth(hall, f"B{i}", x=(i % 60) * 3, y=(i // 60) * 3)
+                )
+            return reverse("fairs:plan", args=[fair.slug]) + "?q=محصول"
+
+        assert count_queries(client, plan_with(3)) == count_queries(client, plan_with(30))
+
+    def test_the_small_plan_draws_whole_booths(self, client):
+        fair = make_fair(slug="wide")
+        hall = make_hall(fair, "A", width=60, depth=10)
+        mine = make_exhibitor(legal_name="واحد من")
+        make_participation(fair, mine, booth=make_booth(hall, "A-10", x=30, width=3))
+        other = make_exhibitor(legal_name="همسایه دور")
+        # 8 m to the left ends at x=22: this 6 m booth from 18 to 24 is cut by it.
+        make_participation(fair, other, booth=make_booth(hall, "A-05", x=18, width=6))
+        page = client.get(mine.get_absolute_url()).content.decode()
+        small = page.split('class="plan plan-small', 1)[1]
+        view = re.search(r'viewBox="([^"]+)"', small).group(1).split()
+        x0, width = float(view[0]), float(view[2])
+        assert x0 <= 18 and x0 + width >= 33
