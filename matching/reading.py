@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from exhibitors.models import Membership
 from fairs.layout import unit_neighbours
@@ -18,6 +19,48 @@ from .index import active_fairs
 from .models import Match, Proximity
 
 NEAR = [Proximity.NEIGHBOUR_BOOTH, Proximity.SAME_HALL, Proximity.SAME_FAIR]
+
+# A match's strength in words, from its relevance (how well the product serves
+# the need; proximity does not make a match stronger, it ranks it).
+STRENGTHS = [
+    (0.75, "strong", _lazy("strong match")),
+    (0.55, "good", _lazy("good match")),
+    (0.0, "possible", _lazy("possible match")),
+]
+
+
+def strength(relevance):
+    """("strong" | "good" | "possible", its words) for a relevance in [0, 1]."""
+    for floor, key, words in STRENGTHS:
+        if relevance >= floor:
+            return key, words
+    return STRENGTHS[-1][1:]
+
+
+@dataclass
+class UnitCard:
+    """One other unit on a dashboard: its matches for one need (its products),
+    or for the reader's products (its needs), best first."""
+
+    unit: object
+    matches: list
+
+    @property
+    def best(self):
+        return self.matches[0]
+
+    @property
+    def strength(self):
+        return strength(self.best.relevance)
+
+
+def by_unit(rows):
+    """Decorated matches as [UnitCard, …]: one card per other unit, in the order
+    of each unit's best match."""
+    cards = {}
+    for match in rows:
+        cards.setdefault(match.other.pk, UnitCard(match.other, [])).matches.append(match)
+    return list(cards.values())
 
 
 def context_fair(unit):
@@ -106,11 +149,11 @@ def reason_texts(match, booths, *, supplier=True):
     why = match.reasons or reasons_for(match.need, match.product)
     level, code = why.get("category", [None, None])
     if level == "class":
-        texts.append(_("same ISIC class %(code)s") % {"code": code})
+        texts.append(_("same ISIC class %(code)s") % {"code": _digits(code)})
     elif level == "group":
-        texts.append(_("same ISIC group %(code)s") % {"code": code})
+        texts.append(_("same ISIC group %(code)s") % {"code": _digits(code)})
     elif level == "division":
-        texts.append(_("same ISIC division %(code)s") % {"code": code})
+        texts.append(_("same ISIC division %(code)s") % {"code": _digits(code)})
     product = match.product
     if why.get("name"):
         words = written_as(why["name"], product.name)
@@ -134,16 +177,16 @@ def proximity_text(match, booths, *, supplier=True):
     if tier == Proximity.NEIGHBOUR_BOOTH and booth:
         gap = booths.gap.get((mine, other.pk))
         if not gap:
-            return _("booth %(code)s, next door") % {"code": booth.code}
-        return _("booth %(code)s, %(m)s m away") % {"code": booth.code, "m": _metres(gap)}
+            return _("booth %(code)s, next door") % {"code": _digits(booth.code)}
+        return _("booth %(code)s, %(m)s m away") % {"code": _digits(booth.code), "m": _metres(gap)}
     if tier == Proximity.SAME_HALL and booth:
         return _("same hall: %(hall)s, booth %(code)s") % {
             "hall": booth.hall.name,
-            "code": booth.code,
+            "code": _digits(booth.code),
         }
     if tier == Proximity.SAME_FAIR:
         if booth:
-            return _("also at the fair: booth %(code)s") % {"code": booth.code}
+            return _("also at the fair: booth %(code)s") % {"code": _digits(booth.code)}
         return _("also at the fair")
     if tier == Proximity.SAME_PARK:
         return _("same industrial park: %(park)s") % {"park": other.park}
@@ -155,6 +198,10 @@ def proximity_text(match, booths, *, supplier=True):
         # The booth moved since the match was stored: say the tier itself.
         return str(Proximity(tier).label)
     return _("from %(place)s") % {"place": other.county.province}
+
+
+def _digits(text):
+    return to_persian_digits(text) if persian_active() else text
 
 
 def _metres(value):

@@ -1,11 +1,16 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from exhibitors.views import member_unit
 from fairs.layout import attach_neighbourhoods
 from fairs.models import Fair, Participation
 from matching import reading, supply_chain
+
+# Matches read per need: enough for several suppliers' cards (a unit's
+# products share one card), the first shown and the rest folded.
+SUPPLIERS_PER_NEED = 12
 
 
 def home(request):
@@ -48,13 +53,23 @@ def dashboard_unit(request, pk):
     attach_neighbourhoods(participations)
     fair = reading.context_fair(unit)
     booths = reading.Booths.of(fair)
-    suppliers = reading.suppliers_for(unit, fair)
+    suppliers = reading.suppliers_for(unit, fair, per_need=SUPPLIERS_PER_NEED)
     for _need, rows in suppliers:
         reading.decorate(rows, booths, supplier=True)
     buyers = reading.decorate(reading.buyers_for(unit, fair), booths, supplier=False)
     reading.mark_reachable([m for _need, rows in suppliers for m in rows] + buyers)
     applied = {p.fair_id for p in participations}
     percent, missing = unit.completeness(products, needs)
+    today = timezone.localdate()
+    # The fair that the page leads with: the next one the unit is approved at
+    # (its booth first), else the next it applied to.
+    coming = [
+        p
+        for p in participations
+        if p.fair.ends_on >= today and p.status in (p.Status.APPROVED, p.Status.APPLIED)
+    ]
+    coming.sort(key=lambda p: (p.status != p.Status.APPROVED, not p.booth_id, p.fair.starts_on))
+    current = coming[0] if coming else None
     return render(
         request,
         "portal/dashboard_unit.html",
@@ -70,8 +85,10 @@ def dashboard_unit(request, pk):
             "units": request.user.memberships.count(),
             "show_needs": True,
             "match_fair": fair,
-            "suppliers": suppliers,
-            "buyers": buyers,
+            "current": current,
+            "other_participations": [p for p in participations if p is not current],
+            "needs_cards": [(need, reading.by_unit(rows)) for need, rows in suppliers],
+            "buyer_cards": reading.by_unit(buyers),
             "requests_waiting": unit.contact_requests_received.filter(status="sent").count(),
             "neighbour_metres": settings.PORTAL_NEIGHBOUR_METRES,
             "suggested_needs": supply_chain.suggestions_for(unit, needs=needs, english=True),

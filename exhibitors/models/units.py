@@ -91,29 +91,40 @@ class Exhibitor(models.Model):
         return self.brand or self.legal_name
 
     def completeness(self, products, needs):
-        """(percent, what is missing) for good matches, from the unit and its items."""
+        """(percent, what is missing): how far the unit's profile is from good matches.
+
+        The one definition, for the dashboard's meter and for any report of
+        completed profiles (100 is complete). What a unit makes and buys
+        weighs most: a unit with neither is 0%, whatever else it has filled
+        in, since nothing can be matched for it yet.
+        """
         items = [*products, *needs]
         checks = [
-            (bool(self.description), _("a short description of what the unit does")),
-            (bool(self.phone or self.mobile), _("a phone number")),
-            (bool(self.logo), _("a logo")),
+            (30, bool(products), _("at least one product")),
+            (20, bool(needs), _("at least one need")),
+            (10, bool(self.description), _("a short description of what the unit does")),
+            (10, bool(self.phone or self.mobile), _("a phone number")),
             (
+                10,
                 self.category is not None and self.category.level == "class",
                 _("a 4-digit ISIC class as its activity"),
             ),
-            (bool(products), _("at least one product")),
-            (bool(needs), _("at least one need")),
             (
+                10,
                 bool(items) and all(item.category_id for item in items),
                 _("an ISIC category on every product and need"),
             ),
             (
+                5,
                 bool(items) and all(item.monthly_amount for item in items),
                 _("a monthly amount on every product and need"),
             ),
+            (5, bool(self.logo), _("a logo")),
         ]
-        missing = [label for done, label in checks if not done]
-        return round(100 * (len(checks) - len(missing)) / len(checks)), missing
+        missing = [label for _weight, done, label in checks if not done]
+        if not items:
+            return 0, missing
+        return sum(weight for weight, done, _label in checks if done), missing
 
 
 class Membership(models.Model):

@@ -120,3 +120,66 @@ def test_a_related_word_reads_as_people_write_it(owner_client, unit):
     match = reading.matches(Match.objects.filter(need=need, fair__isnull=True)).get()
     texts = reading.reason_texts(match, reading.Booths.of(None))
     assert any("کارتن ≈ جعبه مقوایی" in text for text in texts), texts
+
+
+class TestTheDashboardLeadsWithWhatMatters:
+    def test_the_fair_block_comes_before_the_matches_with_booth_and_neighbours(
+        self, owner_client, unit, fair
+    ):
+        page = dashboard(owner_client, unit).content.decode()
+        block = page.split('class="my-fair"', 1)[1].split("</section>", 1)[0]
+        assert page.index('class="my-fair"') < page.index('id="suppliers-title"')
+        assert "Your booth: <strong" in block and "A-01" in block
+        assert "plan-small" in block and "کارتن‌سازی همسایه" in block  # the neighbour
+
+    def test_one_card_per_supplying_unit_its_products_inside_and_the_rest_folded(
+        self, owner_client, unit, fair
+    ):
+        neighbour = fair.participations.get(booth__code="A-02").exhibitor
+        make_product(neighbour, name="کارتن پنج لایه چاپ دار", category=category("1702"))
+        for i in range(2):
+            far = make_exhibitor(legal_name=f"کارتن دور {i}")
+            make_product(far, name="کارتن پنج لایه", category=category("1702"))
+        engine.rematch()
+        page = dashboard(owner_client, unit).content.decode()
+        need = page.split('id="suppliers-title"')[1].split('id="buyers-title"')[0]
+        first, folded = need.split('<details class="more">', 1)
+        # The neighbour once, with both of its products, and a word for the strength.
+        assert first.count("کارتن‌سازی همسایه") == 1
+        assert first.count('<li class="match ') == 1
+        assert "کارتن پنج لایه چاپ دار" in first and "strong match" in first
+        assert "2 more suppliers" in folded and folded.count('<li class="match ') == 2
+        assert first.count('value="not_relevant"') == 2  # one control a product
+        assert "score" not in need
+
+    def test_strength_words_follow_relevance(self):
+        from matching.reading import strength
+
+        assert strength(0.9)[0] == "strong" and strength(0.6)[0] == "good"
+        assert strength(0.31)[0] == "possible" and str(strength(1)[1]) == "strong match"
+
+    def test_persian_dashboard_has_persian_digits_in_reasons_and_codes(
+        self, owner_client, unit, fair
+    ):
+        page = in_language(owner_client, "fa").get(reverse("dashboard_unit", args=[unit.pk]))
+        page = page.content.decode()
+        assert "۱۷۰۲" in page and "A-۰۲" in page
+        suppliers = page.split('id="suppliers-title"')[1].split('id="buyers-title"')[0]
+        assert "1702" not in suppliers.replace("1702/", "")
+
+
+class TestEmptyStates:
+    def test_a_new_unit_is_0_percent_and_is_told_what_to_do_next(self, owner_client, unit):
+        page = dashboard(owner_client, unit)
+        assert page.context["completeness"] == 0
+        html = page.content.decode()
+        assert "Add what your unit buys, and the portal shows who makes it" in html
+        assert "List what your unit makes, and the portal shows the units that need it" in html
+        assert "No unit has listed a need your products serve yet" not in html
+
+    def test_completeness_is_one_weighted_definition(self, unit):
+        assert unit.completeness([], [])[0] == 0
+        product = make_product(unit, name="کفش", category=category("1520"))
+        percent, missing = unit.completeness([product], [])
+        # A product (30) and categories on every item (10), plus what the unit has.
+        assert 40 <= percent < 100 and "at least one need" in [str(m) for m in missing]
