@@ -169,6 +169,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"  # /favicon.ico, /robots.txt at the site's root
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
@@ -280,7 +281,7 @@ if env_bool("BEHIND_PROXY", False):
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Two booths whose rectangles are at most this far apart, edge to edge, are
-# neighbours (ARCHITECTURE.md, "Proximity tiers").
+# neighbours (docs/architecture.md, "Proximity tiers").
 PORTAL_NEIGHBOUR_METRES = env_int("PORTAL_NEIGHBOUR_METRES", 3)
 # Processes that score needs at once in a full rematch started by a write (a
 # large import): one per core on a machine that does nothing else meanwhile.
