@@ -20,6 +20,13 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# Test-only checkers from npm (package-lock.json): the Nu HTML checker, run
+# with Java, and axe-core, run in Chromium. Without npm the tests that need
+# them are skipped, except in CI (HAMSAYE_CHECKERS=required).
+node_modules/.stamp: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
+	else echo "!! no npm: the HTML and accessibility checks will be skipped"; fi
+
 # A local .env with DEBUG on, so that plain `manage.py` commands work in a
 # development checkout (settings read it; the real environment wins).
 .env:
@@ -38,7 +45,7 @@ run: $(VENV)/.runtime .env
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## The whole suite (both databases in CI: see .ci/run).
-test: $(VENV)/.dev .env
+test: $(VENV)/.dev node_modules/.stamp .env
 	DEBUG=1 CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev

@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from messaging import services as messaging
 from messaging.models import Message
@@ -42,7 +43,7 @@ class MobileForm(forms.Form):
                 "dir": "ltr",
                 "inputmode": "tel",
                 "autocomplete": "tel",
-                "placeholder": "09121234567",
+                "placeholder": pgettext_lazy("an example mobile number", "09121234567"),
                 "autofocus": True,
             }
         ),

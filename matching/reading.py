@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from exhibitors.models import Membership
 from fairs.layout import unit_neighbours
@@ -23,9 +23,9 @@ NEAR = [Proximity.NEIGHBOUR_BOOTH, Proximity.SAME_HALL, Proximity.SAME_FAIR]
 # A match's strength in words, from its relevance (how well the product serves
 # the need; proximity does not make a match stronger, it ranks it).
 STRENGTHS = [
-    (0.75, "strong", _lazy("strong match")),
-    (0.55, "good", _lazy("good match")),
-    (0.0, "possible", _lazy("possible match")),
+    (0.75, "strong", gettext_lazy("strong match")),
+    (0.55, "good", gettext_lazy("good match")),
+    (0.0, "possible", gettext_lazy("possible match")),
 ]
 
 

@@ -45,7 +45,10 @@ def phone(live_server, monkeypatch):
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = browser.new_context(
-            viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True
+            viewport={"width": 390, "height": 844},
+            device_scale_factor=1,
+            is_mobile=True,
+            has_touch=True,
         )
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -141,21 +144,96 @@ def test_a_visitor_finds_a_booth_on_the_hall_plan(live_server, phone):
     expected = Booth.objects.filter(hall__fair__slug="hamedan-smi-10", hall__code="A").count()
     assert booths.count() == expected == 30
     assert page.locator("svg.plan g.booth.highlighted").get_attribute("id") == "booth-A-25"
-    # The plan is wider than a phone: it scrolls inside its frame, and the
-    # script brought the highlighted booth into view.
+    # Fitted: the whole hall is seen on a phone, and codes stay readable.
     frame = page.locator("[data-plan]")
-    assert frame.evaluate("f => f.scrollWidth > f.clientWidth")
-    marked = page.locator("svg.plan g.booth.highlighted rect").bounding_box()
-    view = frame.bounding_box()
-    assert view["x"] <= marked["x"] and marked["x"] + marked["width"] <= view["x"] + view["width"]
-    assert svg.get_attribute("role") == "group" and page.locator("svg.plan title").count() > 30
+    assert frame.evaluate("f => f.scrollWidth <= f.clientWidth")
+    assert svg.bounding_box()["width"] <= 390
+    heights = page.eval_on_selector_all(
+        "svg.plan text.code", "ts => ts.map(t => t.getBoundingClientRect().height)"
+    )
+    assert min(heights) >= 11, heights
+    assert page.locator("svg.plan title").count() > 30
     shot(page, "10-plan-phone")
+    # Zoom in: the plan grows past the frame, which then pans; "whole hall" fits it again.
     page.get_by_role("button", name="بزرگ‌نمایی").click()
-    assert float(svg.evaluate("s => getComputedStyle(s).getPropertyValue('--zoom')")) > 1
+    page.get_by_role("button", name="بزرگ‌نمایی").click()
+    assert frame.evaluate("f => f.scrollWidth > f.clientWidth * 2")
+    assert svg.evaluate("s => s.classList.contains('show-names')")
+    page.get_by_role("button", name="کل سالن").click()
+    assert frame.evaluate("f => f.scrollWidth <= f.clientWidth")
+    # Find a booth by typing: its unit's product marks it.
+    page.fill("#plan-q", "کارتن")
+    page.wait_for_function("document.querySelectorAll('svg.plan g.booth.match').length > 0")
+    assert "غرفه" in page.locator(".found-count").inner_text()
+    # A tap opens the booth's sheet, not another page.
+    page.fill("#plan-q", "")
+    page.locator("svg.plan g.booth:not(.free) a").first.tap()
+    sheet = page.locator("dialog.sheet")
+    sheet.wait_for(state="visible")
+    assert sheet.locator("a.unit").count() == 1 and "/plan/" in page.url
+    shot(page, "10-plan-sheet")
+    sheet.locator("[data-close]").click()
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + "/fairs/hamedan-smi-10/plan/A/")
     shot(page, "11-plan-desktop")
-    page.locator("svg.plan g.booth a").first.click()
-    page.wait_for_url("**/exhibitors/*/")
+    unit = Participation.objects.get(booth__code="A-01", fair__slug="hamedan-smi-10").exhibitor
+    page.goto(live_server.url + unit.get_absolute_url())
     assert page.locator("svg.plan-small g.booth.highlighted").count() == 1
     shot(page, "12-unit-neighbours")
+
+
+# Layout shift as the page loads, summed as Lighthouse does (shifts without a
+# recent input), read by a PerformanceObserver registered before the page's own.
+CLS_OBSERVER = """
+window.__cls = 0;
+new PerformanceObserver(list => {
+  for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__cls += entry.value;
+}).observe({type: "layout-shift", buffered: true});
+"""
+
+
+def test_the_main_pages_on_a_phone_pass_axe_fit_and_do_not_shift(live_server, phone):
+    from django.contrib.auth.models import User
+
+    from matching import engine
+    from portal.tests.checkers import axe_violations
+
+    demo.seed(create_accounts=True)
+    engine.rematch()
+    page = phone
+    page.add_init_script(CLS_OBSERVER)
+    unit = Exhibitor.objects.get(national_id=demo.EXHIBITOR_UNIT)
+    assert User.objects.filter(username=demo.EXHIBITOR[0]).exists()
+    page.goto(live_server.url + "/accounts/login/password/")
+    page.fill("#id_username", demo.EXHIBITOR[0])
+    page.fill("#id_password", demo.EXHIBITOR[1])
+    page.locator("main form button.primary").click()
+    page.wait_for_url("**/dashboard/**")
+    pages = {
+        "home": "/",
+        "search": "/suppliers/?q=چرم",
+        "fair": "/fairs/hamedan-smi-10/",
+        "plan": "/fairs/hamedan-smi-10/plan/",
+        "dashboard": f"/dashboard/units/{unit.pk}/",
+    }
+    problems = {}
+    for name, path in pages.items():
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(300)
+        shot(page, f"20-{name}-phone")
+        found = axe_violations(page)
+        if found:
+            problems[f"{name}: axe"] = found
+        cls = page.evaluate("window.__cls")
+        if cls >= 0.1:
+            problems[f"{name}: layout shift"] = cls
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            problems[f"{name}: page width"] = width
+        if name == "dashboard":
+            # The unit's fair block (its booth, the small plan) starts on the first screen.
+            top = page.locator(".my-fair").bounding_box()["y"]
+            if top >= 844:
+                problems["dashboard: fair block at"] = top
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
