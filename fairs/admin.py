@@ -12,8 +12,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from exhibitors.admin import clipped, quantity, with_note
 from portal.lib import changes
 from portal.lib.admin import PortalModelAdmin, PortalTabularInline, date_column
+from portal.lib.forms import persian_active
 
 from . import layout, services
 from .models import Booth, Fair, Hall, Participation
@@ -104,7 +106,7 @@ class AssignBoothForm(forms.Form):
 
 @admin.register(Hall)
 class HallAdmin(FairChangesMixin, PortalModelAdmin):
-    list_display = ["code", "name_fa", "fair", "width", "depth", "plan_link"]
+    list_display = ["code", "name_fa", "fair_title", "size", "plan_link"]
     list_filter = ["fair"]
     list_select_related = ["fair"]
     search_fields = ["code", "name_fa", "name_en", "fair__title_fa"]
@@ -121,6 +123,14 @@ class HallAdmin(FairChangesMixin, PortalModelAdmin):
             name="fairs_hall_plan",
         )
         return [plan, *super().get_urls()]
+
+    @admin.display(description=_("fair"), ordering="fair")
+    def fair_title(self, hall):
+        return clipped(hall.fair.title)
+
+    @admin.display(description=_("size (m)"))
+    def size(self, hall):
+        return size_text(hall.width, hall.depth)
 
     @admin.display(description=_("plan"))
     def plan_link(self, hall):
@@ -180,6 +190,11 @@ class HallAdmin(FairChangesMixin, PortalModelAdmin):
         return TemplateResponse(request, "admin/fairs/hall/plan.html", context)
 
 
+def size_text(width, depth):
+    """3 × 2.5, in the digits of the language."""
+    return f"{quantity(width)} × {quantity(depth)}"
+
+
 class BoothForm(forms.ModelForm):
     class Meta:
         model = Booth
@@ -202,7 +217,8 @@ class BoothForm(forms.ModelForm):
 @admin.register(Booth)
 class BoothAdmin(FairChangesMixin, PortalModelAdmin):
     form = BoothForm
-    list_display = ["code", "hall", "fair", "x", "y", "width", "height", "holder"]
+    # The fair is a filter and the hall's tooltip: its title filled the screen.
+    list_display = ["code", "hall_name", "size", "position", "holder"]
     list_filter = ["fair"]
     list_select_related = ["hall__fair", "fair"]
     search_fields = ["code", "fair__title_fa", "participations__exhibitor__legal_name"]
@@ -217,10 +233,26 @@ class BoothAdmin(FairChangesMixin, PortalModelAdmin):
         super().save_model(request, obj, form, change)
         changes.changed(fairs={obj.fair_id} | before)
 
+    @admin.display(description=_("hall"), ordering="hall__code")
+    def hall_name(self, booth):
+        return format_html('<span title="{}">{}</span>', booth.hall, booth.hall.name)
+
+    @admin.display(description=_("size (m)"))
+    def size(self, booth):
+        return size_text(booth.width, booth.height)
+
+    @admin.display(description=_("position (m)"))
+    def position(self, booth):
+        comma = "، " if persian_active() else ", "
+        return f"{quantity(booth.x)}{comma}{quantity(booth.y)}"
+
     @admin.display(description=_("held by"))
     def holder(self, booth):
         held = booth.participations.all()
-        return held[0].exhibitor if held else "—"
+        if not held:
+            return "—"
+        unit = held[0].exhibitor
+        return clipped(str(unit), unit.legal_name)
 
 
 class ParticipationForm(forms.ModelForm):
@@ -245,15 +277,17 @@ class ParticipationForm(forms.ModelForm):
 @admin.register(Participation)
 class ParticipationAdmin(FairChangesMixin, PortalModelAdmin):
     form = ParticipationForm
+    # Short columns: the status and the booth must show beside the filters on
+    # a laptop, and on a phone (admin.css hides the fair and the date there).
     list_display = [
-        "exhibitor",
-        "fair",
+        "unit",
+        "fair_title",
         "status",
-        "booth",
+        "booth_code",
         date_column("applied_at", _("applied")),
     ]
     list_filter = ["fair", "status", "exhibitor__county", "exhibitor__park"]
-    list_select_related = ["exhibitor", "fair", "booth"]
+    list_select_related = ["exhibitor__county", "fair", "booth__hall"]
     search_fields = [
         "exhibitor__legal_name",
         "exhibitor__brand",
@@ -266,6 +300,22 @@ class ParticipationAdmin(FairChangesMixin, PortalModelAdmin):
         date_column("decided_at", _("decided")),
     ]
     actions = ["approve", "reject"]
+
+    @admin.display(description=_("unit"), ordering="exhibitor__legal_name")
+    def unit(self, participation):
+        unit = participation.exhibitor
+        return with_note(str(unit), unit.county.name)
+
+    @admin.display(description=_("fair"), ordering="fair")
+    def fair_title(self, participation):
+        return clipped(participation.fair.title)
+
+    @admin.display(description=_("booth"), ordering="booth__code")
+    def booth_code(self, participation):
+        booth = participation.booth
+        if booth is None:
+            return "—"
+        return format_html('<span title="{}">{}</span>', booth.hall.name, booth.code)
 
     def save_model(self, request, obj, form, change):
         status_changed = change and "status" in form.changed_data
@@ -290,7 +340,13 @@ class ParticipationAdmin(FairChangesMixin, PortalModelAdmin):
                 booths = booths.filter(fair__participations__pk=current)
             kwargs["queryset"] = booths.order_by("fair", "hall__code", "code")
             field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-            field.label_from_instance = lambda b: f"{b.code} · {b.hall}"
+            # Its hall's short name: the fair's title made the list too wide for a
+            # phone; a new participation's list spans fairs and names them.
+            field.label_from_instance = (
+                (lambda b: f"{b.code} · {b.hall.name}")
+                if current
+                else (lambda b: f"{b.code} · {b.hall.name} · {b.fair}")
+            )
             return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -54,10 +54,21 @@ class ContactRequestAdmin(PortalModelAdmin):
 class MatchAdmin(ReadOnlyMixin, PortalModelAdmin):
     """Read only: the engine writes matches (manage.py rematch)."""
 
-    list_display = ["need", "product", "fair", "proximity", "relevance", "score"]
+    list_display = ["need", "product", "fair", "proximity", "relevance_shown", "score_shown"]
     list_filter = ["proximity", "fair"]
     list_select_related = ["need", "product", "fair"]
     search_fields = ["need__name", "product__name", "need__exhibitor__legal_name"]
+
+    # 0.85 as ۰٫۸۵ on Persian pages, with the Persian decimal point.
+    @admin.display(
+        description=Match._meta.get_field("relevance").verbose_name, ordering="relevance"
+    )
+    def relevance_shown(self, match):
+        return number_text(f"{match.relevance:.2f}")
+
+    @admin.display(description=Match._meta.get_field("score").verbose_name, ordering="score")
+    def score_shown(self, match):
+        return number_text(f"{match.score:.2f}")
 
 
 @admin.register(Dismissal)

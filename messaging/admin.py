@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -12,6 +13,10 @@ from .models import Message, OptOut
 
 def digits(value):
     return to_persian_digits(value) if persian_active() else str(value)
+
+
+def latin(text):
+    return format_html('<span lang="en" dir="ltr">{}</span>', text) if text else "—"
 
 
 @admin.register(Message)
@@ -34,8 +39,8 @@ class MessageAdmin(ReadOnlyMixin, PortalModelAdmin):
         "purpose",
         "status",
         "attempts",
-        "error",
-        "provider_id",
+        "error_text",
+        "provider_id_text",
         "delivery",
         "created_at",
         "send_after",
@@ -52,6 +57,16 @@ class MessageAdmin(ReadOnlyMixin, PortalModelAdmin):
         if obj.purpose == Message.Purpose.CODE:
             return _("A one-time code: not shown.")
         return obj.text
+
+    # The provider's words and ids, as it wrote them: in Latin digits on
+    # Persian pages too (templates/admin turn the rest of the text Persian).
+    @admin.display(description=Message._meta.get_field("error").verbose_name)
+    def error_text(self, obj):
+        return latin(obj.error)
+
+    @admin.display(description=Message._meta.get_field("provider_id").verbose_name)
+    def provider_id_text(self, obj):
+        return latin(obj.provider_id)
 
     @admin.display(description=_("SMS parts"))
     def parts(self, obj):

@@ -16,6 +16,7 @@ from fairs.tests.factories import (
     make_participation,
 )
 from portal.lib.identifiers import is_valid_national_id
+from portal.tests.helpers import count_queries, in_language
 
 pytestmark = pytest.mark.django_db
 
@@ -388,3 +389,107 @@ def test_organizers_list_access_requests_and_invitations_but_never_add_them(
     response = organizer_client.get(reverse(f"admin:exhibitors_{model}_changelist"))
     assert response.status_code == 200 and 'dir="rtl"' in response.content.decode()
     assert organizer_client.get(reverse(f"admin:exhibitors_{model}_add")).status_code == 403
+
+
+# The daily lists in few, short columns (issue 12): see also test_admin_browser.py.
+
+
+def participations_page(client, **params):
+    return client.get(reverse("admin:fairs_participation_changelist"), params)
+
+
+def test_the_participations_list_shows_the_unit_and_county_the_booth_and_a_short_fair(
+    organizer_client,
+):
+    fair = make_fair(title_fa="دهمین نمایشگاه توانمندی‌های صنایع کوچک و متوسط استان همدان")
+    booth = make_booth(make_hall(fair, "B", name_fa="سالن ۲ (ب)"), "B-07")
+    make_participation(fair, exhibitor=make_exhibitor(brand="کفش آزما"), booth=booth)
+    page = participations_page(organizer_client).content.decode()
+    row = page.split("<tbody>")[1]
+    assert "کفش آزما" in row and '<span class="cell-note">همدان</span>' in row
+    assert '<span title="سالن ۲ (ب)">B-۰۷</span>' in row
+    # The fair's title in full only in the tooltip; its cell is cut by the style sheet.
+    assert f'<span class="cell-clip" title="{fair.title_fa}">{fair.title_fa}</span>' in row
+
+
+def test_the_participations_list_sorts_by_its_short_columns_and_ignores_a_bad_sort(
+    organizer_client,
+):
+    fair = make_fair()
+    hall = make_hall(fair)
+    second = make_participation(
+        fair, exhibitor=make_exhibitor(legal_name="ب"), booth=make_booth(hall, "A-01")
+    )
+    first = make_participation(
+        fair, exhibitor=make_exhibitor(legal_name="الف"), booth=make_booth(hall, "A-02", x=3)
+    )
+    by_unit = participations_page(organizer_client, o="1").context["cl"].result_list
+    assert list(by_unit) == [first, second]
+    by_booth = participations_page(organizer_client, o="-4").context["cl"].result_list
+    assert list(by_booth) == [first, second]
+    for bad in ("99", "abc", "-"):
+        response = participations_page(organizer_client, o=bad)
+        assert response.status_code == 200
+        assert set(response.context["cl"].result_list) == {first, second}
+
+
+def test_the_participations_list_takes_as_many_queries_for_one_row_as_for_many(
+    organizer_client,
+):
+    url = reverse("admin:fairs_participation_changelist")
+    fair = make_fair()
+    hall = make_hall(fair)
+    make_participation(fair, booth=make_booth(hall, "A-01"))
+    one = count_queries(organizer_client, url)
+    for n in range(2, 12):
+        make_participation(fair, booth=make_booth(hall, f"A-{n:02d}", x=3 * n))
+    make_participation(make_fair())  # without a booth, at another fair
+    assert count_queries(organizer_client, url) == one
+
+
+def test_the_booths_list_names_the_hall_shortly_and_shows_size_position_and_holder(
+    organizer_client,
+):
+    fair = make_fair(title_fa="نمایشگاهی با عنوانی بسیار بلند")
+    hall = make_hall(fair, "A", name_fa="سالن ۱ (الف)")
+    held = make_booth(hall, "A-01", x=2, y=2, width=3, height="2.5")
+    make_participation(fair, exhibitor=make_exhibitor(brand="کفش آزما"), booth=held)
+    make_booth(hall, "A-02", x=5, y=2)
+    page = organizer_client.get(reverse("admin:fairs_booth_changelist")).content.decode()
+    rows = page.split("<tbody>")[1]
+    assert f'<span title="{hall}">سالن ۱ (الف)</span>' in rows
+    assert ">" + fair.title_fa + "<" not in rows  # no column repeats the fair's title
+    assert "۳ × ۲٫۵" in rows and "۲، ۲" in rows and "کفش آزما" in rows
+    english = in_language(organizer_client, "en")
+    rows = english.get(reverse("admin:fairs_booth_changelist")).content.decode()
+    assert ">Hall A<" in rows and "3 × 2.5" in rows and "2, 2" in rows
+
+
+def test_the_booths_list_takes_as_many_queries_for_one_row_as_for_many(organizer_client):
+    url = reverse("admin:fairs_booth_changelist")
+    fair = make_fair()
+    hall = make_hall(fair)
+    make_participation(fair, booth=make_booth(hall, "A-01"))
+    one = count_queries(organizer_client, url)
+    for n in range(2, 12):
+        booth = make_booth(hall, f"A-{n:02d}", x=3 * n)
+        if n % 2:
+            make_participation(fair, booth=booth)
+    assert count_queries(organizer_client, url) == one
+
+
+def test_the_booth_choice_names_the_hall_not_the_fair_on_a_participations_page(
+    organizer_client,
+):
+    fair = make_fair()
+    hall = make_hall(fair, "A", name_en="Hall A")
+    make_booth(hall, "A-02")
+    participation = make_participation(fair)
+    english = in_language(organizer_client, "en")
+    url = reverse("admin:fairs_participation_change", args=[participation.pk])
+    field = english.get(url).context["adminform"].form.fields["booth"]
+    assert [field.label_from_instance(b) for b in field.queryset] == ["A-02 · Hall A"]
+    # A new participation may be at any fair: its choices name the fair too.
+    field = english.get(reverse("admin:fairs_participation_add")).context["adminform"].form
+    labels = [field.fields["booth"].label_from_instance(b) for b in field.fields["booth"].queryset]
+    assert labels == [f"A-02 · Hall A · {fair.title_en}"]

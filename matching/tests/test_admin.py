@@ -5,10 +5,11 @@ from django.urls import reverse
 
 from accounts.testing import sign_in_staff
 from exhibitors.models import Membership
-from exhibitors.tests.factories import make_exhibitor
+from exhibitors.tests.factories import make_exhibitor, make_need, make_product
 from fairs.tests.factories import make_organizer
 from matching import services
-from matching.models import ContactRequest
+from matching.models import ContactRequest, Match, Proximity
+from portal.tests.helpers import count_queries, in_language
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +55,25 @@ def test_exhibitors_do_not_reach_the_admin(stranger_client, contact):
     response = stranger_client.get(reverse("admin:matching_contactrequest_changelist"))
     assert response.status_code == 302
     assert ContactRequest.objects.count() == 1
+
+
+def make_matches(count):
+    for _ in range(count):
+        need = make_need(make_exhibitor())
+        product = make_product(make_exhibitor())
+        Match.objects.create(
+            need=need, product=product, relevance=0.85, score=0.8, proximity=Proximity.SAME_FAIR
+        )
+
+
+def test_the_matches_list_writes_scores_with_the_persian_decimal_point(client):
+    sign_in_staff(client, make_organizer())
+    make_matches(1)
+    url = reverse("admin:matching_match_changelist")
+    rows = client.get(url).content.decode().split("<tbody>")[1]
+    assert "۰٫۸۵" in rows and "۰٫۸۰" in rows and "0.85" not in rows
+    one = count_queries(client, url)
+    make_matches(10)
+    assert count_queries(client, url) == one
+    english = in_language(client, "en").get(url).content.decode().split("<tbody>")[1]
+    assert "0.85" in english

@@ -6,6 +6,7 @@ Gregorian dates and ASCII digits.
 
 import datetime
 import decimal
+import re
 
 from django import template
 from django.utils import timezone
@@ -78,3 +79,76 @@ def number(value):
     if persian_active():
         return to_persian_digits(text.replace(",", "٬").replace(".", "٫"))
     return text
+
+
+# Text shown in an HTML fragment, for text_digits: tags and comments are kept
+# as they are, and so are what people never read as Persian: the insides of
+# script, style, textarea (a value being edited) and code, parts marked in
+# another language (lang="en"), character references, URLs and email addresses.
+_MARKUP = re.compile(
+    r"<!--.*?-->|<![^>]*>|<(/?)([a-zA-Z][\w:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S
+)
+_RAW_TEXT = frozenset(["script", "style", "textarea"])
+_KEPT = _RAW_TEXT | {"code", "pre", "kbd", "samp"}
+_VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"])
+_VOID |= {"param", "source", "track", "wbr"}
+_LANG = re.compile(r"""\slang\s*=\s*["']?([\w-]*)""", re.I)
+_SHOWN_ATTRIBUTE = re.compile(r"""(\s(?:title|alt|placeholder|aria-label)\s*=\s*")([^"]*)""", re.I)
+_DIGITS_OR_KEPT = re.compile(
+    r"(&#?\w+;|(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)|[0-9]+"
+)
+
+
+def _text_digits(text):
+    return _DIGITS_OR_KEPT.sub(lambda m: m.group(1) or to_persian_digits(m.group(0)), text)
+
+
+def html_digits(html):
+    """Persian digits in the text of an HTML fragment (and in its titles, alt
+    texts and placeholders), never in its tags, URLs, emails, scripts, code,
+    textareas or parts in another language."""
+    out, kept, position = [], [], 0  # kept: [tag, depth] of the elements left as they are
+    while markup := _MARKUP.search(html, position):
+        text = html[position : markup.start()]
+        out.append(text if kept else _text_digits(text))
+        tag, position = markup.group(0), markup.end()
+        name = (markup.group(2) or "").lower()
+        if not name:  # a comment or a doctype
+            out.append(tag)
+            continue
+        if markup.group(1):  # a closing tag
+            if kept and kept[-1][0] == name:
+                kept[-1][1] -= 1
+                if not kept[-1][1]:
+                    kept.pop()
+            out.append(tag)
+            continue
+        lang = _LANG.search(markup.group(3))
+        other_language = lang is not None and not lang.group(1).lower().startswith("fa")
+        if not kept and not other_language:
+            tag = _SHOWN_ATTRIBUTE.sub(lambda m: m.group(1) + _text_digits(m.group(2)), tag)
+        out.append(tag)
+        if name in _VOID or tag.endswith("/>"):
+            continue
+        if kept and kept[-1][0] == name:
+            kept[-1][1] += 1
+        elif name in _KEPT or other_language:
+            kept.append([name, 1])
+        if name in _RAW_TEXT:
+            # Its text may hold "<": everything up to its closing tag, as it is.
+            end = re.compile(rf"</{name}\s*>", re.I).search(html, position)
+            stop = end.start() if end else len(html)
+            out.append(html[position:stop])
+            position = stop
+    rest = html[position:]
+    out.append(rest if kept else _text_digits(rest))
+    return "".join(out)
+
+
+@register.filter(is_safe=True)
+def text_digits(value):
+    """Persian digits in the visible text of rendered HTML on Persian pages:
+    {% filter text_digits %}…{% endfilter %} around a block of the admin."""
+    if not persian_active() or not value:
+        return value
+    return html_digits(str(value))
