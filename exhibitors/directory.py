@@ -1,13 +1,18 @@
 """The supplier directory: /suppliers/ for people, /api/v1/ for programs."""
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Prefetch, Window
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from portal.lib.text import search_words, to_ascii_digits
 
 from . import search
 from .filters import (
@@ -17,7 +22,7 @@ from .filters import (
     fair_model,
     participation_model,
 )
-from .models import County, Exhibitor, IndustrialPark, Product, Province
+from .models import Category, County, Exhibitor, IndustrialPark, Need, Product, Province
 
 PER_PAGE = 20
 MAX_PAGE = 100_000
@@ -135,14 +140,114 @@ def fetch_exhibitors(ids):
     )
 
 
+FILTERS = ["category", "province", "county", "park", "fair", "hall"]
+RELATED_CATEGORIES = 6
+
+
+def _without(request, name):
+    """This page's address without the filter ``name`` (and back on page 1)."""
+    query = request.GET.copy()
+    for key in (name, "page"):
+        query.pop(key, None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def _active_filters(request, filterset, selects):
+    """The filters in use, as [{"label", "value", "url"}]: the link drops that filter."""
+    options = {s["field"].name: {str(v): label for v, label in s["options"]} for s in selects}
+    form = filterset.form
+    active = []
+    for name in FILTERS:
+        value = request.GET.get(name, "").strip()
+        if not value or form.cleaned_data.get(name) in (None, ""):
+            continue
+        if name == "category":
+            category = Category.objects.filter(code=to_ascii_digits(value).upper()).first()
+            shown = search.category_label(category) if category else value
+        else:
+            shown = options.get(name, {}).get(str(getattr(form.cleaned_data[name], "pk", value)))
+        active.append(
+            {"label": form[name].label, "value": shown or value, "url": _without(request, name)}
+        )
+    return active
+
+
+def related_categories(query, limit=RELATED_CATEGORIES):
+    """Where to look when no product holds ``query``: the categories of the needs
+    that hold it (how the units that buy it file it), then those whose names
+    hold its words, with how many products each holds (with those below it).
+    Only categories that hold some product; no sections (too wide)."""
+    need_codes = (
+        search.matching(Need.objects.exclude(category=None), query)
+        .values_list("category__code", flat=True)
+        .distinct()
+    )
+    wanted = list(Category.objects.filter(code__in=need_codes).order_by("code"))
+    wanted += search.search_categories(query, limit=20)
+    products = dict(
+        Product.objects.exclude(category=None)
+        .values_list("category__code")
+        .annotate(n=Count("pk"))
+        .values_list("category__code", "n")
+    )
+    related, seen = [], set()
+    for category in wanted:
+        if category.level == Category.Level.SECTION or category.code in seen:
+            continue
+        seen.add(category.code)
+        count = sum(n for code, n in products.items() if code.startswith(category.code))
+        below = [r for r in related if r["category"].code.startswith(category.code)]
+        # A group that holds no more than its class listed already adds nothing.
+        if count and not any(r["products"] == count for r in below):
+            related.append({"category": category, "products": count})
+    return related[:limit]
+
+
+def nothing_found(request, filterset, selects):
+    """What the page offers when no product matches: the filters to drop, whether
+    anyone supplies the words at all and how many units need them, categories
+    to look in, and the user's units, to add the words as a need."""
+    query = filterset.form.cleaned_data.get("q") or ""
+    filters = _active_filters(request, filterset, selects)
+    offer = {"query": query, "filters": filters, "elsewhere": 0, "needed_by": 0}
+    if not search_words(query):
+        return offer
+    if filters:
+        # Without the filters some product may hold the words.
+        offer["elsewhere"] = search.matching(Product.objects.all(), query).count()
+    if not offer["elsewhere"]:
+        offer["needed_by"] = (
+            search.matching(Need.objects.all(), query).values("exhibitor_id").distinct().count()
+        )
+    offer["categories"] = related_categories(query)
+    if len(query) <= Need._meta.get_field("name").max_length:
+        offer["can_add"] = True
+        if request.user.is_authenticated:
+            offer["my_units"] = list(
+                Exhibitor.objects.filter(memberships__user=request.user).order_by("legal_name")
+            )
+        else:
+            login = resolve_url(settings.LOGIN_URL)
+            offer["login_url"] = f"{login}?{urlencode({'next': request.get_full_path()})}"
+    return offer
+
+
 @require_GET
 def suppliers(request):
     filterset = ProductFilterSet(request.GET or None)
     page = paginate(filterset, request.GET.get("page"), fetch_products)
+    query = filterset.form.cleaned_data.get("q", "") if filterset.is_bound else ""
     groups = {}
     for product in page.object_list:
+        if query:
+            search.explain(product, query)  # marked_name, snippet: why it was found
         # A unit's products together, in the order of its best-ranked one.
         groups.setdefault(product.exhibitor_id, (product.exhibitor, []))[1].append(product)
+    selects = _selects(request, filterset)
+    searched = bool(request.GET)
+    nothing = None
+    if searched and filterset.is_valid() and not page.paginator.count:
+        nothing = nothing_found(request, filterset, selects)
     return render(
         request,
         "exhibitors/suppliers.html",
@@ -150,8 +255,9 @@ def suppliers(request):
             "filter": filterset,
             "page": page,
             "units": groups.values(),
-            "searched": bool(request.GET),
-            "selects": _selects(request, filterset),
+            "searched": searched,
+            "selects": selects,
+            "nothing": nothing,
         },
     )
 

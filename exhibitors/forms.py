@@ -4,15 +4,17 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from portal.lib.forms import AutoDirectionMixin, DigitsInput
+from portal.lib.forms import AutoDirectionMixin, DigitsInput, persian_active
 from portal.lib.images import ImageUploadField
 from portal.lib.text import compact, normalize, to_ascii_digits
 
 from .models import Category, County, Exhibitor, IndustrialPark, Membership, Need, Product
+from .search import category_label, category_named
 
 
 class CategoryInput(forms.TextInput):
-    """A text box with suggestions (static/js/category-picker.js); shows "1702 · name"."""
+    """A text box with suggestions (static/js/forms.js); shows «۱۵۲۰ · name» (Persian
+    digits on Persian pages)."""
 
     def __init__(self, attrs=None):
         super().__init__(
@@ -27,10 +29,10 @@ class CategoryInput(forms.TextInput):
 
     def format_value(self, value):
         if isinstance(value, Category):
-            return f"{value.code} · {value.name}"
+            return category_label(value)
         if isinstance(value, int):  # the saved category's id, on an edit form
             category = Category.objects.filter(pk=value).first()
-            return f"{category.code} · {category.name}" if category else ""
+            return category_label(category) if category else ""
         return super().format_value(value)  # what was typed, shown back as typed
 
 
@@ -44,6 +46,7 @@ class CategoryField(forms.Field):
         ),
         "ambiguous": _("Several categories match: %(options)s. Type the code of the one you mean."),
     }
+    SHOWN = 5
 
     def to_python(self, value):
         value = to_ascii_digits((value or "").strip())
@@ -55,48 +58,37 @@ class CategoryField(forms.Field):
             if category:
                 return category
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        matches = list(search_categories(value, limit=50))
-        if len(matches) == 1:
-            return matches[0]
-        # «کفش» finds group 152 and class 1520 of the same name: take the class.
-        for candidates in (
-            [c for c in matches if c.level == Category.Level.CLASS],
-            [
-                c
-                for c in matches
-                if normalize(value) in (normalize(c.name_fa), normalize(c.name_en))
-            ],
-        ):
-            if len(candidates) == 1:
-                return candidates[0]
+        # «کفش» fits classes 1520 and 9523: a choice; «تولید کفش» fits group
+        # 152 and its class 1520 only: the class.
+        category, matches = category_named(value)
+        if category:
+            return category
         if not matches:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         raise forms.ValidationError(
             self.error_messages["ambiguous"],
             code="ambiguous",
-            params={"options": "، ".join(f"{c.code} {c.name}" for c in matches[:5])},
+            params={"options": self.choices_text(matches)},
         )
 
-
-def search_categories(text, limit=15):
-    """Categories whose code starts with, or whose Persian or English name holds, the text.
-
-    Classes first (what a unit or product usually is), then by code.
-    """
-    text = to_ascii_digits(text or "").strip()
-    if not text:
-        return Category.objects.none()
-    if text.isdigit():
-        return Category.objects.filter(code__startswith=text).order_by("code")[:limit]
-    words = normalize(text).split()
-    matches = [
-        c
-        for c in Category.objects.all().order_by("code")
-        if all(w in normalize(f"{c.name_fa} {c.name_en}") for w in words)
-    ]
-    level = {"class": 0, "group": 1, "division": 2, "section": 3}
-    matches.sort(key=lambda c: (level[c.level], c.code))
-    return matches[:limit]
+    def choices_text(self, matches):
+        """«۱۵۲۰ · تولید کفش»، «۹۵۲۳ · …» on Persian pages; “1520 · …”, “9523 · …” on
+        English. A group above a class of the same name (152 over 1520) is the class."""
+        named = {(c.code, normalize(c.name_fa)) for c in matches}
+        matches = [
+            c
+            for c in matches
+            if not any(
+                code != c.code and code.startswith(c.code) and name == normalize(c.name_fa)
+                for code, name in named
+            )
+        ]
+        shown = [category_label(c) for c in matches[: self.SHOWN]]
+        if persian_active():
+            text = "، ".join(f"«{label}»" for label in shown)
+        else:
+            text = ", ".join(f"“{label}”" for label in shown)
+        return text + (" …" if len(matches) > self.SHOWN else "")
 
 
 class GroupedChoiceIterator(ModelChoiceIterator):

@@ -5,7 +5,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +13,11 @@ from django.utils.translation import gettext as _
 from accounts.models import Account
 from messaging.models import Message
 from messaging.services import send_templated_email, send_templated_sms
+from portal.lib import changes
+from portal.lib.text import compact
 
-from .models import AccessRequest, Invitation, Membership
+from .forms import NeedForm
+from .models import AccessRequest, Invitation, Membership, Need, Product
 
 ORGANIZERS = "Organizers"
 
@@ -202,3 +205,56 @@ def remove_member(*, membership):
             code="last_owner",
         )
     membership.delete()
+
+
+def item_changed(item, created=False):
+    """Tell the matching engine (portal/lib/changes.py) a product or need was
+    written (or deleted: ``item.pk`` still set)."""
+    if isinstance(item, Product):
+        changes.changed(products=[item.pk], created=created)
+    else:
+        changes.changed(needs=[item.pk])
+
+
+def save_item(form, *, created=False):
+    """Save a valid product or need form (ProductForm, NeedForm) and say so.
+
+    Side effects: the Product or Need; its matches recomputed after the commit.
+    """
+    item = form.save()
+    item_changed(item, created=created)
+    return item
+
+
+def same_need(exhibitor, name):
+    """The unit's need of the same name once normalized («پيچ‌ها» is «پیچ ها»), or None."""
+    key = compact(name)
+    for need in exhibitor.needs.all():
+        if compact(need.name) == key:
+            return need
+    return None
+
+
+def add_need(*, exhibitor, name):
+    """A need named ``name`` for the unit, as the need form makes one (a search that
+    found no supplier adds it in one tap). Returns (need, created): a need of
+    the same normalized name is returned as it is (a double tap adds one).
+
+    Side effects: a Need, matched after the commit (save_item).
+    Raises ValidationError for a name the need form refuses (empty, too long).
+    """
+    existing = same_need(exhibitor, name)
+    if existing:
+        return existing, False
+    form = NeedForm({"name": name}, instance=Need(exhibitor=exhibitor))
+    if not form.is_valid():
+        raise ValidationError(form.errors.get("name") or form.non_field_errors())
+    try:
+        with transaction.atomic():
+            return save_item(form, created=True), True
+    except IntegrityError:
+        # The same tap twice at once: the other request wrote it.
+        existing = same_need(exhibitor, name)
+        if existing is None:
+            raise
+        return existing, False

@@ -23,6 +23,7 @@ dashboard = [
     path("units/<int:pk>/<kind:kind>s/new/", views.item_new, name="item_new"),
     path("<kind:kind>s/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("<kind:kind>s/<int:pk>/delete/", views.item_delete, name="item_delete"),
+    path("needs/from-search/", views.need_from_search, name="need_from_search"),
     path("units/<int:pk>/members/", views.members, name="members"),
     path(
         "units/<int:pk>/members/<int:membership_pk>/remove/",

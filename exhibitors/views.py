@@ -1,25 +1,23 @@
 """Public unit pages and the unit's self-service: registration, products, needs, members."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.lib import changes
+from portal.lib.text import to_ascii_digits
 
 from . import services
-from .forms import (
-    AccessRequestForm,
-    InviteForm,
-    NeedForm,
-    ProductForm,
-    UnitForm,
-    search_categories,
-)
+from .forms import AccessRequestForm, InviteForm, NeedForm, ProductForm, UnitForm
 from .models import Exhibitor, Invitation, Membership, Need, Product
+from .search import category_label, search_categories
 
 ITEM_FORMS = {"product": (Product, ProductForm), "need": (Need, NeedForm)}
 
@@ -30,14 +28,6 @@ def member_unit(request, pk, *, owner=False):
     if owner:
         memberships = memberships.filter(role=Membership.Role.OWNER)
     return get_object_or_404(Exhibitor.objects.filter(memberships__in=memberships), pk=pk)
-
-
-def item_changed(item, created=False):
-    """Tell the matching engine (portal/lib/changes.py) a product or need was written."""
-    if isinstance(item, Product):
-        changes.changed(products=[item.pk], created=created)
-    else:
-        changes.changed(needs=[item.pk])
 
 
 def member_item(request, kind, pk):
@@ -51,14 +41,24 @@ def member_item(request, kind, pk):
 
 @require_GET
 def category_search(request):
-    """Suggestions for the category picker: [{"id", "code", "label"}]."""
+    """Suggestions for the category picker, classes first: [{"id", "code", "label",
+    "level", "level_name"}]; the label is what the box takes («۱۵۲۰ · تولید کفش»),
+    the level's name is in the page's language (class, group …)."""
     results = search_categories(request.GET.get("q", "")[:100])
     return JsonResponse(
         {
             "results": [
-                {"id": c.pk, "code": c.code, "label": f"{c.code} · {c.name}"} for c in results
+                {
+                    "id": c.pk,
+                    "code": c.code,
+                    "label": category_label(c),
+                    "level": c.level,
+                    "level_name": str(c.get_level_display()),
+                }
+                for c in results
             ]
-        }
+        },
+        json_dumps_params={"ensure_ascii": False},
     )
 
 
@@ -111,7 +111,7 @@ def item_new(request, pk, kind):
     model, form_class = ITEM_FORMS[kind]
     form = form_class(request.POST or None, request.FILES or None, instance=model(exhibitor=unit))
     if form.is_valid():
-        item_changed(form.save(), created=True)
+        services.save_item(form, created=True)
         messages.success(request, _("Saved."))
         return redirect("dashboard_unit", pk=unit.pk)
     return render(request, "exhibitors/item_form.html", {"form": form, "unit": unit, "kind": kind})
@@ -122,7 +122,7 @@ def item_edit(request, kind, pk):
     item = member_item(request, kind, pk)
     form = ITEM_FORMS[kind][1](request.POST or None, request.FILES or None, instance=item)
     if form.is_valid():
-        item_changed(form.save())
+        services.save_item(form)
         messages.success(request, _("Saved."))
         return redirect("dashboard_unit", pk=item.exhibitor_id)
     return render(
@@ -139,10 +139,50 @@ def item_delete(request, kind, pk):
         pk = item.pk
         item.delete()
         item.pk = pk
-        item_changed(item)
+        services.item_changed(item)
         messages.success(request, _("Deleted “%(name)s”.") % {"name": item.name})
         return redirect("dashboard_unit", pk=item.exhibitor_id)
     return render(request, "exhibitors/item_delete.html", {"item": item, "kind": kind})
+
+
+@login_required
+@require_POST
+def need_from_search(request):
+    """Add what a search found no supplier for to a unit's needs, in one tap.
+
+    POST: ``unit`` (one of the user's units, else 404) and ``q`` (the search).
+    Goes to the need's page to add the amount; a need of the same name is not
+    added twice.
+    """
+    unit_pk = to_ascii_digits(request.POST.get("unit") or "").strip()
+    if not (unit_pk.isascii() and unit_pk.isdigit()) or len(unit_pk) > 18:
+        raise Http404
+    unit = member_unit(request, int(unit_pk))
+    name = " ".join((request.POST.get("q") or "").split())
+    if not name:
+        messages.error(request, _("Type what the unit needs, then add it."))
+        return redirect("suppliers")
+    try:
+        need, created = services.add_need(exhibitor=unit, name=name)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(reverse("suppliers") + "?" + urlencode({"q": name[:200]}))
+    if created:
+        messages.success(
+            request,
+            _(
+                "«%(name)s» was added to the needs of %(unit)s. Say how much a month, so "
+                "that suppliers can answer."
+            )
+            % {"name": need.name, "unit": unit.display_name},
+        )
+    else:
+        messages.info(
+            request,
+            _("«%(name)s» is already among the needs of %(unit)s.")
+            % {"name": need.name, "unit": unit.display_name},
+        )
+    return redirect("self:item_edit", kind="need", pk=need.pk)
 
 
 @login_required

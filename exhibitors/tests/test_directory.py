@@ -50,6 +50,7 @@ def test_filters_combine_and_a_code_includes_what_is_below_it(client, catalogue)
     )
     assert names(client.get(url, {"category": "15"})) == ["ورق‌های چرم گاوی"]
     assert names(client.get(url, {"category": "151"})) == ["ورق‌های چرم گاوی"]
+    assert names(client.get(url, {"category": "۱۵۱"})) == ["ورق‌های چرم گاوی"]  # Persian digits
     assert names(client.get(url, {"q": "ورق", "county": hamedan("ملایر").pk})) == ["ورقهای MDF"]
     assert names(client.get(url, {"park": park().pk, "category": "10"})) == ["آب میوه"]
     province = hamedan().province.pk

@@ -207,3 +207,22 @@ def search_text(*names, description=""):
 def search_words(query, limit=8):
     """The words of a search query, normalized; at most ``limit`` of them."""
     return normalize(query).split()[:limit]
+
+
+def format_number(value, persian=False):
+    """A quantity without trailing zeros, grouped by thousands: 1,250 or ۱٬۲۵۰ (``persian``).
+
+    What the ``number`` template filter shows, for code that writes text itself.
+    """
+    import decimal
+
+    try:
+        value = decimal.Decimal(value)
+    except (decimal.InvalidOperation, TypeError, ValueError):
+        return str(value)
+    text = f"{value:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if persian:
+        return to_persian_digits(text.replace(",", "٬").replace(".", "٫"))
+    return text

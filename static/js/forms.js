@@ -2,7 +2,10 @@
 (function () {
   "use strict";
 
-  // Category picker: suggestions from /categories/search/ in a <datalist>.
+  // Category picker: suggestions from /categories/search/ in a <datalist>, classes
+  // first, each with its level (class, group …). The value is what the box takes;
+  // the label shows the level too (Chrome shows both, other browsers the label).
+  // A name typed without choosing is fine: the server takes it if it fits one category.
   document.querySelectorAll("input.category-picker").forEach(function (input) {
     var list = document.getElementById(input.getAttribute("list"));
     var timer = null;
@@ -20,6 +23,7 @@
             data.results.forEach(function (category) {
               var option = document.createElement("option");
               option.value = category.label;
+              option.label = category.label + " · " + category.level_name;
               list.appendChild(option);
             });
           })
