@@ -41,8 +41,10 @@ def test_an_email_taken_in_another_case_is_refused_with_a_persian_message(client
 @pytest.mark.parametrize(
     ("one", "two", "message"),
     [
-        ("12345678", "12345678", "رمز شما کلا عدد است"),
-        ("short", "short", "این گذرواژه خیلی کوتاه است"),
+        # One term, «گذرواژه», formal (Django's own says «رمز شما کلا عدد است»).
+        ("12345678", "12345678", "این گذرواژه فقط از رقم تشکیل شده است"),
+        # The number in Persian digits, as every number on a Persian page.
+        ("short", "short", "این گذرواژه خیلی کوتاه است: دستکم ۸ نویسه لازم است"),
         (GOOD, GOOD + "x", "دو گذرواژه یکسان نیستند"),
     ],
 )
