@@ -8,7 +8,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
@@ -92,6 +91,21 @@ def placed_booths(fair=None, hall=None, *, halls=None):
         booth.hall = hall_objects[booth.hall_id]
         booth.holder = by_booth.get(booth.pk)
     return booths
+
+
+def attach_product_names(booths):
+    """Give each booth's holder ``product_names``: its products' names, sorted.
+    One query of names (no model instances: a hall of 500 units has 2,000)."""
+    holders = {b.holder.pk: b.holder for b in booths if b.holder is not None}
+    for unit in holders.values():
+        unit.product_names = []
+    rows = (
+        Product.objects.filter(exhibitor__in=holders)
+        .order_by("exhibitor_id", "name")
+        .values_list("exhibitor_id", "name")
+    )
+    for unit_pk, name in rows:
+        holders[unit_pk].product_names.append(name)
 
 
 def neighbour_booths(booths, metres=None):
@@ -186,11 +200,13 @@ class Shape:
         classes += " match" if self.match else ""
         group_id = f' id="booth-{code}"' if with_id else ""
         label_y = cy - side * 0.05 if self.label else cy + side * 0.02
+        # The title names the link (and is its tooltip); a free booth's names the group.
         parts = [
-            f'<g class="{classes}"{group_id} data-code="{code}">',
-            f'<a href="{escape(self.href)}" aria-label="{name}">' if self.href else "",
+            f'<g class="{classes}"{group_id}>',
+            f'<a href="{escape(self.href)}"><title>{name}</title>' if self.href else "",
+            "" if self.href else f"<title>{name}</title>",
             f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(width)}" height="{_f(height)}" '
-            f'fill="{escape(self.fill)}"><title>{name}</title></rect>',
+            f'fill="{escape(self.fill)}"/>',
             f'<text class="code" x="{cx}" y="{_f(label_y)}" '
             f'font-size="{_f(min(0.8, side * 0.2))}">{shown}</text>',
         ]
@@ -237,15 +253,12 @@ class Drawing:
     def held(self):
         return [shape for shape in self.shapes if not shape.free]
 
-    def units_markup(self, plan_url, unit_anchor="#contact-title"):
+    def units_markup(self):
         """The hall's units as a list: what a booth's sheet shows when it is
-        tapped, what the plan's search box reads, and the plan in words for a
-        screen reader or a browser without the script. f-strings again: one
-        item a booth."""
+        tapped (plan.js adds the links), what the plan's search box reads, and
+        the plan in words for a screen reader or a browser without the script.
+        f-strings again: one item a booth, kept short (500 on a big hall)."""
         more = escape(_("more"))
-        on_plan = escape(_("On the plan"))
-        contact = escape(_("Contact"))
-        page = escape(_("Unit page"))
         makes = escape(_("Makes:"))
         comma = escape(_(", "))
         items = []
@@ -253,19 +266,15 @@ class Drawing:
             b, unit = shape.booth, shape.booth.holder
             code = escape(b.code)
             shown = escape(to_persian_digits(b.code)) if self.persian else code
-            products = [escape(p.name) for p in unit.products.all()]
+            products = [escape(name) for name in unit.product_names]
             listed = comma.join(f"<bdi>{p}</bdi>" for p in products[:8])
             if len(products) > 8:
                 listed += f" … <small>({more})</small>"
-            href = escape(shape.href)
-            here = escape(f"{plan_url}?highlight={quote(b.code)}#booth-{quote(b.code)}")
             items.append(
-                f'<li id="unit-{code}" data-code="{code}">'
-                f'<span class="booth-code">{shown}</span> '
-                f'<a class="unit" href="{href}"><bdi>{escape(unit.display_name)}</bdi></a>'
-                f'<p class="what">{makes} {listed or "—"}</p>'
-                f'<p class="links"><a href="{href}{unit_anchor}">{contact}</a>'
-                f'<a href="{href}">{page}</a><a href="{here}">{on_plan}</a></p></li>'
+                f'<li id="unit-{code}"><span class="booth-code">{shown}</span> '
+                f'<a class="unit" href="{escape(shape.href)}">'
+                f"<bdi>{escape(unit.display_name)}</bdi></a>"
+                f'<p class="what">{makes} {listed or "—"}</p></li>'
             )
         return mark_safe("".join(items))
 
@@ -283,7 +292,7 @@ def draw(hall, booths, *, colours, divisions=None, highlight="", link=None, arou
     a booth's address, or "" for none. With ``around`` (a booth), the view
     is the part of the hall within 8 metres of it, widened so that every
     booth in it is drawn whole. ``search`` marks the booths whose code,
-    unit or products have its words (products must be prefetched).
+    unit or products have its words (attach_product_names first).
     """
     highlight = to_ascii_digits(highlight or "").strip().upper()
     view = (Decimal(0), Decimal(0), hall.width, hall.depth)
@@ -348,7 +357,7 @@ def _has_words(booth, words):
     if booth.holder is not None:
         unit = booth.holder
         texts += [normalize(unit.legal_name), normalize(unit.brand)]
-        texts += [normalize(p.name) for p in unit.products.all()]
+        texts += [normalize(name) for name in getattr(unit, "product_names", ())]
     text = " ".join(texts)
     return all(word in text for word in words)
 

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -69,10 +69,7 @@ def plan(request, slug, hall=None):
     search = request.GET.get("q", "")[:100].strip()
     booths = layout.placed_booths(fair, halls[0] if hall is not None else None)
     # The booths' sheets and the search box read the units' products.
-    prefetch_related_objects(
-        [b.holder for b in booths if b.holder],
-        Prefetch("products", Product.objects.only("name", "exhibitor_id").order_by("name")),
-    )
+    layout.attach_product_names(booths)
     categories, colours = layout.fair_divisions(fair)
     by_hall = {h.pk: [] for h in halls}
     for booth in booths:
@@ -89,7 +86,7 @@ def plan(request, slug, hall=None):
             link=link,
             search=search,
         )
-        drawing.units = drawing.units_markup(reverse("fairs:plan_hall", args=[fair.slug, h.code]))
+        drawing.units = drawing.units_markup()
         drawings.append(drawing)
     highlighted = next((d.highlighted for d in drawings if d.highlighted), None)
     return render(

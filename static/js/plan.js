@@ -160,6 +160,10 @@
     });
   };
 
+  function boothCode(element, prefix) {
+    return element.id.slice(prefix.length);
+  }
+
   var plans = Array.prototype.map.call(document.querySelectorAll("[data-plan]"), function (frame) {
     return new Plan(frame);
   });
@@ -176,7 +180,8 @@
       frame.addEventListener("click", function (event) {
         var link = event.target.closest("g.booth a");
         if (!link) return;
-        var item = document.getElementById("unit-" + link.parentNode.dataset.code);
+        var code = boothCode(link.parentNode, "booth-");
+        var item = document.getElementById("unit-" + code);
         if (!item) return;
         event.preventDefault();
         title.textContent = item.querySelector(".booth-code").textContent;
@@ -184,6 +189,18 @@
         Array.prototype.forEach.call(item.children, function (child) {
           if (!child.classList.contains("booth-code")) body.appendChild(child.cloneNode(true));
         });
+        var unit = item.querySelector("a.unit").getAttribute("href");
+        var here = sheet.dataset.planUrl + "?highlight=" + encodeURIComponent(code) + "#booth-" + encodeURIComponent(code);
+        var links = document.createElement("p");
+        links.className = "links";
+        [[unit + "#contact-title", sheet.dataset.contact], [unit, sheet.dataset.page], [here, sheet.dataset.onPlan]]
+          .forEach(function (pair) {
+            var a = document.createElement("a");
+            a.href = pair[0];
+            a.textContent = pair[1];
+            links.appendChild(a);
+          });
+        body.appendChild(links);
         sheet.showModal();
       });
     });
@@ -201,10 +218,12 @@
     var count = form.querySelector(".found-count");
     var serverList = form.querySelector("[data-server-found]");
     var items = Array.prototype.map.call(document.querySelectorAll("[data-units] li"), function (li) {
-      return { code: li.dataset.code, text: fold(li.dataset.code + " " + li.textContent) };
+      var code = boothCode(li, "unit-");
+      return { code: code, text: fold(code + " " + li.textContent) };
     });
     var free = Array.prototype.map.call(document.querySelectorAll("[data-plan] g.booth.free"), function (g) {
-      return { code: g.dataset.code, text: fold(g.dataset.code) };
+      var code = boothCode(g, "booth-");
+      return { code: code, text: fold(code) };
     });
     var everything = items.concat(free);
     var search = function () {
@@ -220,7 +239,7 @@
       document.querySelectorAll("[data-plan] svg").forEach(function (svg) {
         svg.classList.toggle("searching", words.length > 0);
         svg.querySelectorAll("g.booth").forEach(function (g) {
-          var hit = hits[g.dataset.code] === true;
+          var hit = hits[boothCode(g, "booth-")] === true;
           g.classList.toggle("match", hit);
           if (hit && !first) first = g;
         });
