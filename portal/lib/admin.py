@@ -12,7 +12,14 @@ from .text import persian_letters, to_ascii_digits
 
 
 class SafeAutocompleteSelect(AutocompleteSelect):
-    """Django's autocomplete crashes re-rendering a hand-made value such as "abc"."""
+    """Django's autocomplete crashes re-rendering a hand-made value such as "abc".
+
+    It also renders only the chosen <option>, so a ``required`` select starts
+    with a non-empty option, which HTML forbids: the form checks it instead.
+    """
+
+    def use_required_attribute(self, initial):
+        return False
 
     def optgroups(self, name, value, attrs=None):
         try:
@@ -29,6 +36,14 @@ class _SafeAutocompleteMixin:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and type(field.widget) is AutocompleteSelect:
             field.widget.__class__ = SafeAutocompleteSelect
+        return field
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # The wrapper with the "+" and pencil links asks itself, not the select.
+        wrapper = getattr(field, "widget", None)
+        if isinstance(getattr(wrapper, "widget", None), SafeAutocompleteSelect):
+            wrapper.use_required_attribute = wrapper.widget.use_required_attribute
         return field
 
 
