@@ -172,17 +172,19 @@ def _active_filters(request, filterset, selects):
     return active
 
 
-def related_categories(query, limit=RELATED_CATEGORIES):
+def related_categories(query, limit=RELATED_CATEGORIES, *, from_needs=True):
     """Where to look when no product holds ``query``: the categories of the needs
-    that hold it (how the units that buy it file it), then those whose names
-    hold its words, with how many products each holds (with those below it).
-    Only categories that hold some product; no sections (too wide)."""
-    need_codes = (
-        search.matching(Need.objects.exclude(category=None), query)
-        .values_list("category__code", flat=True)
-        .distinct()
-    )
-    wanted = list(Category.objects.filter(code__in=need_codes).order_by("code"))
+    that hold it (how the units that buy it file it; ``from_needs``), then those
+    whose names hold its words, with how many products each holds (with those
+    below it). Only categories that hold some product; no sections (too wide)."""
+    wanted = []
+    if from_needs:
+        need_codes = (
+            search.matching(Need.objects.exclude(category=None), query)
+            .values_list("category__code", flat=True)
+            .distinct()
+        )
+        wanted = list(Category.objects.filter(code__in=need_codes).order_by("code"))
     wanted += search.search_categories(query, limit=20)
     products = dict(
         Product.objects.exclude(category=None)
@@ -215,11 +217,14 @@ def nothing_found(request, filterset, selects):
     if filters:
         # Without the filters some product may hold the words.
         offer["elsewhere"] = search.matching(Product.objects.all(), query).count()
-    if not offer["elsewhere"]:
+    # What units buy is for logged-in users (as on a unit's page): a visitor
+    # could otherwise learn it one word at a time.
+    signed_in = request.user.is_authenticated
+    if not offer["elsewhere"] and signed_in:
         offer["needed_by"] = (
             search.matching(Need.objects.all(), query).values("exhibitor_id").distinct().count()
         )
-    offer["categories"] = related_categories(query)
+    offer["categories"] = related_categories(query, from_needs=signed_in)
     if len(query) <= Need._meta.get_field("name").max_length:
         offer["can_add"] = True
         if request.user.is_authenticated:

@@ -171,7 +171,7 @@ def need_from_search(request):
         messages.success(
             request,
             _(
-                "«%(name)s» was added to the needs of %(unit)s. Say how much a month, so "
+                "“%(name)s” was added to the needs of %(unit)s. Say how much a month, so "
                 "that suppliers can answer."
             )
             % {"name": need.name, "unit": unit.display_name},
@@ -179,7 +179,7 @@ def need_from_search(request):
     else:
         messages.info(
             request,
-            _("«%(name)s» is already among the needs of %(unit)s.")
+            _("“%(name)s” is already among the needs of %(unit)s.")
             % {"name": need.name, "unit": unit.display_name},
         )
     return redirect("self:item_edit", kind="need", pk=need.pk)

@@ -255,10 +255,10 @@ class Drawing:
 
     def units_markup(self):
         """The hall's units as a list: what a booth's sheet shows when it is
-        tapped (plan.js adds the links), what the plan's search box reads, and
+        tapped (plan.js adds the links), what the plan's search box reads (the
+        code, the unit's names and every product, as the server's search), and
         the plan in words for a screen reader or a browser without the script.
         f-strings again: one item a booth, kept short (500 on a big hall)."""
-        more = escape(_("more"))
         makes = escape(_("Makes:"))
         comma = escape(_(", "))
         items = []
@@ -266,12 +266,11 @@ class Drawing:
             b, unit = shape.booth, shape.booth.holder
             code = escape(b.code)
             shown = escape(to_persian_digits(b.code)) if self.persian else code
-            products = [escape(name) for name in unit.product_names]
-            listed = comma.join(f"<bdi>{p}</bdi>" for p in products[:8])
-            if len(products) > 8:
-                listed += f" … <small>({more})</small>"
+            listed = comma.join(f"<bdi>{escape(name)}</bdi>" for name in unit.product_names)
+            # The legal name too, when the unit shows its brand.
+            legal = f' data-legal="{escape(unit.legal_name)}"' if unit.brand else ""
             items.append(
-                f'<li id="unit-{code}"><span class="booth-code">{shown}</span> '
+                f'<li id="unit-{code}"{legal}><span class="booth-code">{shown}</span> '
                 f'<a class="unit" href="{escape(shape.href)}">'
                 f"<bdi>{escape(unit.display_name)}</bdi></a>"
                 f'<p class="what">{makes} {listed or "—"}</p></li>'
@@ -302,19 +301,25 @@ def draw(hall, booths, *, colours, divisions=None, highlight="", link=None, arou
         y0 = max(Decimal(0), around.y - margin)
         x1 = min(hall.width, around.x + around.width + margin)
         y1 = min(hall.depth, around.y + around.height + margin)
-        booths = [
+        cut = [
             b
             for b in booths
             if b.x < x1 and b.x + b.width > x0 and b.y < y1 and b.y + b.height > y0
         ]
         # Whole booths: the window grows to the booths it cuts, and a little
-        # floor beyond them.
+        # floor beyond them; it then shows every booth that fits in it whole.
         pad = Decimal("0.5")
-        x0 = max(Decimal(0), min([x0, *(b.x for b in booths)]) - pad)
-        y0 = max(Decimal(0), min([y0, *(b.y for b in booths)]) - pad)
-        x1 = min(hall.width, max([x1, *(b.x + b.width for b in booths)]) + pad)
-        y1 = min(hall.depth, max([y1, *(b.y + b.height for b in booths)]) + pad)
+        x0 = max(Decimal(0), min([x0, *(b.x for b in cut)]) - pad)
+        y0 = max(Decimal(0), min([y0, *(b.y for b in cut)]) - pad)
+        x1 = min(hall.width, max([x1, *(b.x + b.width for b in cut)]) + pad)
+        y1 = min(hall.depth, max([y1, *(b.y + b.height for b in cut)]) + pad)
         view = (x0, y0, x1 - x0, y1 - y0)
+        inside = {
+            b.pk
+            for b in booths
+            if b.x >= x0 and b.x + b.width <= x1 and b.y >= y0 and b.y + b.height <= y1
+        }
+        booths = [b for b in booths if b.pk in inside or b in cut]
     words = search_words(search) if search else []
     shapes = []
     highlighted = None

@@ -54,6 +54,20 @@ class UnitCard:
         return strength(self.best.relevance)
 
 
+def first_units(rows, n, *, supplier=True):
+    """The rows of the first ``n`` other units (in the rows' order), all of their
+    rows: a dashboard shows units, however many products each brings."""
+    kept, result = set(), []
+    for match in rows:
+        other = match.product.exhibitor_id if supplier else match.need.exhibitor_id
+        if other not in kept:
+            if len(kept) == n:
+                continue
+            kept.add(other)
+        result.append(match)
+    return result
+
+
 def by_unit(rows):
     """Decorated matches as [UnitCard, …]: one card per other unit, in the order
     of each unit's best match."""
@@ -121,7 +135,7 @@ def suppliers_for(unit, fair, per_need=5):
     )
     by_need = defaultdict(list)
     for match in rows:
-        if len(by_need[match.need_id]) < per_need:
+        if per_need is None or len(by_need[match.need_id]) < per_need:
             by_need[match.need_id].append(match)
     return [(need, by_need[need.pk]) for need in needs]
 

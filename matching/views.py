@@ -188,7 +188,7 @@ def match_dismiss(request, pk, match_pk):
     services.dismiss(need=match.need, product=match.product, user=request.user, reason=reason)
     messages.success(
         request,
-        _("«%(product)s» will not be suggested again for «%(need)s».")
+        _("“%(product)s” will not be suggested again for “%(need)s”.")
         % {"product": match.product.name, "need": match.need.name},
     )
     return redirect(f"{reverse('dashboard_unit', args=[unit.pk])}#suppliers-title")
@@ -211,9 +211,9 @@ def suggestion_answer(request, pk):
     if answered.status == answered.Status.ACCEPTED:
         messages.success(
             request,
-            _("«%(name)s» was added to your needs; suppliers appear in a few seconds.")
+            _("“%(name)s” was added to your needs; suppliers appear in a few seconds.")
             % {"name": answered.name},
         )
     else:
-        messages.success(request, _("«%(name)s» will not be suggested again.") % {"name": name})
+        messages.success(request, _("“%(name)s” will not be suggested again.") % {"name": name})
     return redirect("dashboard_unit", pk=unit.pk)

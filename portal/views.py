@@ -8,9 +8,10 @@ from fairs.layout import attach_neighbourhoods
 from fairs.models import Fair, Participation
 from matching import reading, supply_chain
 
-# Matches read per need: enough for several suppliers' cards (a unit's
-# products share one card), the first shown and the rest folded.
+# Supplying units shown per need (a unit's products share its card), the
+# first one open and the rest folded; buying units for the unit's products.
 SUPPLIERS_PER_NEED = 12
+BUYERS = 20
 
 
 def home(request):
@@ -53,10 +54,14 @@ def dashboard_unit(request, pk):
     attach_neighbourhoods(participations)
     fair = reading.context_fair(unit)
     booths = reading.Booths.of(fair)
-    suppliers = reading.suppliers_for(unit, fair, per_need=SUPPLIERS_PER_NEED)
+    suppliers = [
+        (need, reading.first_units(rows, SUPPLIERS_PER_NEED))
+        for need, rows in reading.suppliers_for(unit, fair, per_need=None)
+    ]
     for _need, rows in suppliers:
         reading.decorate(rows, booths, supplier=True)
-    buyers = reading.decorate(reading.buyers_for(unit, fair), booths, supplier=False)
+    buyers = reading.first_units(reading.buyers_for(unit, fair, limit=None), BUYERS, supplier=False)
+    reading.decorate(buyers, booths, supplier=False)
     reading.mark_reachable([m for _need, rows in suppliers for m in rows] + buyers)
     applied = {p.fair_id for p in participations}
     percent, missing = unit.completeness(products, needs)

@@ -24,7 +24,8 @@ def said(response):
     return [str(m) for m in response.wsgi_request._messages]
 
 
-def test_nobody_supplies_it_yet_though_units_need_it(client):
+def test_nobody_supplies_it_yet_though_units_need_it(stranger_client):
+    client = stranger_client
     for _ in range(2):
         make_need(make_exhibitor(), name="پیچ و مهره", category=category("2599"))
     make_need(make_exhibitor(), name="پيچ گوشتي")  # Arabic letters: the same word
@@ -40,7 +41,8 @@ def test_nobody_supplies_it_yet_though_units_need_it(client):
     assert offer(client.get(reverse("suppliers"), {"q": "پیچ"}))["needed_by"] == 3
 
 
-def test_one_unit_needing_it_is_said_in_the_singular(client):
+def test_one_unit_needing_it_is_said_in_the_singular(stranger_client):
+    client = stranger_client
     make_need(make_exhibitor(), name="بلبرینگ")
     page = in_language(client, "en").get(reverse("suppliers"), {"q": "بلبرینگ"}).content.decode()
     assert "though 1 unit needs it." in page
@@ -72,7 +74,17 @@ def names_at(client, url):
     return [p.name for p in client.get(url).context["page"].object_list]
 
 
-def test_related_categories_come_from_the_needs_and_the_category_names(client):
+def test_a_visitor_is_not_told_what_units_need(client):
+    make_need(make_exhibitor(), name="مهره ماسوره", category=category("2599"))
+    make_product(make_exhibitor(), name="پیچ", category=category("2599"))
+    response = in_language(client, "en").get(reverse("suppliers"), {"q": "ماسوره"})
+    assert offer(response)["needed_by"] == 0 and offer(response)["categories"] == []
+    page = response.content.decode()
+    assert "unit needs it" not in page and "units need it" not in page
+
+
+def test_related_categories_come_from_the_needs_and_the_category_names(stranger_client):
+    client = stranger_client
     maker = make_exhibitor()
     make_product(maker, name="پیچ", category=category("2599"))
     make_product(maker, name="کفش چرمی", category=category("1520"))

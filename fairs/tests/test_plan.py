@@ -257,3 +257,17 @@ class TestPlanOnAPhone:
         view = re.search(r'viewBox="([^"]+)"', small).group(1).split()
         x0, width = float(view[0]), float(view[2])
         assert x0 <= 18 and x0 + width >= 33
+
+
+def test_the_small_plan_shows_a_booth_that_fits_in_its_widened_window(client):
+    fair = make_fair(slug="widened")
+    hall = make_hall(fair, "A", width=60, depth=10)
+    mine = make_exhibitor(legal_name="واحد من")
+    make_participation(fair, mine, booth=make_booth(hall, "A-10", x=30, width=3))
+    # Cut by the 8 m window (it starts at x=22): the window grows to x=14.
+    make_participation(fair, make_exhibitor(), booth=make_booth(hall, "A-05", x=14, width=9))
+    # Outside the 8 m window, inside the widened one: drawn, not left as bare floor.
+    make_booth(hall, "A-04", x=15, y=5, width=3)
+    page = client.get(mine.get_absolute_url()).content.decode()
+    small = page.split('class="plan plan-small', 1)[1].split("</svg>", 1)[0]
+    assert {"A-۰۴", "A-۰۵", "A-۱۰"} <= set(re.findall(r">(A-[^<]+)</text>", small))

@@ -183,3 +183,17 @@ class TestEmptyStates:
         percent, missing = unit.completeness([product], [])
         # A product (30) and categories on every item (10), plus what the unit has.
         assert 40 <= percent < 100 and "at least one need" in [str(m) for m in missing]
+
+
+def test_first_units_keeps_every_row_of_the_first_n_units_not_the_first_n_rows():
+    from types import SimpleNamespace as Row
+
+    from matching.reading import first_units
+
+    def match(unit):
+        return Row(product=Row(exhibitor_id=unit), need=Row(exhibitor_id=0))
+
+    rows = [match(u) for u in (1, 1, 1, 2, 1, 3, 2, 4)]
+    kept = first_units(rows, 3)
+    assert [m.product.exhibitor_id for m in kept] == [1, 1, 1, 2, 1, 3, 2]
+    assert first_units(rows, 1) == [*rows[:3], rows[4]]

@@ -43,17 +43,38 @@
     this.nameSize = sizes.length ? Math.min.apply(null, sizes) : 0;
     frame.classList.add("fitted");
     this.update();
+    this.measureCodes();
     this.controls();
     this.pinch();
     this.drag();
   }
 
+  Plan.prototype.measureCodes = function () {
+    // How much wider than its booth the widest code is at this scale: codes
+    // keep 12 px on the screen, so on a big hall fitted to a phone they
+    // would run over their neighbours; they wait until one zooms in.
+    var widest = 0;
+    this.svg.querySelectorAll("g.booth").forEach(function (g) {
+      var text = g.querySelector("text.code");
+      var rect = g.querySelector("rect");
+      if (!text || !rect) return;
+      widest = Math.max(widest, text.getBBox().width / rect.width.baseVal.value);
+    });
+    this.codeRatio = widest;
+    this.codeScale = this.scale;
+    this.update();
+  };
+
   Plan.prototype.update = function () {
     // Pixels a metre as drawn now: what the labels' sizes follow.
     var scale = this.svg.getBoundingClientRect().width / this.metres;
     if (!scale) return;
+    this.scale = scale;
     this.svg.style.setProperty("--px", scale.toFixed(3));
     this.svg.classList.toggle("show-names", this.nameSize * scale >= MIN_NAME_PX);
+    if (this.codeRatio) {
+      this.svg.classList.toggle("no-codes", this.codeRatio * this.codeScale / scale > 1.05);
+    }
     if (this.bar) {
       this.bar.querySelector('[data-step="out"]').disabled = this.zoom <= 1;
       this.bar.querySelector('[data-step="reset"]').disabled = this.zoom <= 1;
@@ -151,13 +172,19 @@
       frame.scrollLeft = drag.left - dx;
       frame.scrollTop = drag.top - dy;
     });
+    var dragged = 0;
     window.addEventListener("pointerup", function () {
-      if (drag && drag.moved) {
-        // A drag is not a click on the booth under the pointer.
-        frame.addEventListener("click", function (e) { e.preventDefault(); e.stopPropagation(); }, { capture: true, once: true });
-      }
+      if (drag && drag.moved) dragged = Date.now();
       drag = null;
     });
+    // A drag is not a click on the booth under the pointer (that click comes
+    // right after the drag ends, or never, when the drag ends outside).
+    frame.addEventListener("click", function (event) {
+      if (Date.now() - dragged < 300) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    }, { capture: true });
   };
 
   function boothCode(element, prefix) {
@@ -218,8 +245,11 @@
     var count = form.querySelector(".found-count");
     var serverList = form.querySelector("[data-server-found]");
     var items = Array.prototype.map.call(document.querySelectorAll("[data-units] li"), function (li) {
+      // What the server's search reads: the code, the unit's names, its products.
       var code = boothCode(li, "unit-");
-      return { code: code, text: fold(code + " " + li.textContent) };
+      var names = [code, li.dataset.legal || "", li.querySelector("a.unit").textContent];
+      li.querySelectorAll(".what bdi").forEach(function (b) { names.push(b.textContent); });
+      return { code: code, text: fold(names.join(" ")) };
     });
     var free = Array.prototype.map.call(document.querySelectorAll("[data-plan] g.booth.free"), function (g) {
       var code = boothCode(g, "booth-");
