@@ -135,6 +135,16 @@ def test_a_new_exhibitor_registers_a_unit_with_a_product_a_need_and_an_applicati
     assert "درخواست‌داده" in page.content()
 
 
+PINCH = """frame => {
+  const r = frame.getBoundingClientRect(), y = r.top + r.height / 2, x = r.left + r.width / 2;
+  const send = (type, id, dx) => frame.dispatchEvent(new PointerEvent(type, {
+    pointerId: id, pointerType: "touch", clientX: x + dx, clientY: y, bubbles: true}));
+  send("pointerdown", 1, -20); send("pointerdown", 2, 20);
+  send("pointermove", 1, -60); send("pointermove", 2, 60);
+  send("pointerup", 1, -60); send("pointerup", 2, 60);
+}"""
+
+
 def test_a_visitor_finds_a_booth_on_the_hall_plan(live_server, phone):
     demo.seed(create_accounts=False)
     page = phone
@@ -161,6 +171,11 @@ def test_a_visitor_finds_a_booth_on_the_hall_plan(live_server, phone):
     assert svg.evaluate("s => s.classList.contains('show-names')")
     page.get_by_role("button", name="کل سالن").click()
     assert frame.evaluate("f => f.scrollWidth <= f.clientWidth")
+    # Two fingers spreading apart zoom in (the pointer events a pinch sends;
+    # whether a phone's browser sends them is up to its touch-action support).
+    frame.evaluate(PINCH)
+    assert frame.evaluate("f => f.scrollWidth > f.clientWidth * 1.5")
+    page.get_by_role("button", name="کل سالن").click()
     # Find a booth by typing: its unit's product marks it.
     page.fill("#plan-q", "کارتن")
     page.wait_for_function("document.querySelectorAll('svg.plan g.booth.match').length > 0")

@@ -41,6 +41,7 @@ def public_pages(fair, unit):
         "suppliers": "/suppliers/",
         "suppliers-found": "/suppliers/?q=چرم",
         "suppliers-none": "/suppliers/?q=پیچ",
+        "suppliers-bad-filter": "/suppliers/?category=9999&q=۱۲",
         "fair": fair.get_absolute_url(),
         "plan": f"/fairs/{fair.slug}/plan/",
         "plan-hall": f"/fairs/{fair.slug}/plan/{hall.code}/?highlight=A-01&q=چرم",
