@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.template import loader
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -53,6 +54,47 @@ class MobileForm(forms.Form):
         return clean_number(self.cleaned_data["mobile"])
 
 
+# The honeypot: a text field that people never see and bots fill in. Its name
+# is one that browsers and password managers do not fill by themselves.
+HONEYPOT = "extra_note"
+
+
+class HoneypotInput(forms.TextInput):
+    """Off the screen (.extra-field in site.css: no inline style), out of the
+    tab order, hidden from screen readers, never autofilled."""
+
+    # Rendered with the form's hidden fields: _form.html gives it no label or
+    # wrapper of its own, and this one is hidden as a whole.
+    is_hidden = True
+
+    def __init__(self):
+        super().__init__(attrs={"tabindex": "-1", "autocomplete": "off"})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        return format_html(
+            '<div class="extra-field" aria-hidden="true"><label for="{}">{}</label>{}</div>',
+            (attrs or {}).get("id", ""),
+            _("Leave this field empty"),
+            field,
+        )
+
+
+class HoneypotMixin(forms.Form):
+    extra_note = forms.CharField(required=False, max_length=200, widget=HoneypotInput())
+
+    @property
+    def is_bot(self):
+        """The honeypot was filled: answer as if it went well, and do nothing."""
+        return bool(self.cleaned_data.get(HONEYPOT))
+
+
+class SignInForm(HoneypotMixin, MobileForm):
+    """The mobile that signs in, or up: a new number makes an account."""
+
+    field_order = ["mobile", HONEYPOT]
+
+
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code"),
@@ -75,8 +117,13 @@ class CodeForm(forms.Form):
         return code
 
 
-class SignupForm(forms.Form):
-    """Email and password; the email, lower-cased, is also the username."""
+class SignupForm(HoneypotMixin, forms.Form):
+    """Email and password; the email, lower-cased, is also the username.
+
+    Whether an account has the address already is not said here: the mail
+    says it, to the address's owner (services.start_email_signup)."""
+
+    field_order = ["email", "password1", "password2", HONEYPOT]
 
     email = forms.EmailField(
         label=_("Email"),
@@ -95,17 +142,7 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        users = get_user_model().objects
-        if (
-            users.filter(username__iexact=email).exists()
-            or users.filter(email__iexact=email).exists()
-        ):
-            raise forms.ValidationError(
-                _("An account with this email already exists. Log in, or reset your password."),
-                code="email_taken",
-            )
-        return email
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()
@@ -121,12 +158,6 @@ class SignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
-
-    def save(self):
-        email = self.cleaned_data["email"]
-        return get_user_model().objects.create_user(
-            username=email, email=email, password=self.cleaned_data["password1"]
-        )
 
 
 class EmailAuthenticationForm(AuthenticationForm):

@@ -3,19 +3,30 @@
 Limits: a code lives CODE_LIFETIME and takes CODE_TRIES wrong tries; a number
 gets settings.CODES_PER_NUMBER codes and a client address
 settings.CODES_PER_CLIENT, counted by django-ratelimit on the shared cache;
-one code a RESEND_AFTER. Every outcome is an Event row.
+one code a RESEND_AFTER. Every outcome is an Event row. Wrong codes also
+count as failed sign-ins (throttle.py: per number and client address, and per
+client address), as wrong passwords do.
+
+Sign-up with an email makes nothing until the address is proved: a link
+mailed to it (start_email_signup, finish_email_signup); an address that has an
+account already gets a note instead, and the page says the same either way.
 """
 
 import datetime
+import hashlib
 import hmac
+import logging
 import secrets
 import urllib.parse
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Sum
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -26,8 +37,11 @@ from messaging.models import Message
 from portal.lib.forms import persian_active
 from portal.lib.text import to_ascii_digits, to_persian_digits
 
+from . import throttle
 from .clients import client_address
 from .models import Account, Event, LoginCode
+
+logger = logging.getLogger(__name__)
 
 CODE_LIFETIME = datetime.timedelta(minutes=2)
 CODE_TRIES = 5
@@ -121,6 +135,8 @@ def request_code(*, request, number, purpose, user=None, nonce=""):
     if locked := _locked(number):
         log(Event.Kind.CODE_LIMIT, request=request, user=user, number=number, detail="locked")
         raise locked
+    # A pair locked out by wrong codes gets no new code to try (and sends no SMS).
+    throttle.check(request, throttle.CODE, number)
     when = next_code_at(number, purpose, request, now)
     if when > now:
         log(Event.Kind.CODE_LIMIT, request=request, user=user, number=number)
@@ -175,12 +191,15 @@ def check_code(*, request, number, purpose, code, user=None, nonce=""):
     Side effects: the code's tries, or its use; an Event on a wrong code.
     Raises ValidationError: "expired" (none live: never sent, expired, or
     used), "tries" (too many wrong tries), "wrong", "locked" (too many wrong
-    tries today), "wait" (too many tries from this client address).
+    tries today), "wait" (too many tries from this client address). Raises
+    throttle.LockedOut: too many wrong codes for this number from this client
+    address, or from this client address, before this one.
     """
     code = to_ascii_digits(code or "").strip().replace(" ", "")
     now = timezone.now()
     if locked := _locked(number):
         raise locked
+    throttle.check(request, throttle.CODE, number)
     usage = _usage(request, "accounts.check.client", "ip", settings.CODE_CHECKS_PER_CLIENT, True)
     if usage["should_limit"]:
         raise _wait(now + datetime.timedelta(seconds=max(usage["time_left"], 0) + 1))
@@ -213,6 +232,8 @@ def check_code(*, request, number, purpose, code, user=None, nonce=""):
             login_code.used_at = now
             login_code.save(update_fields=["used_at"])
     if wrong:
+        if throttle.failed(request, throttle.CODE, number):
+            log(Event.Kind.CODE_LIMIT, request=request, user=user, number=number, detail="lockout")
         left = CODE_TRIES - login_code.tries
         if left == 0:
             raise ValidationError(
@@ -224,6 +245,7 @@ def check_code(*, request, number, purpose, code, user=None, nonce=""):
             code="wrong",
             params={"left": left},
         )
+    throttle.succeeded(request, throttle.CODE, number)
     return login_code
 
 
@@ -277,13 +299,129 @@ def _free_username(number):
     return username
 
 
-@transaction.atomic
-def sign_up_with_email(*, form):
-    """A new account from a valid SignupForm (email and password). Side effects:
-    a User, its Account (nothing verified yet), an Event."""
-    user = form.save()
-    Account.objects.create(user=user)
-    log(Event.Kind.SIGNED_UP, user=user, detail="email")
+# A sign-up's link works this long; its email and password hash wait in the
+# shared cache until then (nothing is written to the database before).
+SIGNUP_LINK_DAYS = 3
+
+
+def count_client(request, kind):
+    """A sign-up (throttle.SIGNUP) or a password reset (throttle.RESET) asked
+    for from this client address. Raises throttle.LockedOut beyond
+    settings.SIGNUPS_PER_CLIENT or settings.RESET_MAILS_PER_CLIENT."""
+    rate = {
+        throttle.SIGNUP: settings.SIGNUPS_PER_CLIENT,
+        throttle.RESET: settings.RESET_MAILS_PER_CLIENT,
+    }[kind]
+    usage = _usage(request, f"accounts.{kind}.client", "ip", rate, True)
+    if usage["should_limit"]:
+        raise throttle.LockedOut(kind, usage["time_left"])
+
+
+def _mail_allowed(request, kind, email, rate):
+    """One more mail of ``kind`` to ``email`` within ``rate``? Beyond it,
+    nothing is sent and nothing is said: the page is the same."""
+    usage = _usage(request, f"accounts.{kind}.address", lambda g, r: email, rate, True)
+    if usage["should_limit"]:
+        logger.info("%s mail not sent: limit for the address reached", kind)
+        return False
+    return True
+
+
+def reset_mail_allowed(request, email):
+    """May a password reset for ``email`` mail its link? Counts the request
+    for the client address (raises throttle.LockedOut beyond
+    RESET_MAILS_PER_CLIENT) and for the address (False beyond
+    RESET_MAILS_PER_ADDRESS), whether or not an account has it."""
+    count_client(request, throttle.RESET)
+    email = email.strip().lower()
+    return _mail_allowed(request, throttle.RESET, email, settings.RESET_MAILS_PER_ADDRESS)
+
+
+def email_taken(email):
+    users = get_user_model().objects
+    return users.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists()
+
+
+def _signup_key(token):
+    # The token is in the mail only: the cache holds its digest.
+    return "accounts.signup:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_email_signup(*, request, email, password):
+    """Someone signs up with ``email`` and ``password`` (a valid SignupForm).
+
+    Nothing is created. A free address is mailed a link that makes the
+    account (finish_email_signup); an address that has an account already
+    is mailed a note for its owner, with links to log in and to reset the
+    password. At most settings.SIGNUP_MAILS_PER_ADDRESS mails; the caller
+    says the same whatever happened. Side effects: a Message; for a free
+    address, the pending sign-up in the cache.
+    """
+    email = email.strip().lower()
+    # Hashed in either case, so that the time taken does not tell them apart.
+    hashed = make_password(password)
+    if not _mail_allowed(request, throttle.SIGNUP, email, settings.SIGNUP_MAILS_PER_ADDRESS):
+        return
+    if email_taken(email):
+        messaging.send_templated_email(
+            "registration/email/signup_taken",
+            {
+                "login_url": request.build_absolute_uri(reverse("login")),
+                "reset_url": request.build_absolute_uri(reverse("password_reset")),
+            },
+            [email],
+        )
+        return
+    token = secrets.token_urlsafe(32)
+    cache.set(_signup_key(token), {"email": email, "password": hashed}, SIGNUP_LINK_DAYS * 86400)
+    messaging.send_templated_email(
+        "registration/email/signup",
+        {
+            "url": request.build_absolute_uri(reverse("signup_email_finish", args=[token])),
+            "days": SIGNUP_LINK_DAYS,
+        },
+        [email],
+        purpose=Message.Purpose.CODE,  # a secret link: hidden in the admin
+    )
+
+
+def pending_signup(token):
+    """The email and password hash a sign-up link stands for, while it works."""
+    return cache.get(_signup_key(token)) if token else None
+
+
+def _link_expired():
+    return ValidationError(_("This link is not valid (any more). Sign up again."), code="expired")
+
+
+def finish_email_signup(*, request, token):
+    """The link mailed by start_email_signup was opened: the account, with its
+    email verified. Once: the link is used up.
+
+    Side effects: a User, its Account, an Event. Raises ValidationError:
+    "expired" (no such link, or used), "email_taken" (an account got the
+    address meanwhile)."""
+    key = _signup_key(token)
+    pending = cache.get(key)
+    # Whoever deletes it first makes the account; a second click finds nothing.
+    if pending is None or not cache.delete(key):
+        raise _link_expired()
+    email = pending["email"]
+    taken = ValidationError(
+        _("An account with this email already exists. Log in, or reset your password."),
+        code="email_taken",
+    )
+    if email_taken(email):
+        raise taken
+    try:
+        with transaction.atomic():
+            user = get_user_model().objects.create(
+                username=email, email=email, password=pending["password"]
+            )
+            Account.objects.create(user=user, email_verified_at=timezone.now())
+            log(Event.Kind.SIGNED_UP, request=request, user=user, detail="email")
+    except IntegrityError:
+        raise taken from None
     return user
 
 

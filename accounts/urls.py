@@ -4,7 +4,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
-from .forms import QueuedPasswordResetForm
 
 urlpatterns = [
     path("login/", views.sign_in, name="login"),
@@ -13,6 +12,8 @@ urlpatterns = [
     path("code/again/", views.code_resend, name="code_resend"),
     path("login/password/", views.PasswordLoginView.as_view(), name="password_login"),
     path("signup/email/", views.signup_email, name="signup_email"),
+    path("signup/email/sent/", views.signup_email_sent, name="signup_email_sent"),
+    path("signup/email/<str:token>/", views.signup_email_finish, name="signup_email_finish"),
     path("me/", views.account, name="account"),
     path("email/<str:token>/", views.email_confirm, name="email_confirm"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -22,16 +23,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path(
-        "password_reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=QueuedPasswordResetForm,
-            email_template_name="registration/password_reset_email.txt",
-            html_email_template_name="registration/password_reset_email.html",
-            subject_template_name="registration/password_reset_subject.txt",
-        ),
-        name="password_reset",
-    ),
+    path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password_reset/done/",
         auth_views.PasswordResetDoneView.as_view(),

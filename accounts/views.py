@@ -1,6 +1,9 @@
 """Signing in and up: a mobile and a code, or an email and a password; the
-person's own numbers and address."""
+person's own numbers and address. Too many failed sign-ins answer 429 with
+the lock-out page (throttle.py)."""
 
+import functools
+import logging
 import secrets
 
 from django.conf import settings
@@ -9,12 +12,14 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.crypto import constant_time_compare
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,10 +27,20 @@ from django.views.decorators.http import require_POST
 from messaging import services as messaging
 from messaging.models import Message
 
-from . import services
-from .forms import CodeForm, EmailAuthenticationForm, EmailForm, MobileForm, SignupForm
+from . import services, throttle
+from .forms import (
+    CodeForm,
+    EmailAuthenticationForm,
+    EmailForm,
+    MobileForm,
+    QueuedPasswordResetForm,
+    SignInForm,
+    SignupForm,
+)
 from .models import Account, Event, LoginCode
 from .sites import SECOND_FACTOR, second_factor_done
+
+logger = logging.getLogger(__name__)
 
 PENDING = "accounts.pending"
 # A code page left open longer than this starts over from the number.
@@ -33,6 +48,32 @@ PENDING_MINUTES = 10
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 EMAIL_SALT = "accounts.email"
 EMAIL_LINK_DAYS = 3
+
+
+def locked_out(request, locked):
+    """The lock-out page: 429, and when to try again."""
+    response = render(
+        request,
+        "registration/locked_out.html",
+        {"kind": locked.kind, "minutes": locked.minutes},
+        status=429,
+    )
+    response["Retry-After"] = str(locked.seconds)
+    add_never_cache_headers(response)
+    return response
+
+
+def _locks_out(view):
+    """A view whose limits (throttle.LockedOut) answer with the lock-out page."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except throttle.LockedOut as locked:
+            return locked_out(request, locked)
+
+    return wrapped
 
 
 def _next(request, default="dashboard"):
@@ -67,6 +108,11 @@ def _pend(request, *, number, purpose, user, next_url):
     except ValidationError as error:
         request.pending_error = error
         return False
+    _remember(request, number=number, purpose=purpose, user=user, next_url=next_url, nonce=nonce)
+    return True
+
+
+def _remember(request, *, number, purpose, user, next_url, nonce, bot=False):
     request.session[PENDING] = {
         "number": number,
         "purpose": purpose,
@@ -75,8 +121,9 @@ def _pend(request, *, number, purpose, user, next_url):
         "next": next_url,
         "nonce": nonce,
         "at": timezone.now().timestamp(),
+        # A honeypot's: nothing is ever sent for it, a new code neither.
+        "bot": bot,
     }
-    return True
 
 
 def _pending(request):
@@ -99,11 +146,27 @@ def _pending(request):
     return {**pending, "user_object": user}
 
 
+@_locks_out
 def sign_in(request, signup=False):
-    """The mobile number; a code follows. A new number makes a new account."""
+    """The mobile number; a code follows. A new number makes a new account,
+    a known one signs in: the same answer either way."""
     if request.user.is_authenticated:
         return redirect("dashboard")
-    form = MobileForm(request.POST or None)
+    form = SignInForm(request.POST or None)
+    if form.is_valid() and form.is_bot:
+        # What a person sees when the code is sent, and nothing sent: every
+        # code typed then is "expired".
+        logger.info("honeypot filled on the code sign-in")
+        _remember(
+            request,
+            number=form.cleaned_data["mobile"],
+            purpose=LoginCode.Purpose.SIGN_IN,
+            user=None,
+            next_url=_next(request),
+            nonce=secrets.token_hex(8),
+            bot=True,
+        )
+        return redirect("code")
     if form.is_valid():
         account = Account.objects.filter(mobile=form.cleaned_data["mobile"]).first()
         if account is not None and services.privileged(account.user):
@@ -125,6 +188,7 @@ def signup(request):
     return sign_in(request, signup=True)
 
 
+@_locks_out
 def code(request):
     """The code sent by SMS, for what the session is waiting on."""
     pending = _pending(request)
@@ -184,10 +248,14 @@ def _finish(request, pending, code):
 
 
 @require_POST
+@_locks_out
 def code_resend(request):
     pending = _pending(request)
     if not pending:
         return redirect("login")
+    if pending.get("bot"):
+        messages.success(request, _("A new code is on its way."))
+        return redirect("code")
     try:
         services.request_code(
             request=request,
@@ -203,12 +271,24 @@ def code_resend(request):
     return redirect("code")
 
 
+@method_decorator(_locks_out, name="dispatch")
 class PasswordLoginView(auth_views.LoginView):
     """Email (or username) and password. An organizer is then sent a code: the
-    second factor that the admin asks for (sites.py)."""
+    second factor that the admin asks for (sites.py). Wrong passwords are
+    counted per account as typed and client address (throttle.py)."""
 
     authentication_form = EmailAuthenticationForm
     template_name = "registration/login_password.html"
+
+    def post(self, request, *args, **kwargs):
+        self.login_as = throttle.identifier(request.POST.get("username"))
+        throttle.check(request, throttle.PASSWORD, self.login_as)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
+            throttle.failed(self.request, throttle.PASSWORD, self.login_as)
+        return super().form_invalid(form)
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
@@ -217,6 +297,7 @@ class PasswordLoginView(auth_views.LoginView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
+        throttle.succeeded(self.request, throttle.PASSWORD, self.login_as)
         user = form.get_user()
         if not services.privileged(user):
             services.log(Event.Kind.SIGNED_IN, request=self.request, user=user, detail="password")
@@ -246,20 +327,68 @@ class PasswordLoginView(auth_views.LoginView):
         return redirect("code")
 
 
+@_locks_out
 def signup_email(request):
+    """Email and password. Nothing is made yet, and the answer is the same
+    whether or not the address has an account: the mail tells (services)."""
     if request.user.is_authenticated:
         return redirect("dashboard")
     form = SignupForm(request.POST or None)
     if form.is_valid():
-        user = services.sign_up_with_email(form=form)
-        login(request, user, backend=BACKEND)
-        _send_email_link(request, user, user.email)
-        messages.success(request, _("Welcome! Now register your production unit."))
-        return redirect("self:unit_new")
+        services.count_client(request, throttle.SIGNUP)
+        if form.is_bot:
+            logger.info("honeypot filled on the email sign-up")
+        else:
+            services.start_email_signup(
+                request=request,
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+            )
+        return redirect("signup_email_sent")
     return render(request, "registration/signup_email.html", {"form": form})
 
 
+def signup_email_sent(request):
+    return render(request, "registration/signup_email_sent.html")
+
+
+def signup_email_finish(request, token):
+    """The link of a sign-up: GET shows the address, POST makes the account
+    (a link preview must not)."""
+    pending = services.pending_signup(token)
+    if pending is None:
+        messages.error(request, _("This link is not valid (any more). Sign up again."))
+        return redirect("signup_email")
+    if request.method == "POST":
+        try:
+            user = services.finish_email_signup(request=request, token=token)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("password_login")
+        login(request, user, backend=BACKEND)
+        messages.success(request, _("Welcome! Now register your production unit."))
+        return redirect("self:unit_new")
+    return render(request, "registration/signup_email_finish.html", {"email": pending["email"]})
+
+
+@method_decorator(_locks_out, name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, its mail queued, and limited: per client address (the
+    lock-out page) and per address (silently: the page says the same)."""
+
+    form_class = QueuedPasswordResetForm
+    email_template_name = "registration/password_reset_email.txt"
+    html_email_template_name = "registration/password_reset_email.html"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        if services.reset_mail_allowed(self.request, form.cleaned_data["email"]):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
+
+
 @login_required
+@_locks_out
 def account(request):
     """The person's mobile and email, each with a way to (re)verify it."""
     mine = services.account_of(request.user)

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -11,6 +12,7 @@ from portal.lib.forms import persian_active
 from portal.lib.text import to_persian_digits
 
 from . import services
+from .forms import MembershipForm
 from .models import (
     AccessRequest,
     Category,
@@ -135,6 +137,7 @@ class NeedInline(PortalTabularInline):
 
 class MembershipInline(PortalTabularInline):
     model = Membership
+    form = MembershipForm
     fields = ["user", "role"]
     autocomplete_fields = ["user"]
     extra = 0
@@ -244,6 +247,7 @@ class NeedAdmin(ItemAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(PortalModelAdmin):
+    form = MembershipForm
     list_display = ["user", "exhibitor", "role", date_column("created_at", _("created"))]
     list_filter = ["role"]
     list_select_related = ["user", "exhibitor"]
@@ -264,10 +268,12 @@ class AccessRequestAdmin(PortalModelAdmin):
         return False  # users ask from the portal
 
     def _decide(self, request, queryset, grant):
-        decided = sum(
-            services.decide_access(access=access, grant=grant)
-            for access in queryset.select_related("user", "exhibitor")
-        )
+        decided = 0
+        for access in queryset.select_related("user", "exhibitor"):
+            try:
+                decided += services.decide_access(access=access, grant=grant)
+            except ValidationError as error:  # an organizer's account: never a member
+                self.message_user(request, f"{access.user}: {error.messages[0]}", messages.ERROR)
         self.message_user(
             request,
             ngettext("%(count)d request decided.", "%(count)d requests decided.", decided)

@@ -5,7 +5,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.forms import AutoDirectionMixin, DigitsInput, persian_active
-from portal.lib.images import ImageUploadField
+from portal.lib.images import UploadLimitFormMixin
 from portal.lib.text import compact, normalize, to_ascii_digits
 
 from .models import Category, County, Exhibitor, IndustrialPark, Membership, Need, Product
@@ -112,7 +112,7 @@ class GroupedModelChoiceField(forms.ModelChoiceField):
         super().__init__(*args, **kwargs)
 
 
-class UnitForm(AutoDirectionMixin, forms.ModelForm):
+class UnitForm(UploadLimitFormMixin, AutoDirectionMixin, forms.ModelForm):
     county = GroupedModelChoiceField(
         queryset=County.objects.select_related("province").order_by("province__name_fa", "name_fa"),
         group_by=lambda county: county.province,
@@ -128,9 +128,6 @@ class UnitForm(AutoDirectionMixin, forms.ModelForm):
         help_text=_("Leave empty if the unit is not in an industrial park or zone."),
     )
     category = CategoryField(label=_("Activity (ISIC)"))
-    logo = ImageUploadField(
-        label=_("Logo"), required=False, help_text=_("JPEG, PNG or WebP, at most 5 MB.")
-    )
     website = forms.URLField(
         label=_("Website"),
         required=False,
@@ -172,7 +169,7 @@ class UnitForm(AutoDirectionMixin, forms.ModelForm):
         return None
 
 
-class ItemForm(AutoDirectionMixin, forms.ModelForm):
+class ItemForm(UploadLimitFormMixin, AutoDirectionMixin, forms.ModelForm):
     """A product or need of ``instance.exhibitor`` (set by the view before validation)."""
 
     category = CategoryField(label=_("Category (ISIC)"), required=False)
@@ -206,10 +203,8 @@ class ItemForm(AutoDirectionMixin, forms.ModelForm):
 
 
 class ProductForm(ItemForm):
-    image = ImageUploadField(
-        label=_("Image"), required=False, help_text=_("JPEG, PNG or WebP, at most 5 MB.")
-    )
-
+    # The image field is the model's (portal.lib.fields.CleanImageField): cleaned
+    # there, the admin's as well; the uploads counted per user (request=).
     class Meta(ItemForm.Meta):
         model = Product
         fields = [*ItemForm.Meta.fields, "image"]
@@ -219,6 +214,24 @@ class NeedForm(ItemForm):
     class Meta(ItemForm.Meta):
         model = Need
         fields = [*ItemForm.Meta.fields, "current_source_province"]
+
+
+class MembershipForm(forms.ModelForm):
+    """A member in the admin: the user list leaves out organizers and
+    administrators (Membership.user's limit_choices_to), and one sent anyway
+    (a raw POST) is refused in words."""
+
+    class Meta:
+        model = Membership
+        fields = ["user", "exhibitor", "role"]
+        error_messages = {
+            "user": {
+                "invalid_choice": _(
+                    "Choose an exhibitor's account: organizers and administrators cannot "
+                    "be members of a unit."
+                )
+            }
+        }
 
 
 class InviteForm(forms.Form):

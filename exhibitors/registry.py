@@ -7,8 +7,10 @@ and needs by (unit, name with spelling variants folded): importing the same
 file twice changes nothing.
 """
 
+import codecs
 import csv
 import decimal
+import io
 import re
 import time
 from dataclasses import dataclass, field
@@ -20,8 +22,16 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from portal.lib import changes
+from portal.lib.forms import persian_active
 from portal.lib.identifiers import clean_mobile, clean_national_id, clean_phone
-from portal.lib.text import compact, normalize, persian_letters, search_text, to_ascii_digits
+from portal.lib.text import (
+    compact,
+    format_number,
+    normalize,
+    persian_letters,
+    search_text,
+    to_ascii_digits,
+)
 
 from .models import AmountUnit, Category, County, Exhibitor, IndustrialPark, Need, Product, Province
 
@@ -93,6 +103,8 @@ class Report:
     new_parks: list = field(default_factory=list)
     written: bool = False
     written_at: float = 0.0  # time.monotonic() when the rows were committed
+    # How each CSV file was read (encoding, separator), by its source label.
+    formats: dict = field(default_factory=dict)
     # The pks written, for the matching engine: it recomputes only what changed.
     changed: dict = field(
         default_factory=lambda: {"units": [], "products": [], "new_products": [], "needs": []}
@@ -106,11 +118,16 @@ class Report:
 # Reading -------------------------------------------------------------------
 
 
-def read(path):
-    """{sheet: (source label, [(row number, {column: text})])} from a folder or a workbook."""
+def read(path, formats=None):
+    """{sheet: (source label, [(row number, {column: text})])} from a folder or a workbook.
+
+    ``formats``, a dict, receives how each CSV file was read (its encoding
+    and separator, a sentence for the command's output) by its source label.
+    """
     path = Path(path)
+    formats = {} if formats is None else formats
     if path.is_dir():
-        return _read_folder(path)
+        return _read_folder(path, formats)
     if path.suffix.lower() == ".xlsx" and path.is_file():
         return _read_workbook(path)
     raise RegistryError(_("%(path)s is neither a folder nor an .xlsx workbook.") % {"path": path})
@@ -141,7 +158,7 @@ def _unescape(value):
     return value
 
 
-def _read_folder(folder):
+def _read_folder(folder, formats):
     if not (folder / "units.csv").exists():
         raise RegistryError(_("%(folder)s has no units.csv.") % {"folder": folder})
     sheets = {}
@@ -149,23 +166,177 @@ def _read_folder(folder):
         path = folder / f"{sheet}.csv"
         if not path.exists():
             continue
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                reader = csv.reader(handle)
-                header = next(reader, None)
-                if header is None:
-                    raise RegistryError(_("%(source)s is empty.") % {"source": path.name})
-                sheets[sheet] = (path.name, _rows(sheet, path.name, header, reader))
-        except UnicodeDecodeError:
-            raise RegistryError(
-                _("%(source)s is not UTF-8 text.") % {"source": path.name}
-            ) from None
-        except csv.Error as error:
-            raise RegistryError(
-                _("%(source)s cannot be read as CSV: %(error)s")
-                % {"source": path.name, "error": error}
-            ) from None
+        table = read_csv(path)
+        formats[table.source] = table.described()
+        records = [cells for _number, cells in table.rows]
+        sheets[sheet] = (table.source, _rows(sheet, table.source, table.header, records))
     return sheets
+
+
+# CSV files as spreadsheet programs save them --------------------------------
+
+# What Excel writes: UTF-8 (with a BOM, "CSV UTF-8"), UTF-16 with a BOM and
+# tabs ("Unicode Text"), or, as plain "CSV" on a Windows set to Persian or
+# Arabic, the Arabic Windows code page.
+ENCODINGS = {
+    "utf-8": "UTF-8",
+    "utf-16": "UTF-16",
+    "cp1256": "Windows-1256",
+}
+DELIMITERS = (",", ";", "\t")
+
+
+@dataclass
+class CsvTable:
+    """A CSV file read: its header and its records, numbered as ``read_csv`` says."""
+
+    source: str
+    header: list
+    rows: list  # [(number, [cell, …])]
+    encoding: str  # a key of ENCODINGS
+    delimiter: str
+
+    def described(self):
+        """How the file was read, for the commands' output."""
+        encoding = ENCODINGS[self.encoding]
+        if self.encoding == "cp1256":
+            encoding = _("%(code_page)s (Arabic Windows)") % {"code_page": encoding}
+        delimiter = {",": _("commas"), ";": _("semicolons"), "\t": _("tabs")}[self.delimiter]
+        return _("%(source)s: read as %(encoding)s, cells separated by %(delimiter)s.") % {
+            "source": self.source,
+            "encoding": encoding,
+            "delimiter": delimiter,
+        }
+
+
+def _decode(data, source):
+    """(text, encoding) of a file's bytes: a BOM says which, else UTF-8, else cp1256."""
+    if data.startswith(codecs.BOM_UTF8):
+        data, encoding, fallback = data[len(codecs.BOM_UTF8) :], "utf-8", False
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding, fallback = "utf-16", False
+    elif len(data) >= 4 and data[1] == data[3] == 0 and data[0] and data[2]:
+        data, encoding, fallback = codecs.BOM_UTF16_LE + data, "utf-16", False  # no BOM
+    elif len(data) >= 4 and data[0] == data[2] == 0 and data[1] and data[3]:
+        data, encoding, fallback = codecs.BOM_UTF16_BE + data, "utf-16", False
+    else:
+        encoding, fallback = "utf-8", True
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as error:
+        # Not UTF-8: the Arabic Windows code page, where every byte is a
+        # character; unless the file is UTF-8 but for a damaged byte or two,
+        # which cp1256 would turn into gibberish, stored as names.
+        if fallback and not _mostly_utf8(data):
+            # Windows writes the Persian ی as the Arabic ي in this code page.
+            return persian_letters(data.decode("cp1256")), "cp1256"
+        line = data[: error.start].count(b"\n") + 1 if encoding == "utf-8" else 1
+    raise RegistryError(
+        str(
+            Problem(
+                source,
+                line,
+                _("file"),
+                _("holds a byte that is not %(encoding)s on this line: save it again as CSV UTF-8")
+                % {"encoding": ENCODINGS[encoding]},
+            )
+        )
+    )
+
+
+def _mostly_utf8(data):
+    """Whether the bytes are UTF-8 text with a few damaged bytes, not another encoding."""
+    text = data.decode("utf-8", errors="replace")
+    damaged = text.count("\ufffd")
+    letters = sum(1 for char in text if char > "\x7f") - damaged
+    return letters > 20 * damaged
+
+
+def _delimiter(text):
+    """The one of comma, semicolon and tab that the header line uses most (comma if none)."""
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _cell_over_limit(text, start, delimiter, limit):
+    """Which cell (0, 1, …) of the record starting at ``start`` is longer than ``limit``."""
+    index = length = 0
+    quoted = False
+    for char in text[start:]:
+        if char == '"':
+            quoted = not quoted  # a doubled quote inside a cell toggles twice
+        elif not quoted and char == delimiter:
+            index, length = index + 1, 0
+            continue
+        elif not quoted and char in "\r\n":
+            break
+        length += 1
+        if length > limit:
+            return index
+    return None
+
+
+def _csv_problem(source, number, header, error, text, start, delimiter):
+    """A csv.Error as the commands report a row: ``file:row: column: reason``, translated."""
+    limit = csv.field_size_limit()
+    column = _("row")
+    if "field larger than field limit" in str(error):
+        index = _cell_over_limit(text, start, delimiter, limit)
+        if index is not None:
+            place = format_number(index + 1, persian=persian_active())
+            column = header[index] if index < len(header) else _("cell %(n)s") % {"n": place}
+        reason = _(
+            "is longer than %(limit)s characters, the most a CSV cell may hold: "
+            "is a quotation mark left open?"
+        ) % {"limit": format_number(limit, persian=persian_active())}
+    else:
+        reason = _("cannot be read as CSV (%(error)s)") % {"error": error}
+    return Problem(source, number, column, reason)
+
+
+def read_csv(path, *, lines=False):
+    """A CSV file as spreadsheet programs save it, whatever the encoding and separator.
+
+    The encoding: a BOM (UTF-8, UTF-16 LE or BE), else UTF-8, else the Arabic
+    Windows code page (cp1256). The separator: comma, semicolon or tab,
+    whichever the header line holds most. Records are numbered as spreadsheet
+    rows (the header being 1) or, with ``lines``, by the line where each
+    starts in the file. Raises RegistryError, with the file and row, when the
+    file is missing, empty, or not CSV.
+    """
+    path = Path(path)
+    source = path.name
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise RegistryError(_("%(path)s is not a file.") % {"path": path}) from None
+    text, encoding = _decode(data, source)
+    delimiter = _delimiter(text)
+    handle = io.StringIO(text, newline="")
+    reader = csv.reader(handle, delimiter=delimiter)
+    header, rows, number = None, [], 1
+    while True:
+        start = handle.tell()
+        line = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            problem = _csv_problem(
+                source, line if lines else number, header or [], error, text, start, delimiter
+            )
+            raise RegistryError(str(problem)) from None
+        if header is None:
+            header = [value.strip().lstrip("\ufeff").lower() for value in values]
+        else:
+            rows.append((line if lines else number, values))
+        number += 1
+    if header is None:
+        raise RegistryError(_("%(source)s is empty.") % {"source": source})
+    return CsvTable(source, header, rows, encoding, delimiter)
 
 
 def _read_workbook(path):
@@ -329,8 +500,8 @@ def import_registry(path, *, skip_invalid=False):
     Side effects: creates or updates Exhibitor, Product and Need rows and
     creates missing counties and parks, all in one transaction. Returns a Report.
     """
-    sheets = read(path)
     report = Report()
+    sheets = read(path, report.formats)
     with transaction.atomic():
         _import(sheets, report, skip_invalid)
         if report.problems and not skip_invalid:

@@ -1,23 +1,26 @@
 """Writes about units and their people: registration, access, invitations, members."""
 
-import secrets
+import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Account
 from messaging.models import Message
 from messaging.services import send_templated_email, send_templated_sms
-from portal.lib import changes
+from portal.lib import changes, tokens
 from portal.lib.text import compact
 
 from .forms import NeedForm
 from .models import AccessRequest, Invitation, Membership, Need, Product
+from .models.units import not_member_material, staff_not_member
 
 ORGANIZERS = "Organizers"
 
@@ -76,12 +79,87 @@ def notify_user(user, name, context):
     send_templated_sms(name, context, _numbers(Account.objects.filter(user=user)))
 
 
+# -- Who may do what -------------------------------------------------------
+
+
+def verified(user):
+    """Whether ``user`` proved a mobile number or an email address: what an account
+    needs before it writes to others (access requests, invitations, contact
+    requests), so that a throw-away sign-up cannot send mail."""
+    return (
+        Account.objects.filter(user=user)
+        .filter(
+            Q(mobile_verified_at__isnull=False, mobile__gt="")
+            | Q(email_verified_at__isnull=False, user__email__gt="")
+        )
+        .exists()
+    )
+
+
+def require_verified(user):
+    """Raises ValidationError (code "unverified") unless ``user`` is verified()."""
+    if user is not None and not verified(user):
+        raise ValidationError(
+            _(
+                "First verify your mobile number or your email address on your account "
+                "page; then you can send this."
+            ),
+            code="unverified",
+        )
+
+
+def require_member_material(user):
+    """Raises ValidationError (code "staff") for an organizer or administrator:
+    unit members are other accounts only (Membership.clean says the same)."""
+    if not_member_material(user):
+        raise staff_not_member()
+
+
+def _lock(user):
+    """Take the user's row: one of their writes at a time, so that two quick
+    submits cannot both pass a daily limit."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+
+
+def _per_day(count, limit, message):
+    if count >= limit:
+        raise ValidationError(message % {"n": limit}, code="daily_limit")
+
+
+def _since():
+    return timezone.now() - datetime.timedelta(days=1)
+
+
+# -- Units, access, invitations ---------------------------------------------
+
+
 @transaction.atomic
 def register_unit(*, form, user):
     """Save a new unit from a valid form and make ``user`` its owner.
 
-    Side effects: an Exhibitor and an owner Membership.
+    Side effects: an Exhibitor and an owner Membership. Raises ValidationError
+    for an organizer (not a member) and past settings.UNITS_PER_USER_PER_DAY
+    units registered in 24 hours.
     """
+    require_member_material(user)
+    _lock(user)
+    limit = settings.UNITS_PER_USER_PER_DAY
+    since = _since()
+    registered = Membership.objects.filter(
+        user=user,
+        role=Membership.Role.OWNER,
+        created_at__gte=since,
+        exhibitor__created_at__gte=since,
+    ).count()
+    _per_day(
+        registered,
+        limit,
+        ngettext(
+            "An account can register at most %(n)d unit a day. Please try again tomorrow.",
+            "An account can register at most %(n)d units a day. Please try again tomorrow.",
+            limit,
+        ),
+    )
     exhibitor = form.save()
     Membership.objects.create(user=user, exhibitor=exhibitor, role=Membership.Role.OWNER)
     return exhibitor
@@ -91,15 +169,37 @@ def request_access(*, user, exhibitor, message):
     """Ask the organizers to let ``user`` manage a unit registered by someone else.
 
     Side effects: an AccessRequest (pending); mail to every organizer.
-    Raises ValidationError if the user is already a member or already asked.
+    Raises ValidationError if the user is already a member or already asked,
+    is an organizer, has verified neither mobile nor email, or has asked
+    settings.ACCESS_REQUESTS_PER_USER_PER_DAY times in 24 hours.
     """
-    if exhibitor.memberships.filter(user=user).exists():
-        raise ValidationError(_("You are already a member of this unit."), code="already_member")
-    if exhibitor.access_requests.filter(user=user, status=AccessRequest.Status.PENDING).exists():
-        raise ValidationError(
-            _("You have already asked for access to this unit."), code="already_requested"
+    require_member_material(user)
+    require_verified(user)
+    with transaction.atomic():
+        _lock(user)
+        if exhibitor.memberships.filter(user=user).exists():
+            raise ValidationError(
+                _("You are already a member of this unit."), code="already_member"
+            )
+        if exhibitor.access_requests.filter(
+            user=user, status=AccessRequest.Status.PENDING
+        ).exists():
+            raise ValidationError(
+                _("You have already asked for access to this unit."), code="already_requested"
+            )
+        limit = settings.ACCESS_REQUESTS_PER_USER_PER_DAY
+        _per_day(
+            AccessRequest.objects.filter(user=user, created_at__gte=_since()).count(),
+            limit,
+            ngettext(
+                "An account can ask for access at most %(n)d time a day. "
+                "Please try again tomorrow.",
+                "An account can ask for access at most %(n)d times a day. "
+                "Please try again tomorrow.",
+                limit,
+            ),
         )
-    access = AccessRequest.objects.create(user=user, exhibitor=exhibitor, message=message)
+        access = AccessRequest.objects.create(user=user, exhibitor=exhibitor, message=message)
     send_templated_email(
         "exhibitors/email/access_requested",
         {
@@ -117,10 +217,13 @@ def decide_access(*, access, grant):
     """Grant (a staff membership) or decline a pending access request.
 
     Side effects: the request's status; a Membership when granted; mail to
-    the user who asked.
+    the user who asked. Raises ValidationError when granting to an organizer
+    (an account made one after it asked).
     """
     if access.status != AccessRequest.Status.PENDING:
         return False
+    if grant:
+        require_member_material(access.user)
     access.status = AccessRequest.Status.GRANTED if grant else AccessRequest.Status.DECLINED
     access.decided_at = timezone.now()
     access.save(update_fields=["status", "decided_at"])
@@ -139,27 +242,55 @@ def decide_access(*, access, grant):
 def invite_member(*, exhibitor, email, role, invited_by):
     """Invite a colleague by email to manage the unit.
 
-    Side effects: an Invitation with a secret token; mail to the address.
-    Raises ValidationError if the address is already a member or invited.
+    Side effects: an Invitation (its token's digest only, expiring after
+    settings.INVITATION_DAYS); mail to the address with the link. An earlier
+    invitation of the address that expired is marked withdrawn. The returned
+    invitation's ``url`` is the link (it is stored nowhere).
+    Raises ValidationError if the address is already a member or has an open
+    invitation, if ``invited_by`` has verified neither mobile nor email, or has
+    sent settings.INVITATIONS_PER_USER_PER_DAY invitations in 24 hours.
     """
     email = email.strip().lower()
-    if exhibitor.memberships.filter(user__email__iexact=email).exists():
-        raise ValidationError(_("This person is already a member."), code="already_member")
-    if exhibitor.invitations.filter(email=email, accepted_at__isnull=True).exists():
-        raise ValidationError(_("This address has already been invited."), code="already_invited")
-    invitation = Invitation.objects.create(
-        exhibitor=exhibitor,
-        email=email,
-        role=role,
-        invited_by=invited_by,
-        token=secrets.token_urlsafe(32),
-    )
+    require_verified(invited_by)
+    raw, digest = tokens.new_token()
+    now = timezone.now()
+    with transaction.atomic():
+        if invited_by is not None:
+            _lock(invited_by)
+            limit = settings.INVITATIONS_PER_USER_PER_DAY
+            _per_day(
+                Invitation.objects.filter(invited_by=invited_by, created_at__gte=_since()).count(),
+                limit,
+                ngettext(
+                    "An account can send at most %(n)d invitation a day. "
+                    "Please try again tomorrow.",
+                    "An account can send at most %(n)d invitations a day. "
+                    "Please try again tomorrow.",
+                    limit,
+                ),
+            )
+        if exhibitor.memberships.filter(user__email__iexact=email).exists():
+            raise ValidationError(_("This person is already a member."), code="already_member")
+        if exhibitor.invitations.open(now).filter(email=email).exists():
+            raise ValidationError(
+                _("This address has already been invited."), code="already_invited"
+            )
+        # An expired one gives way to the new one.
+        exhibitor.invitations.filter(
+            email=email, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
+        invitation = Invitation.objects.create(
+            exhibitor=exhibitor,
+            email=email,
+            role=role,
+            invited_by=invited_by,
+            token_hash=digest,
+            expires_at=tokens.expires_at(settings.INVITATION_DAYS, now),
+        )
+    invitation.url = settings.SITE_URL + reverse("invitation", args=[raw])
     send_templated_email(
         "exhibitors/email/invitation",
-        {
-            "invitation": invitation,
-            "url": settings.SITE_URL + reverse("invitation", args=[invitation.token]),
-        },
+        {"invitation": invitation, "url": invitation.url},
         [email],
         # The link is the invitation: the admin does not show it.
         purpose=Message.Purpose.CODE,
@@ -167,24 +298,51 @@ def invite_member(*, exhibitor, email, role, invited_by):
     return invitation
 
 
+def find_invitation(raw):
+    """The invitation whose link carries ``raw`` (used, withdrawn, expired or
+    not: Invitation.problem() says), or None."""
+    if not raw or len(raw) > 200:
+        return None
+    return (
+        Invitation.objects.select_related("exhibitor").filter(token_hash=tokens.digest(raw)).first()
+    )
+
+
 @transaction.atomic
 def accept_invitation(*, invitation, user):
     """Make ``user`` a member as invited. The invitation is for their address only.
 
-    Side effects: a Membership; the invitation marked accepted.
+    Side effects: a Membership; the invitation marked accepted. Raises
+    ValidationError for an invitation used, withdrawn or expired, for another
+    address, and for an organizer.
     """
-    if invitation.accepted_at is not None:
-        raise ValidationError(_("This invitation has already been used."), code="used")
+    # Locked: the same link opened twice at once makes one member.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    problem = invitation.problem()
+    if problem is not None:
+        raise problem
     if user.email.lower() != invitation.email:
         raise ValidationError(
             _("This invitation was sent to another email address."), code="other_address"
         )
+    require_member_material(user)
     membership, _created = Membership.objects.get_or_create(
         user=user, exhibitor=invitation.exhibitor, defaults={"role": invitation.role}
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return membership
+
+
+def revoke_invitation(*, invitation):
+    """An owner withdraws an invitation not yet accepted: its link stops working.
+
+    Side effects: the invitation's revoked_at. Returns whether it changed."""
+    return bool(
+        Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+    )
 
 
 @transaction.atomic

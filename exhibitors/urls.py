@@ -30,4 +30,9 @@ dashboard = [
         views.member_remove,
         name="member_remove",
     ),
+    path(
+        "units/<int:pk>/invitations/<int:invitation_pk>/withdraw/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
 ]

@@ -16,7 +16,7 @@ from portal.lib.text import to_ascii_digits
 
 from . import services
 from .forms import AccessRequestForm, InviteForm, NeedForm, ProductForm, UnitForm
-from .models import Exhibitor, Invitation, Membership, Need, Product
+from .models import Exhibitor, Membership, Need, Product
 from .search import category_label, search_categories
 
 ITEM_FORMS = {"product": (Product, ProductForm), "need": (Need, NeedForm)}
@@ -64,11 +64,15 @@ def category_search(request):
 
 @login_required
 def unit_new(request):
-    form = UnitForm(request.POST or None, request.FILES or None)
+    form = UnitForm(request.POST or None, request.FILES or None, request=request)
     if form.is_valid():
-        unit = services.register_unit(form=form, user=request.user)
-        messages.success(request, _("Your unit is registered. Add what it makes and needs."))
-        return redirect("dashboard_unit", pk=unit.pk)
+        try:
+            unit = services.register_unit(form=form, user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your unit is registered. Add what it makes and needs."))
+            return redirect("dashboard_unit", pk=unit.pk)
     return render(
         request,
         "exhibitors/unit_form.html",
@@ -79,7 +83,7 @@ def unit_new(request):
 @login_required
 def unit_edit(request, pk):
     unit = member_unit(request, pk)
-    form = UnitForm(request.POST or None, request.FILES or None, instance=unit)
+    form = UnitForm(request.POST or None, request.FILES or None, instance=unit, request=request)
     if form.is_valid():
         form.save()
         changes.changed(units=[unit.pk])
@@ -98,18 +102,28 @@ def access_request(request, pk):
                 user=request.user, exhibitor=unit, message=form.cleaned_data["message"]
             )
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            if error.code not in ("unverified", "daily_limit"):
+                messages.error(request, error.messages[0])
+                return redirect("dashboard")
+            # Said on the page, with what was typed kept.
+            form.add_error(None, error)
         else:
             messages.success(request, _("Your request was sent to the organizers."))
-        return redirect("dashboard")
-    return render(request, "exhibitors/access_request.html", {"form": form, "unit": unit})
+            return redirect("dashboard")
+    return render(
+        request,
+        "exhibitors/access_request.html",
+        {"form": form, "unit": unit, "verified": services.verified(request.user)},
+    )
 
 
 @login_required
 def item_new(request, pk, kind):
     unit = member_unit(request, pk)
     model, form_class = ITEM_FORMS[kind]
-    form = form_class(request.POST or None, request.FILES or None, instance=model(exhibitor=unit))
+    form = form_class(
+        request.POST or None, request.FILES or None, instance=model(exhibitor=unit), request=request
+    )
     if form.is_valid():
         services.save_item(form, created=True)
         messages.success(request, _("Saved."))
@@ -120,7 +134,9 @@ def item_new(request, pk, kind):
 @login_required
 def item_edit(request, kind, pk):
     item = member_item(request, kind, pk)
-    form = ITEM_FORMS[kind][1](request.POST or None, request.FILES or None, instance=item)
+    form = ITEM_FORMS[kind][1](
+        request.POST or None, request.FILES or None, instance=item, request=request
+    )
     if form.is_valid():
         services.save_item(form)
         messages.success(request, _("Saved."))
@@ -213,10 +229,29 @@ def members(request, pk):
             "unit": unit,
             "form": form,
             "is_owner": is_owner,
+            "verified": services.verified(request.user),
             "memberships": unit.memberships.select_related("user").order_by("role", "created_at"),
-            "invitations": unit.invitations.filter(accepted_at__isnull=True),
+            # Open and expired ones; a withdrawn one is gone from the list.
+            "invitations": unit.invitations.filter(
+                accepted_at__isnull=True, revoked_at__isnull=True
+            ),
         },
     )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk, invitation_pk):
+    """An owner withdraws an invitation that is not accepted yet."""
+    unit = member_unit(request, pk, owner=True)
+    invitation = get_object_or_404(
+        unit.invitations.filter(accepted_at__isnull=True), pk=invitation_pk
+    )
+    services.revoke_invitation(invitation=invitation)
+    messages.success(
+        request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+    )
+    return redirect("self:members", pk=unit.pk)
 
 
 @login_required
@@ -240,10 +275,12 @@ def member_remove(request, pk, membership_pk):
 
 @login_required
 def invitation(request, token):
-    invitation = get_object_or_404(
-        Invitation.objects.select_related("exhibitor"), token=token, accepted_at__isnull=True
-    )
-    if request.method == "POST":
+    """The link mailed to an invited colleague: accept, or read why it no longer works."""
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        raise Http404
+    problem = invitation.problem()
+    if problem is None and request.method == "POST":
         try:
             services.accept_invitation(invitation=invitation, user=request.user)
         except ValidationError as error:
@@ -253,4 +290,10 @@ def invitation(request, token):
             request, _("You are now a member of %(unit)s.") % {"unit": invitation.exhibitor}
         )
         return redirect("dashboard_unit", pk=invitation.exhibitor_id)
-    return render(request, "exhibitors/invitation.html", {"invitation": invitation})
+    return render(
+        request,
+        "exhibitors/invitation.html",
+        {"invitation": invitation, "problem": problem.messages[0] if problem else ""},
+        # Gone: used, withdrawn or expired.
+        status=410 if problem else 200,
+    )

@@ -9,7 +9,6 @@ nothing. Other code calls ``import_floorplan``; the management command
 """
 
 import contextlib
-import csv
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -24,7 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exhibitors.models import County, Exhibitor
-from exhibitors.registry import Problem  # the same report line as import_directory
+from exhibitors.registry import (  # the same report line and CSV reader as import_directory
+    Problem,
+    RegistryError,
+    read_csv,
+)
 from portal.lib import changes
 from portal.lib.identifiers import clean_national_id
 from portal.lib.text import to_ascii_digits
@@ -56,6 +59,8 @@ class Report:
     counts: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     written: bool = False
+    # How the file was read (encoding, separator), by its source label.
+    formats: dict = field(default_factory=dict)
 
     @property
     def bad_rows(self):
@@ -68,43 +73,36 @@ class Report:
 # Reading -------------------------------------------------------------------
 
 
-def read(path):
+def read(path, formats=None):
     """(source label, [(line number, {column: text})]) from a CSV file.
 
     The line number is where the row starts in the file, the header being 1,
     so that a cell holding a line break does not shift the numbers after it.
+    The file is read as import_directory reads its files (UTF-8, UTF-16 or
+    cp1256; commas, semicolons or tabs); ``formats``, a dict, receives how.
     """
     path = Path(path)
     source = path.name
     if not path.is_file():
         raise FloorplanError(_("%(path)s is not a file.") % {"path": path})
-    rows = []
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
-                raise FloorplanError(_("%(source)s is empty.") % {"source": source})
-            header = [h.strip().lstrip("\ufeff").lower() for h in header]
-            missing = [c for c in COLUMNS if c not in header]
-            if missing:
-                raise FloorplanError(
-                    _("%(source)s lacks the columns: %(columns)s.")
-                    % {"source": source, "columns": ", ".join(missing)}
-                )
-            line = reader.line_num + 1
-            for values in reader:
-                cells = [v.strip() for v in values]
-                if any(cells):
-                    record = dict(zip(header, cells, strict=False))
-                    rows.append((line, {c: record.get(c, "") for c in COLUMNS}))
-                line = reader.line_num + 1
-    except UnicodeDecodeError:
-        raise FloorplanError(_("%(source)s is not UTF-8 text.") % {"source": source}) from None
-    except csv.Error as error:
+        table = read_csv(path, lines=True)
+    except RegistryError as error:
+        raise FloorplanError(str(error)) from None
+    if formats is not None:
+        formats[source] = table.described()
+    missing = [c for c in COLUMNS if c not in table.header]
+    if missing:
         raise FloorplanError(
-            _("%(source)s cannot be read as CSV: %(error)s") % {"source": source, "error": error}
-        ) from None
+            _("%(source)s lacks the columns: %(columns)s.")
+            % {"source": source, "columns": ", ".join(missing)}
+        )
+    rows = []
+    for line, values in table.rows:
+        cells = [v.strip() for v in values]
+        if any(cells):
+            record = dict(zip(table.header, cells, strict=False))
+            rows.append((line, {c: record.get(c, "") for c in COLUMNS}))
     if not rows:
         raise FloorplanError(_("%(source)s has no booths.") % {"source": source})
     return source, rows
@@ -330,8 +328,9 @@ def import_floorplan(fair_slug, path, title=None):
     Report. Raises FloorplanError when the file cannot be read or the fair
     is unknown and no title is given.
     """
-    source, records = read(path)
-    report = Report(source=source)
+    formats = {}
+    source, records = read(path, formats)
+    report = Report(source=source, formats=formats)
     try:
         with transaction.atomic():
             # Locked: a second import of the same fair waits for this one.

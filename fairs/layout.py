@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
@@ -417,12 +418,59 @@ def fairs_divisions(fair_pks):
     return result
 
 
-def unit_linker():
-    """link(booth) for a public plan: its unit's page, or "" for a free booth. The
-    address is reversed once, not once a booth (500 on a big hall)."""
+def unit_url():
+    """url(pk): a unit's page, the address reversed once, not once a row."""
     marker = 2_147_483_647
     head, tail = reverse("exhibitors:detail", args=[marker]).split(str(marker))
-    return lambda booth: f"{head}{booth.holder.pk}{tail}" if booth.holder else ""
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def unit_linker():
+    """link(booth) for a public plan: its unit's page, or "" for a free booth."""
+    url = unit_url()
+    return lambda booth: url(booth.holder.pk) if booth.holder else ""
+
+
+def participation_rows(participations):
+    """A fair page's list of exhibitors (``<li>`` items): booth code linked to the
+    plan, the unit linked to its page, its activity and place. f-strings, not a
+    template include a row: a fair of 500 units. Text escaped; codes in the
+    page's digits."""
+    persian = persian_active()
+    unit_link = unit_url()
+    marker = "HALL-CODE"
+    plan_head, plan_tail = None, None
+    on_plan = escape(_("On the plan"))
+    rows = []
+    for p in participations:
+        unit = p.exhibitor
+        booth = p.booth
+        if booth is not None:
+            if plan_head is None:
+                plan_head, plan_tail = reverse("fairs:plan_hall", args=[p.fair.slug, marker]).split(
+                    marker
+                )
+            code = quote(booth.code)
+            href = f"{plan_head}{quote(booth.hall.code)}{plan_tail}?highlight={code}#booth-{code}"
+            shown = to_persian_digits(booth.code) if persian else booth.code
+            anchor = escape(booth.code)
+            link = (
+                f'<a class="booth-code" dir="ltr" href="{escape(href)}" title="{on_plan}">'
+                f"{escape(shown)}</a>"
+            )
+        else:
+            anchor = str(p.pk)
+            link = '<span class="booth-code none">—</span>'
+        place = [str(unit.county)] + ([str(unit.park)] if unit.park_id else [])
+        if unit.category_id:
+            place.insert(0, unit.category.name)
+        unit_href = unit_link(unit.pk)
+        rows.append(
+            f'<li id="booth-{anchor}">{link} <span class="who">'
+            f'<a href="{escape(unit_href)}"><bdi>{escape(unit.display_name)}</bdi></a> '
+            f"<small>{escape(' · '.join(place))}</small></span></li>"
+        )
+    return mark_safe("".join(rows))
 
 
 def attach_neighbourhoods(participations, *, link=None):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from exhibitors.models import Exhibitor, Need, Product
 from exhibitors.views import member_unit
+from portal.lib import fragments
 
 from . import layout, services
 from .models import Booth, Fair, Hall, Participation
@@ -57,7 +59,9 @@ def withdraw(request, pk):
 
 
 def plan(request, slug, hall=None):
-    """The fair's halls drawn to scale (or one hall), ``?highlight=<booth code>`` marked."""
+    """The fair's halls drawn to scale (or one hall), ``?highlight=<booth code>``
+    marked, ``?q=`` booths found. A plan with neither is the same for every
+    visitor in a language: its halls come from the fragment cache."""
     fair = public_fair(slug)
     every_hall = list(fair.halls.order_by("code"))
     halls = every_hall
@@ -67,6 +71,34 @@ def plan(request, slug, hall=None):
             raise Http404(_("This fair has no such hall."))
     highlight = request.GET.get("highlight", "")[:20]
     search = request.GET.get("q", "")[:100].strip()
+    if highlight.strip() or search:
+        drawings = _drawings(fair, halls, hall, highlight=highlight, search=search)
+        drawn = [_drawn(d) for d in drawings]
+    else:
+        drawings = []
+        drawn = fragments.cached(
+            f"plan:{hall or ''}",
+            fair.pk,
+            lambda: [_drawn(d) for d in _drawings(fair, halls, hall)],
+        )
+    by_pk = {h.pk: h for h in halls}
+    return render(
+        request,
+        "fairs/plan.html",
+        {
+            "fair": fair,
+            "halls": every_hall,
+            "hall": halls[0] if hall is not None else None,
+            "drawn": [(by_pk[pk], html) for pk, html in drawn],
+            "highlight": highlight.strip(),
+            "highlighted": next((d.highlighted for d in drawings if d.highlighted), None),
+            "search": search,
+            "matches": [shape for d in drawings for shape in d.matches],
+        },
+    )
+
+
+def _drawings(fair, halls, hall, *, highlight="", search=""):
     booths = layout.placed_booths(fair, halls[0] if hall is not None else None)
     # The booths' sheets and the search box read the units' products.
     layout.attach_product_names(booths)
@@ -88,21 +120,12 @@ def plan(request, slug, hall=None):
         )
         drawing.units = drawing.units_markup()
         drawings.append(drawing)
-    highlighted = next((d.highlighted for d in drawings if d.highlighted), None)
-    return render(
-        request,
-        "fairs/plan.html",
-        {
-            "fair": fair,
-            "halls": every_hall,
-            "hall": halls[0] if hall is not None else None,
-            "drawings": drawings,
-            "highlight": highlight.strip(),
-            "highlighted": highlighted,
-            "search": search,
-            "matches": [shape for d in drawings for shape in d.matches],
-        },
-    )
+    return drawings
+
+
+def _drawn(drawing):
+    """(hall pk, the hall's drawing, legend and list of units as HTML)."""
+    return drawing.hall.pk, render_to_string("fairs/_plan_hall.html", {"drawing": drawing})
 
 
 @login_required

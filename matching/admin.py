@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from exhibitors.admin import NeedAdmin
 from exhibitors.models import Need
@@ -11,8 +13,17 @@ from portal.lib.admin import PortalModelAdmin, PortalTabularInline, ReadOnlyMixi
 from portal.lib.forms import persian_active
 from portal.lib.text import to_persian_digits
 
+from . import services
 from .explain import stored_explanations
-from .models import ContactMessage, ContactRequest, Dismissal, Match, NeedSuggestion, SupplyLink
+from .models import (
+    ContactMessage,
+    ContactRequest,
+    Dismissal,
+    Match,
+    NeedSuggestion,
+    Pending,
+    SupplyLink,
+)
 
 
 class ContactMessageInline(PortalTabularInline):
@@ -69,6 +80,49 @@ class MatchAdmin(ReadOnlyMixin, PortalModelAdmin):
     @admin.display(description=Match._meta.get_field("score").verbose_name, ordering="score")
     def score_shown(self, match):
         return number_text(f"{match.score:.2f}")
+
+
+class FailedFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "failed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("failed")), ("given-up", _("waiting for an organizer"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(attempts__gt=0)
+        if self.value() == "given-up":
+            return queryset.filter(attempts__gte=settings.MATCHING_ATTEMPTS)
+        return queryset
+
+
+@admin.register(Pending)
+class PendingAdmin(ReadOnlyMixin, PortalModelAdmin):
+    """What waits to be matched again; a recompute that failed shows its error
+    here and, after MATCHING_ATTEMPTS, waits for "Try again"."""
+
+    list_display = ["__str__", date_column("created_at", _("since")), "attempts", "error_shown"]
+    list_filter = [FailedFilter, "kind"]
+    actions = ["try_again"]
+
+    @admin.display(description=_("last error"))
+    def error_shown(self, pending):
+        return pending.error[:200]
+
+    @admin.action(description=_("Try again"), permissions=["view"])
+    def try_again(self, request, queryset):
+        chosen = list(queryset.filter(attempts__gt=0))
+        services.retry(chosen)
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d recompute will be tried again.",
+                "%(n)d recomputes will be tried again.",
+                len(chosen),
+            )
+            % {"n": len(chosen)},
+        )
 
 
 @admin.register(Dismissal)

@@ -358,6 +358,10 @@ class Pending(models.Model):
     kind = models.CharField(_("what"), max_length=10, choices=Kind.choices)
     key = models.BigIntegerField(_("id"), default=0)
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
+    # A job that failed: how often, and its last error. After MATCHING_ATTEMPTS
+    # it waits for an organizer (the admin's "Try again").
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         verbose_name = _("pending recompute")

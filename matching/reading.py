@@ -223,9 +223,10 @@ def _metres(value):
     return to_persian_digits(text) if persian_active() else text
 
 
-def fair_summary(fair, halls):
+def fair_summary(fair, halls, *, best=True):
     """Per hall: how many needs of its units a unit at the fair can supply, and the
-    strongest neighbour matches. {hall pk: {"needs": n, "best": [Match, …]}}."""
+    strongest neighbour matches (unless not ``best``: visitors do not see them).
+    {hall pk: {"needs": n, "best": [Match, …]}}."""
     hall_of = dict(
         Participation.objects.approved()
         .filter(fair=fair, booth__isnull=False)
@@ -238,6 +239,8 @@ def fair_summary(fair, halls):
         hall = hall_of.get(unit)
         if hall in summary:
             summary[hall]["needs"] += 1
+    if not best:
+        return summary
     # Every hall its own strongest three, ranked in one query.
     hall_of_buyer = Subquery(
         Participation.objects.approved()

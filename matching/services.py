@@ -1,22 +1,27 @@
 """Keeping matches current, and contact requests between units."""
 
 import datetime
+import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from exhibitors.models import Need, Product
-from exhibitors.services import notify_members, reachable
+from exhibitors.services import notify_members, reachable, require_verified
 from fairs.models import Fair
-from portal.lib import changes
+from portal.lib import changes, fragments
 
 from . import engine, tasks
 from .features import product_text
 from .models import ContactMessage, ContactRequest, Dismissal, Match, Pending
+
+logger = logging.getLogger(__name__)
 
 DAILY_REQUESTS = 20
 # Past this many needs to look at again, one full pass is quicker.
@@ -63,17 +68,61 @@ def recompute(kind, key):
     runs at a time (engine.exclusive), so that two cannot write the same
     matches at once. A run that fails puts back what it took."""
     with engine.exclusive():
-        if not Pending.objects.filter(kind=kind, key=key).delete()[0]:
+        row = Pending.objects.filter(kind=kind, key=key).first()
+        if row is None or not Pending.objects.filter(pk=row.pk).delete()[0]:
             return None
         taken = []
         try:
-            return _recompute(kind, key, taken)
-        except BaseException:
+            done = _recompute(kind, key, taken)
+        except BaseException as error:
+            # A crash (not a stopped worker) counts as a failed attempt.
+            failed = isinstance(error, Exception)
+            attempts = row.attempts + failed
             Pending.objects.bulk_create(
-                [Pending(kind=mark, key=pk) for mark, pk in taken] + [Pending(kind=kind, key=key)],
+                [Pending(kind=mark, key=pk) for mark, pk in taken]
+                + [Pending(kind=kind, key=key, attempts=attempts, error=_error_text(error))],
                 ignore_conflicts=True,
             )
+            if failed:
+                _failed(kind, key, attempts)
             raise
+    # What the fair pages show of the matches (how many needs a hall's units
+    # can have supplied) is drawn again.
+    if kind == Pending.Kind.FAIR:
+        fragments.bump(fairs=[key])
+    else:
+        fragments.bump(everything=True)
+    return done
+
+
+def _error_text(error):
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _failed(kind, key, attempts):
+    """Log a failed recompute as an error, and try again later (1, then 5
+    minutes) until MATCHING_ATTEMPTS; then it waits for an organizer, who sees
+    it in the admin (Pending recomputes) and may try it again."""
+    last = attempts >= settings.MATCHING_ATTEMPTS
+    logger.error(
+        "Recompute of %s %s failed (attempt %d of %d)%s",
+        kind,
+        key,
+        attempts,
+        settings.MATCHING_ATTEMPTS,
+        ": left for an organizer" if last else "; trying again",
+        exc_info=True,
+    )
+    if not last:
+        later = timezone.now() + datetime.timedelta(minutes=5 ** (attempts - 1))
+        tasks.recompute.using(run_after=later).enqueue(kind, key)
+
+
+def retry(pending):
+    """An organizer's "Try again" for a recompute that failed: a fresh count."""
+    Pending.objects.filter(pk__in=[p.pk for p in pending]).update(attempts=0, error="")
+    for p in pending:
+        tasks.recompute.enqueue(p.kind, p.key)
 
 
 def _recompute(kind, key, taken):
@@ -114,6 +163,7 @@ def sweep():
     for kind, key in Pending.objects.filter(
         kind__in=[Pending.Kind.EVERYTHING, Pending.Kind.FAIR, Pending.Kind.ITEMS],
         created_at__lte=late,
+        attempts__lt=settings.MATCHING_ATTEMPTS,
     ).values_list("kind", "key"):
         tasks.recompute.enqueue(kind, key)
         again += 1
@@ -194,17 +244,24 @@ def send_request(
 
     Side effects: a ContactRequest with its first message; mail to every
     member of the receiving unit. Raises ValidationError: to itself, to a
-    unit with no members, past DAILY_REQUESTS new requests a day.
+    unit with no members, from a ``user`` who verified neither mobile nor
+    email, past DAILY_REQUESTS new requests a day from the unit or
+    settings.CONTACT_REQUESTS_PER_USER_PER_DAY from the user (over all
+    their units: one account cannot multiply the limit by registering units).
     """
     if sender.pk == receiver.pk:
         raise ValidationError(_("A unit cannot write to itself."), code="oneself")
+    require_verified(user)
     if not reachable(receiver):
         raise ValidationError(
             _("Nobody manages this unit on the portal yet, so it cannot be reached here."),
             code="no_members",
         )
     with transaction.atomic():
-        # One sender at a time, so that two quick submits cannot both pass the limit.
+        # One user, then one sender, at a time, so that two quick submits
+        # cannot both pass a limit.
+        if user is not None:
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         type(sender).objects.select_for_update().get(pk=sender.pk)
         since = timezone.now() - datetime.timedelta(days=1)
         if ContactRequest.objects.filter(sender=sender, created_at__gte=since).count() >= (
@@ -213,6 +270,21 @@ def send_request(
             raise ValidationError(
                 _("A unit can send at most %(n)d requests a day. Please try again tomorrow.")
                 % {"n": DAILY_REQUESTS},
+                code="daily_limit",
+            )
+        limit = settings.CONTACT_REQUESTS_PER_USER_PER_DAY
+        if user is not None and (
+            ContactRequest.objects.filter(sent_by=user, created_at__gte=since).count() >= limit
+        ):
+            raise ValidationError(
+                ngettext(
+                    "An account can send at most %(n)d request a day, from all its units. "
+                    "Please try again tomorrow.",
+                    "An account can send at most %(n)d requests a day, from all its units. "
+                    "Please try again tomorrow.",
+                    limit,
+                )
+                % {"n": limit},
                 code="daily_limit",
             )
         request = ContactRequest.objects.create(
@@ -241,27 +313,128 @@ def send_request(
 def reply(*, request, unit, user, message):
     """Add to the thread. The receiver's first answer marks the request answered.
 
+    Side effects: a ContactMessage; the other unit's members told (by mail,
+    or SMS to those with only a mobile) at once, or, when the unit wrote in
+    the thread shortly before, in one digest a little later (_deliver_reply).
     Raises ValidationError on a declined request.
     """
     if request.status == ContactRequest.Status.DECLINED:
         raise ValidationError(_("This request was declined."), code="declined")
     with transaction.atomic():
-        ContactMessage.objects.create(request=request, author=unit, written_by=user, body=message)
+        written = ContactMessage.objects.create(
+            request=request, author=unit, written_by=user, body=message
+        )
         if unit.pk == request.receiver_id and request.status == ContactRequest.Status.SENT:
             request.status = ContactRequest.Status.ANSWERED
         request.save(update_fields=["status", "updated_at"])
-    other = request.sender if unit.pk == request.receiver_id else request.receiver
-    notify_members(
-        other,
-        "matching/email/contact_reply",
-        {
-            "request": request,
-            "unit": unit,
-            "message": message,
-            "url": settings.SITE_URL + reverse("contact_request", args=[request.pk]),
-        },
-    )
+    _deliver_reply(request, unit, written)
     return request
+
+
+# -- Replies: at once, or a digest when many come quickly --------------------
+#
+# A unit's messages in a thread, in order, fall in two kinds. One written
+# at least CONTACT_REPLY_DIGEST_MINUTES after the unit's previous one (or its
+# first) is mailed at once. One that follows closer is held; the first held
+# message opens a digest that takes every held message of the next
+# CONTACT_REPLY_DIGEST_MINUTES and is mailed when they are over. The split is
+# worked out from the messages themselves, by the reply and by the digest's
+# job alike, so that nothing else needs to be stored: 25 quick replies make
+# one mail and a digest or two, not 25 mails.
+
+# The digest's job runs this long after its window closes, so that a message
+# written at the window's last moment is committed when the job reads.
+DIGEST_MARGIN = datetime.timedelta(seconds=30)
+
+
+def _digest_window():
+    return datetime.timedelta(minutes=settings.CONTACT_REPLY_DIGEST_MINUTES)
+
+
+def _split(rows, window):
+    """(mailed at once, digests) of one unit's messages in a thread: rows are
+    (pk, created_at) in order; the first is a set of pks, each digest a list."""
+    at_once, digests = set(), []
+    previous = opened = None
+    for pk, at in rows:
+        if not window or previous is None or at - previous >= window:
+            at_once.add(pk)
+            opened = None
+        elif opened is not None and at < opened + window:
+            digests[-1].append(pk)
+        else:
+            opened = at
+            digests.append([pk])
+        previous = at
+    return at_once, digests
+
+
+def _messages_of(request_id, unit_id):
+    return ContactMessage.objects.filter(request_id=request_id, author_id=unit_id).order_by(
+        "created_at", "pk"
+    )
+
+
+def _thread_url(request):
+    return settings.SITE_URL + reverse("contact_request", args=[request.pk])
+
+
+def _deliver_reply(request, unit, written):
+    window = _digest_window()
+    at_once, digests = _split(
+        _messages_of(request.pk, unit.pk).values_list("pk", "created_at"), window
+    )
+    other = request.sender if unit.pk == request.receiver_id else request.receiver
+    if written.pk in at_once:
+        notify_members(
+            other,
+            "matching/email/contact_reply",
+            {
+                "request": request,
+                "unit": unit,
+                "message": written.body,
+                "url": _thread_url(request),
+            },
+        )
+    elif any(digest[0] == written.pk for digest in digests):
+        # It opens a digest: the job mails it when the window is over.
+        tasks.reply_digest.using(run_after=written.created_at + window + DIGEST_MARGIN).enqueue(
+            request.pk, unit.pk, written.pk
+        )
+    # Else a digest that is waiting already takes it.
+
+
+def send_reply_digest(request_id, unit_id, first_id):
+    """The job: mail the digest that message ``first_id`` opened, every message of
+    it, to the other unit's members. Does nothing when that message is gone or
+    opens no digest. Returns how many messages it told of."""
+    request = (
+        ContactRequest.objects.select_related("sender", "receiver").filter(pk=request_id).first()
+    )
+    if request is None or unit_id not in (request.sender_id, request.receiver_id):
+        return 0
+    rows = list(_messages_of(request_id, unit_id))
+    _at_once, digests = _split([(m.pk, m.created_at) for m in rows], _digest_window())
+    digest = next((d for d in digests if d[0] == first_id), None)
+    if digest is None:
+        return 0
+    taken = set(digest)
+    held = [m for m in rows if m.pk in taken]
+    unit, other = (
+        (request.receiver, request.sender)
+        if unit_id == request.receiver_id
+        else (request.sender, request.receiver)
+    )
+    context = {"request": request, "unit": unit, "url": _thread_url(request)}
+    if len(held) == 1:
+        notify_members(other, "matching/email/contact_reply", context | {"message": held[0].body})
+    else:
+        notify_members(
+            other,
+            "matching/email/contact_replies",
+            context | {"messages": held, "count": len(held)},
+        )
+    return len(held)
 
 
 def decline(*, request, unit):

@@ -16,3 +16,11 @@ def sweep():
     from . import services
 
     return services.sweep()
+
+
+# tokens (issue 13): mail, not a recompute, so on the default queue.
+@task()
+def reply_digest(request_id, unit_id, first_id):
+    from . import services
+
+    return services.send_reply_digest(request_id, unit_id, first_id)

@@ -10,9 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from exhibitors.models import Membership
+from exhibitors.services import verified
 from exhibitors.views import member_unit
+from fairs import layout
 from fairs import views as fair_views
 from fairs.models import Participation
+from portal.lib import fragments
 
 from . import reading, services, supply_chain
 from .forms import ContactForm, ReplyForm
@@ -20,8 +23,38 @@ from .models import ContactRequest, Dismissal, Match
 
 
 def fair_detail(request, slug):
-    """A fair's exhibitors by hall, and what neighbours there can supply each other."""
+    """A fair's exhibitors by hall, and what neighbours there can supply each other.
+
+    The hall lists and the counts are the same for every visitor in a language:
+    they come from the fragment cache (portal/lib/fragments.py). The strongest
+    matches are read only for a logged-in user, who sees them."""
     fair = fair_views.public_fair(slug)
+    halls = list(fair.halls.order_by("code"))
+    lists = fragments.cached("fair-halls", fair.pk, lambda: _hall_lists(fair, halls))
+    best = {}
+    if request.user.is_authenticated:
+        summary = reading.fair_summary(fair, halls)
+        booths = reading.Booths.of(fair)
+        best = {pk: reading.decorate(row["best"], booths) for pk, row in summary.items()}
+    for hall in halls:
+        hall.count, hall.needs_served, hall.rows = lists["halls"].get(hall.pk, (0, 0, ""))
+        hall.best_matches = best.get(hall.pk, [])
+    return render(
+        request,
+        "fairs/detail.html",
+        {
+            "fair": fair,
+            "halls": halls,
+            "unplaced": lists["unplaced"],
+            "exhibitor_count": lists["exhibitors"],
+        },
+    )
+
+
+def _hall_lists(fair, halls):
+    """What the fair page shows the same to everyone: per hall (count of
+    exhibitors, needs its units can have supplied at the fair, the list as
+    HTML), the approved units without a booth, and the number of exhibitors."""
     approved = (
         Participation.objects.approved()
         .filter(fair=fair)
@@ -30,7 +63,6 @@ def fair_detail(request, slug):
         )
         .order_by("booth__code", "exhibitor__legal_name")
     )
-    halls = list(fair.halls.order_by("code"))
     by_hall = {hall.pk: [] for hall in halls}
     unplaced = []
     for participation in approved:
@@ -38,23 +70,15 @@ def fair_detail(request, slug):
             by_hall.setdefault(participation.booth.hall_id, []).append(participation)
         else:
             unplaced.append(participation)
-    summary = reading.fair_summary(fair, halls)
-    booths = reading.Booths.of(fair) if request.user.is_authenticated else None
-    for hall in halls:
-        hall.participations = by_hall[hall.pk]
-        hall.needs_served = summary[hall.pk]["needs"]
-        # Visitors see how many; needs themselves only logged-in users.
-        hall.best_matches = reading.decorate(summary[hall.pk]["best"], booths) if booths else []
-    return render(
-        request,
-        "fairs/detail.html",
-        {
-            "fair": fair,
-            "halls": halls,
-            "unplaced": unplaced,
-            "exhibitor_count": sum(len(rows) for rows in by_hall.values()) + len(unplaced),
+    summary = reading.fair_summary(fair, halls, best=False)
+    return {
+        "halls": {
+            pk: (len(rows), summary.get(pk, {"needs": 0})["needs"], layout.participation_rows(rows))
+            for pk, rows in by_hall.items()
         },
-    )
+        "unplaced": layout.participation_rows(unplaced),
+        "exhibitors": sum(len(rows) for rows in by_hall.values()) + len(unplaced),
+    }
 
 
 @login_required
@@ -95,7 +119,15 @@ def contact_new(request, pk, match_pk):
     return render(
         request,
         "matching/contact_form.html",
-        {"form": form, "unit": unit, "receiver": receiver, "match": match, "buying": buying},
+        {
+            "form": form,
+            "unit": unit,
+            "receiver": receiver,
+            "match": match,
+            "buying": buying,
+            # Only a verified account writes to other units (exhibitors.services).
+            "verified": verified(request.user),
+        },
     )
 
 

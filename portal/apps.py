@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal")
+
+    def ready(self):
+        from .lib import changes, fragments
+
+        changes.listen(fragments.on_change)
+
+        from . import staff_sessions  # tokens (issue 13): staff sessions begin short
+
+        staff_sessions.connect()

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_ratelimit",
+    "csp",  # django-csp: its system checks (issue 13, CSP)
     "messaging",
     "accounts",
     "exhibitors",
@@ -94,12 +95,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # --- csp: compression and security headers (issue 13) ---
+    # Below WhiteNoise, which answers static files itself (precompressed); above
+    # everything else, so that what they write to a response is compressed.
+    "portal.middleware.CompressionMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
+    # --- end csp ---
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.staff_sessions.StaffSessionMiddleware",  # tokens: staff idle timeout (issue 13)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -202,6 +211,11 @@ else:
         }
     }
 RATELIMIT_USE_CACHE = "default"
+# Parts of public pages kept in that cache (portal/lib/fragments.py: the fair
+# page's hall lists, the plan's drawing), cleared by the writes that change
+# them; this long at most.
+FRAGMENT_SECONDS = env_int("FRAGMENT_SECONDS", 3600)
+
 # django-ratelimit knows only memcached and Redis as supported; our database
 # cache's incr is atomic (portal/lib/cache.py, tested in portal/tests/test_cache.py).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
@@ -260,6 +274,22 @@ CODES_PER_NUMBER = env("CODES_PER_NUMBER", "3/10m")
 CODES_PER_CLIENT = env("CODES_PER_CLIENT", "20/h")
 # Codes typed (right or wrong) per client address, over every number.
 CODE_CHECKS_PER_CLIENT = env("CODE_CHECKS_PER_CLIENT", "60/h")
+# --- logins: throttled sign-ins, sign-up and reset limits (issue 13; accounts/throttle.py) ---
+# Failed sign-ins (a wrong password or code) for one account as typed, from one
+# client address; a success clears them. Beyond: the lock-out page (429).
+LOGIN_FAILURES_PER_PAIR = env("LOGIN_FAILURES_PER_PAIR", "5/15m")
+# Failed sign-ins from one client address over every account: high, since
+# carriers and a venue's Wi-Fi put many people behind one address.
+LOGIN_FAILURES_PER_CLIENT = env("LOGIN_FAILURES_PER_CLIENT", "100/15m")
+# Sign-ups with an email from one client address (beyond: 429), and the mails
+# those sign-ups send to one address (beyond: nothing sent, the same page).
+SIGNUPS_PER_CLIENT = env("SIGNUPS_PER_CLIENT", "20/h")
+SIGNUP_MAILS_PER_ADDRESS = env("SIGNUP_MAILS_PER_ADDRESS", "3/h")
+# Password resets: mails to one address (beyond: nothing sent, the same page),
+# and requests from one client address (beyond: 429).
+RESET_MAILS_PER_ADDRESS = env("RESET_MAILS_PER_ADDRESS", "3/h")
+RESET_MAILS_PER_CLIENT = env("RESET_MAILS_PER_CLIENT", "20/h")
+# --- end logins ---
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -277,16 +307,111 @@ SECURE_REFERRER_POLICY = "same-origin"
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- csp: Content-Security-Policy and Permissions-Policy (issue 13) ---
+# django-csp 4's format. Everything from the portal's own origin, nothing
+# inline: no <script> without src, no on…= handler, no style="" (a test checks
+# every page, the admin's too). Media from another origin (MEDIA_URL a full
+# address: S3-compatible storage) is allowed as images.
+_csp_images = ["'self'", "data:"]
+if MEDIA_URL.startswith(("https://", "http://")):
+    _csp_images.append("/".join(MEDIA_URL.split("/", 3)[:3]))
+_csp_policy = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": _csp_images,
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+        # Where browsers send violation reports (none by default).
+        "report-uri": env_list("CSP_REPORT_URI") or None,
+    }
+}
+# CSP_REPORT_ONLY=1: browsers report what the policy would block and block
+# nothing; for a first deployment, to see what a proxy or an extension adds.
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_REPORT_ONLY = None, _csp_policy
+else:
+    CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_policy, None
+# Features the portal never uses, denied to its pages and whatever they embed
+# (portal.middleware.PermissionsPolicyMiddleware): {feature: allowed origins}.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# --- end csp ---
+
 # The portal's own address, for links in emails (no request is at hand there).
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Two booths whose rectangles are at most this far apart, edge to edge, are
 # neighbours (docs/architecture.md, "Proximity tiers").
 PORTAL_NEIGHBOUR_METRES = env_int("PORTAL_NEIGHBOUR_METRES", 3)
+# A match recompute that fails is tried again (after 1, then 5 minutes) until
+# it has failed this often; then it waits in the admin (Pending recomputes).
+MATCHING_ATTEMPTS = env_int("MATCHING_ATTEMPTS", 3)
+
 # Processes that score needs at once in a full rematch started by a write (a
 # large import): one per core on a machine that does nothing else meanwhile.
 # `manage.py rematch` uses one per core unless told (--workers).
 MATCHING_WORKERS = env_int("MATCHING_WORKERS", 1)
+
+# --- tokens: expiring links, staff sessions, abuse limits (issue 13) ---
+# An invitation link works this many days (its token is stored hashed:
+# portal/lib/tokens.py).
+INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
+# An organizer's or administrator's session ends after this many minutes
+# without a request, and when the browser closes (portal/staff_sessions.py);
+# other sessions last SESSION_COOKIE_AGE (two weeks).
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 120)
+# What one account may start in 24 hours: units registered, requests for
+# access to a unit, invitations sent, contact requests (over all its units; a
+# unit sends at most matching.services.DAILY_REQUESTS as well).
+UNITS_PER_USER_PER_DAY = env_int("UNITS_PER_USER_PER_DAY", 3)
+ACCESS_REQUESTS_PER_USER_PER_DAY = env_int("ACCESS_REQUESTS_PER_USER_PER_DAY", 5)
+INVITATIONS_PER_USER_PER_DAY = env_int("INVITATIONS_PER_USER_PER_DAY", 20)
+CONTACT_REQUESTS_PER_USER_PER_DAY = env_int("CONTACT_REQUESTS_PER_USER_PER_DAY", 20)
+# A unit's messages in a thread that follow its previous one within this many
+# minutes are mailed together, in one digest this long after the first of
+# them (0: every message mailed at once).
+CONTACT_REPLY_DIGEST_MINUTES = env_int("CONTACT_REPLY_DIGEST_MINUTES", 5)
+# --- end tokens ---
+
+# --- images: every logo and product image, portal and admin (issue 13; portal/lib/images.py) ---
+# An upload larger than this many bytes is refused unread (the message says
+# whole MB); one whose header claims more pixels than this is refused before
+# it is decoded (Pillow's own bomb check is set to the same); uploads per
+# account (or client address), django-ratelimit's "count/period".
+IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 5 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 25_000_000)
+IMAGE_UPLOADS_PER_USER = env("IMAGE_UPLOADS_PER_USER", "30/h")
+# --- end images ---
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts import urls as account_urls
-from exhibitors import directory
+from exhibitors import directory, openapi
 from exhibitors import urls as exhibitor_urls
 from exhibitors import views as exhibitor_views
 from fairs import urls as fair_urls
@@ -58,6 +58,7 @@ urlpatterns = [
     path("suppliers/", directory.suppliers, name="suppliers"),
     path("api/v1/products/", directory.api_products, name="api_products"),
     path("api/v1/exhibitors/", directory.api_exhibitors, name="api_exhibitors"),
+    path("api/v1/schema/", openapi.schema, name="api_schema"),  # issue 13: the API described
     path("healthz", directory.healthz, name="healthz"),
     path(
         "fairs/",

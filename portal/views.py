@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exhibitors.views import member_unit
 from fairs.layout import attach_neighbourhoods
@@ -15,16 +17,18 @@ BUYERS = 20
 
 
 def home(request):
-    """Current and upcoming fairs first, then the latest past editions."""
+    """Current and upcoming fairs first, then the latest past editions. Each
+    fair's address is built from one reversed address, not reversed a card."""
     fairs = Fair.objects.select_related("county")
-    return render(
-        request,
-        "portal/home.html",
-        {
-            "upcoming": fairs.current_and_upcoming(),
-            "past": fairs.past()[:6],
-        },
-    )
+    marker = "fair-slug-marker"
+    head, tail = reverse("fairs:detail", args=[marker]).split(marker)
+    upcoming, past = list(fairs.current_and_upcoming()), list(fairs.past()[:6])
+    for fair in upcoming + past:
+        fair.url = f"{head}{fair.slug}{tail}"
+    sections = [("upcoming", _("Current and upcoming fairs"), upcoming)]
+    if past:
+        sections.append(("past", _("Past fairs"), past))
+    return render(request, "portal/home.html", {"sections": sections})
 
 
 @login_required

@@ -23,6 +23,8 @@ pytestmark = pytest.mark.django_db
 
 def test_twenty_wrong_tries_in_a_day_lock_the_number_whatever_the_codes(client, settings):
     settings.CODES_PER_NUMBER = "100/10m"
+    # The day's count, not the lock-out of the pair (test_throttle.py).
+    settings.LOGIN_FAILURES_PER_PAIR = "100/15m"
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
         for _ in range(services.WRONG_TRIES_A_DAY // services.CODE_TRIES):

@@ -1,7 +1,10 @@
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from messaging.models import Message
 
@@ -16,26 +19,95 @@ def signup(client, email="Owner@Example.ir", one=GOOD, two=GOOD):
     )
 
 
-def test_signing_up_creates_a_lower_cased_account_logs_in_and_asks_for_the_unit(client):
+def link_in(message):
+    return next(word for word in message.body.split() if "/accounts/signup/email/" in word)
+
+
+def test_signing_up_mails_a_link_that_creates_the_account_and_asks_for_the_unit(client):
     response = signup(client)
+    # Nothing is made before the address is proved, and nobody is signed in.
+    assert response.status_code == 302 and response.url == reverse("signup_email_sent")
+    assert not get_user_model().objects.exists() and "_auth_user_id" not in client.session
+    with translation.override("fa"):
+        check = translation.gettext("Check your email")
+    assert check in client.get(response.url).content.decode()
+    # The link, mailed through the queue.
+    sent = Message.objects.get()
+    assert (sent.channel, sent.to, sent.status, sent.purpose) == (
+        "email",
+        "owner@example.ir",
+        "sent",
+        "code",
+    )
+    assert [m.to for m in mail.outbox] == [["owner@example.ir"]]
+    path = link_in(mail.outbox[0]).split("testserver", 1)[1]
+    # Opening it (a link preview) makes nothing; the button does.
+    page = client.get(path)
+    assert "owner@example.ir" in page.content.decode()
+    assert not get_user_model().objects.exists()
+    response = client.post(path)
     assert response.status_code == 302 and response.url == reverse("self:unit_new")
     user = get_user_model().objects.get()
     assert (user.username, user.email) == ("owner@example.ir", "owner@example.ir")
+    assert user.check_password(GOOD)
+    assert user.account.email_verified_at is not None
+    assert client.session["_auth_user_id"] == str(user.pk)
     assert client.get(reverse("dashboard")).status_code == 200
-    # The address is confirmed by a link, mailed through the queue.
-    sent = Message.objects.get()
-    assert (sent.channel, sent.to, sent.status) == ("email", "owner@example.ir", "sent")
-    assert [m.to for m in mail.outbox] == [["owner@example.ir"]]
-    assert user.account.email_verified_at is None
-
-
-def test_an_email_taken_in_another_case_is_refused_with_a_persian_message(client):
-    signup(client)
+    # Once.
     client.logout()
-    response = signup(client, email="OWNER@example.IR")
-    assert response.status_code == 200
-    assert "حسابی با این رایانامه وجود دارد" in response.content.decode()
+    response = client.post(path)
+    assert response.url == reverse("signup_email")
     assert get_user_model().objects.count() == 1
+
+
+def test_an_email_taken_in_another_case_gets_the_same_page_and_a_mail_to_its_owner(client, owner):
+    other = "Another-Pass-1405"
+    response = signup(client, email="OWNER@example.IR", one=other, two=other)
+    assert response.status_code == 302 and response.url == reverse("signup_email_sent")
+    assert get_user_model().objects.count() == 1 and "_auth_user_id" not in client.session
+    owner.refresh_from_db()
+    assert owner.check_password("Goosfand-Sefid-1405")
+    # The owner is told, in Persian, with a way to log in or reset the password.
+    [message] = mail.outbox
+    assert message.to == ["owner@example.ir"]
+    with translation.override("fa"):
+        told = translation.gettext(
+            "Someone, perhaps you, tried to sign up on Hamsaye with this address. It "
+            "already has an account, so nothing was created or changed."
+        )
+    assert told in message.body
+    assert "http://testserver/accounts/login/" in message.body
+    assert "http://testserver/accounts/password_reset/" in message.body
+    assert "/accounts/signup/email/" not in message.body
+
+
+def test_a_taken_and_a_free_address_are_answered_alike(client, owner):
+    taken = signup(client, email="owner@example.ir")
+    free = signup(client, email="new@example.ir")
+    assert (taken.status_code, taken.url) == (free.status_code, free.url)
+    assert without_csrf(client.get(taken.url)) == without_csrf(client.get(free.url))
+    assert len(mail.outbox) == 2
+
+
+def without_csrf(response):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+
+
+def test_a_link_for_an_address_taken_meanwhile_makes_no_second_account(client, owner):
+    signup(client, email="late@example.ir")
+    path = link_in(mail.outbox[0]).split("testserver", 1)[1]
+    owner.email = "late@example.ir"
+    owner.save()
+    response = client.post(path, follow=True)
+    assert "حسابی با این رایانامه وجود دارد" in response.content.decode()
+    assert get_user_model().objects.count() == 1 and "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("token", ["nope", "x" * 43])
+def test_a_made_up_link_makes_nothing(client, token):
+    response = client.post(reverse("signup_email_finish", args=[token]))
+    assert response.status_code == 302 and response.url == reverse("signup_email")
+    assert not get_user_model().objects.exists()
 
 
 @pytest.mark.parametrize(

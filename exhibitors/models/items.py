@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.fields import CleanImageField
 from portal.lib.text import normalize, persian_letters, search_text
 
 from .places import Category, Province
@@ -87,7 +88,7 @@ class Product(Item):
     exhibitor = models.ForeignKey(
         Exhibitor, on_delete=models.CASCADE, related_name="products", verbose_name=_("exhibitor")
     )
-    image = models.ImageField(_("image"), upload_to="products/", blank=True)
+    image = CleanImageField(_("image"), upload_to="products/", blank=True)
 
     class Meta(Item.Meta):
         verbose_name = _("product")

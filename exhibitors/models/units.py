@@ -4,9 +4,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from portal.lib.fields import MobileField, NationalIdField, PhoneField
+from portal.lib.fields import CleanImageField, MobileField, NationalIdField, PhoneField
 from portal.lib.text import normalize, persian_letters, search_text
 
 from .places import Category, County, IndustrialPark
@@ -44,7 +46,7 @@ class Exhibitor(models.Model):
     mobile = MobileField(_("mobile"), blank=True)
     email = models.EmailField(_("email"), blank=True)
     website = models.URLField(_("website"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    logo = CleanImageField(_("logo"), upload_to="logos/", blank=True)
     description = models.TextField(_("description"), max_length=2000, blank=True)
     # The normalized names, for ranking: a name that starts with the query first.
     name_key = models.CharField(max_length=300, editable=False, blank=True)
@@ -139,6 +141,9 @@ class Membership(models.Model):
         on_delete=models.CASCADE,
         related_name="memberships",
         verbose_name=_("user"),
+        # Organizers and administrators are never members (clean()): the
+        # admin's forms and its autocomplete offer only other accounts.
+        limit_choices_to={"is_staff": False, "is_superuser": False},
     )
     exhibitor = models.ForeignKey(
         Exhibitor, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("exhibitor")
@@ -159,6 +164,22 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.exhibitor}"
+
+    def clean(self):
+        if self.user_id and not_member_material(self.user):
+            raise ValidationError({"user": staff_not_member()}, code="staff")
+
+
+def not_member_material(user):
+    """Organizers and administrators: they see every unit through the admin,
+    and a membership would let them act as the unit on the portal."""
+    return user.is_staff or user.is_superuser
+
+
+def staff_not_member():
+    return ValidationError(
+        _("Organizers and administrators cannot be members of a unit."), code="staff"
+    )
 
 
 class AccessRequest(models.Model):
@@ -203,8 +224,21 @@ class AccessRequest(models.Model):
         return f"{self.user} → {self.exhibitor}"
 
 
+class InvitationQuerySet(models.QuerySet):
+    def open(self, now=None):
+        """Not accepted, not withdrawn, not expired: what an owner is waiting for."""
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now or timezone.now()
+        )
+
+
 class Invitation(models.Model):
-    """An owner invites a colleague, by email, to manage the unit."""
+    """An owner invites a colleague, by email, to manage the unit.
+
+    The link carries a random token; only its SHA-256 is stored
+    (portal/lib/tokens.py). It works until ``expires_at``
+    (settings.INVITATION_DAYS), once.
+    """
 
     exhibitor = models.ForeignKey(
         Exhibitor, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("exhibitor")
@@ -213,7 +247,7 @@ class Invitation(models.Model):
     role = models.CharField(
         _("role"), max_length=8, choices=Membership.Role, default=Membership.Role.STAFF
     )
-    token = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(max_length=64, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -222,17 +256,26 @@ class Invitation(models.Model):
         verbose_name=_("invited by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(
+        pgettext_lazy("invitation", "withdrawn"), null=True, blank=True
+    )
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         constraints = [
-            models.UniqueConstraint(fields=["token"], name="exhibitors_invitation_unique_token"),
+            # The invitation page looks the link up by its digest.
+            models.UniqueConstraint(
+                fields=["token_hash"], name="exhibitors_invitation_unique_token_hash"
+            ),
             models.UniqueConstraint(
                 fields=["exhibitor", "email"],
-                condition=models.Q(accepted_at__isnull=True),
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
                 name="exhibitors_invitation_one_open_per_email",
                 violation_error_message=_("This address has already been invited."),
             ),
@@ -240,3 +283,23 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.exhibitor}"
+
+    @property
+    def expired(self):
+        return self.expires_at <= timezone.now()
+
+    def problem(self):
+        """Why the link no longer works (a ValidationError), or None."""
+        if self.accepted_at is not None:
+            return ValidationError(_("This invitation has already been used."), code="used")
+        if self.revoked_at is not None:
+            return ValidationError(
+                _("This invitation was withdrawn. Ask the unit's owner for a new one."),
+                code="revoked",
+            )
+        if self.expired:
+            return ValidationError(
+                _("This invitation has expired. Ask the unit's owner to invite you again."),
+                code="expired",
+            )
+        return None

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -5,7 +7,8 @@ from django.urls import reverse
 from accounts.testing import sign_in_staff
 from exhibitors import services
 from exhibitors.models import AccessRequest, Invitation, Membership
-from exhibitors.tests.factories import make_exhibitor
+from exhibitors.tests.factories import make_exhibitor, verify
+from portal.lib import tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +21,9 @@ def organizer(django_user_model):
 
 
 def test_an_owner_invites_a_colleague_who_accepts(
-    owner_client, unit, mailoutbox, client, django_user_model
+    owner_client, owner, unit, mailoutbox, client, django_user_model
 ):
+    verify(owner)
     response = owner_client.post(
         reverse("self:members", args=[unit.pk]), {"email": "Colleague@Example.ir", "role": "staff"}
     )
@@ -27,8 +31,8 @@ def test_an_owner_invites_a_colleague_who_accepts(
     invitation = Invitation.objects.get()
     assert invitation.email == "colleague@example.ir"
     assert mailoutbox[0].to == ["colleague@example.ir"]
-    link = reverse("invitation", args=[invitation.token])
-    assert link in mailoutbox[0].body
+    link = re.search(r"/dashboard/invitations/[\w-]+/", mailoutbox[0].body)[0]
+    assert invitation.token_hash == tokens.digest(link.split("/")[-2])
 
     colleague = django_user_model.objects.create_user(
         "colleague@example.ir", "colleague@example.ir"
@@ -42,10 +46,10 @@ def test_an_owner_invites_a_colleague_who_accepts(
 
 def test_an_invitation_for_another_address_is_refused(unit, owner, client, django_user_model):
     invitation = services.invite_member(
-        exhibitor=unit, email="a@example.ir", role="staff", invited_by=owner
+        exhibitor=unit, email="a@example.ir", role="staff", invited_by=verify(owner)
     )
     client.force_login(django_user_model.objects.create_user("b@example.ir", "b@example.ir"))
-    client.post(reverse("invitation", args=[invitation.token]))
+    client.post(invitation.url)
     assert not unit.memberships.filter(user__email="b@example.ir").exists()
 
 
@@ -54,6 +58,7 @@ def test_a_wrong_token_is_not_found(owner_client):
 
 
 def test_inviting_twice_or_a_member_is_a_form_error(owner_client, unit, owner):
+    verify(owner)
     url = reverse("self:members", args=[unit.pk])
     owner_client.post(url, {"email": "c@example.ir", "role": "staff"})
     again = owner_client.post(url, {"email": "C@example.ir", "role": "staff"})
@@ -104,8 +109,9 @@ def test_removing_takes_a_post(owner_client, unit, owner):
 
 
 def test_asking_for_access_mails_the_organizers_and_a_grant_makes_a_member(
-    stranger_client, organizer, mailoutbox
+    stranger_client, organizer, mailoutbox, django_user_model
 ):
+    verify(django_user_model.objects.get(username="other@example.ir"))
     unit = make_exhibitor()
     url = reverse("self:access_request", args=[unit.pk])
     stranger_client.post(url, {"message": "مدیر فروش هستم"})

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from exhibitors.models import Membership
-from exhibitors.tests.factories import category, make_exhibitor, make_need, make_product
+from exhibitors.tests.factories import category, make_exhibitor, make_need, make_product, verify
 from matching import engine, services
 from matching.models import ContactRequest, Match
 from portal.tests.helpers import in_language
@@ -22,6 +22,12 @@ def supplier(django_user_model):
     user = django_user_model.objects.create_user("s@example.ir", "s@example.ir", "x-pass-1405")
     Membership.objects.create(user=user, exhibitor=unit, role=Membership.Role.OWNER)
     return unit
+
+
+@pytest.fixture(autouse=True)
+def _owner_verified(owner):
+    """Only a verified account writes to other units (test_limits.py)."""
+    verify(owner)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from exhibitors.models import Membership, Need
-from exhibitors.tests.factories import category, make_exhibitor, make_need, make_product
+from exhibitors.tests.factories import category, make_exhibitor, make_need, make_product, verify
 from matching import engine
 from matching.models import ContactRequest, Dismissal, Match, NeedSuggestion, SupplyLink
 from portal.tests.helpers import in_language
@@ -94,6 +94,7 @@ def test_a_contact_request_keeps_its_need_and_product(
     need, first, _second = matched
     user = django_user_model.objects.create_user("near@example.ir", "near@example.ir")
     Membership.objects.create(user=user, exhibitor=first.exhibitor, role=Membership.Role.OWNER)
+    verify(unit.memberships.get().user)  # only a verified account writes to other units
     url = reverse("contact_new", args=[unit.pk, match_of(need, first).pk])
     owner_client.post(url, {"subject": "کارتن", "message": "سلام، ماهی ۵۰۰ عدد لازم داریم."})
     request = ContactRequest.objects.get()

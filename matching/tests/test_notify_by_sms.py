@@ -9,7 +9,7 @@ import messaging
 from accounts.models import Account
 from exhibitors import services as exhibitor_services
 from exhibitors.models import AccessRequest, Membership
-from exhibitors.tests.factories import make_exhibitor
+from exhibitors.tests.factories import make_exhibitor, verify
 from fairs import services as fair_services
 from fairs.models import Participation
 from fairs.tests.factories import make_fair, make_participation
@@ -17,6 +17,12 @@ from matching import services
 from messaging.models import Message
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _owner_verified(owner):
+    """Only a verified account writes to other units (test_limits.py)."""
+    verify(owner)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from . import jalali
 from .forms import DigitsInput, JalaliDateField, JalaliDateInput, persian_active
+from .images import UploadLimitAdminMixin
 from .text import persian_letters, to_ascii_digits
 
 
@@ -47,7 +48,7 @@ class _SafeAutocompleteMixin:
         return field
 
 
-class PortalModelAdmin(_SafeAutocompleteMixin, admin.ModelAdmin):
+class PortalModelAdmin(UploadLimitAdminMixin, _SafeAutocompleteMixin, admin.ModelAdmin):
     """Dates typed and shown in Jalali on Persian pages; numbers in any digits;
     searches that find Persian text typed on an Arabic keyboard."""
 
@@ -65,7 +66,7 @@ class PortalModelAdmin(_SafeAutocompleteMixin, admin.ModelAdmin):
         return super().get_search_results(request, queryset, search_term)
 
 
-class PortalTabularInline(_SafeAutocompleteMixin, admin.TabularInline):
+class PortalTabularInline(UploadLimitAdminMixin, _SafeAutocompleteMixin, admin.TabularInline):
     formfield_overrides = PortalModelAdmin.formfield_overrides
 
 

@@ -1,10 +1,11 @@
-"""Model fields for Iranian identifiers: stored in ASCII, typed in any digits."""
+"""Model fields for Iranian identifiers (stored in ASCII, typed in any digits) and
+for uploaded images (cleaned on the way in, portal/lib/images.py)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import forms as lib_forms
-from . import identifiers
+from . import identifiers, images
 
 
 class _IdentifierField(models.CharField):
@@ -54,3 +55,26 @@ class PhoneField(_IdentifierField):
     description = _("Phone number")
     form_class = lib_forms.PhoneFormField
     clean_function = staticmethod(identifiers.clean_phone)
+
+
+class CleanImageField(models.ImageField):
+    """An image that is checked and re-encoded however it arrives (portal/lib/images.py).
+
+    Its form field cleans: the portal's forms and the admin alike. A file
+    assigned in code is cleaned in ``pre_save``. Stored and migrated as Django's
+    ImageField: no migration.
+    """
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ImageField", args, kwargs
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": images.CleanImageFormField, **kwargs})
+
+    def pre_save(self, model_instance, add):
+        file = getattr(model_instance, self.attname)
+        if file and not file._committed and not isinstance(file.file, images.CleanedImage):
+            cleaned = images.clean_image(file.file)  # ValidationError for a bad file
+            file.name, file.file = cleaned.name, cleaned
+        return super().pre_save(model_instance, add)

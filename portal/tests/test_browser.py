@@ -178,7 +178,8 @@ def test_a_visitor_finds_a_booth_on_the_hall_plan(live_server, phone):
     page.get_by_role("button", name="کل سالن").click()
     # Find a booth by typing: its unit's product marks it.
     page.fill("#plan-q", "کارتن")
-    page.wait_for_function("document.querySelectorAll('svg.plan g.booth.match').length > 0")
+    # A function, not an expression: Playwright evals an expression, which the CSP refuses.
+    page.wait_for_function("() => document.querySelectorAll('svg.plan g.booth.match').length")
     assert "غرفه" in page.locator(".found-count").inner_text()
     # A tap opens the booth's sheet, not another page.
     page.fill("#plan-q", "")

@@ -52,8 +52,9 @@ def test_drafts_are_hidden_and_past_fairs_are_listed_apart(client):
     )
     response = client.get("/")
     assert "پیش‌نویس" not in response.content.decode()
-    assert [f.title_fa for f in response.context["past"]] == ["دوره قبل"]
-    assert list(response.context["upcoming"]) == []
+    sections = {name: fairs for name, _title, fairs in response.context["sections"]}
+    assert [f.title_fa for f in sections["past"]] == ["دوره قبل"]
+    assert sections["upcoming"] == []
 
 
 def test_the_language_switcher_sets_english_and_back(client):

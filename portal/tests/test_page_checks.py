@@ -58,7 +58,8 @@ def exhibitor_pages(fair, unit):
     return {
         "dashboard": f"/dashboard/units/{unit.pk}/",
         "unit-edit": f"/dashboard/units/{unit.pk}/edit/",
-        "need-new": f"/dashboard/units/{unit.pk}/need/new/",
+        "need-new": f"/dashboard/units/{unit.pk}/needs/new/",
+        "need-edit": f"/dashboard/needs/{unit.needs.order_by('pk').first().pk}/edit/",
         "members": f"/dashboard/units/{unit.pk}/members/",
         "requests": f"/dashboard/units/{unit.pk}/requests/",
         "account": "/accounts/me/",
@@ -83,7 +84,8 @@ def render_all(client, fair, unit, language):
 
     def get(name, url):
         response = client.get(url)
-        assert response.status_code in (200, 404), (name, url, response.status_code)
+        expected = 404 if name == "not-found" else 200
+        assert response.status_code == expected, (name, url, response.status_code)
         pages[f"{name}-{language}"] = response.content.decode()
 
     for name, url in public_pages(fair, unit).items():

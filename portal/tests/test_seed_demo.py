@@ -52,7 +52,8 @@ def test_it_builds_a_realistic_fair_of_two_halls_sixty_booths_and_about_fifty_un
 
 def test_it_is_on_the_home_page_as_an_upcoming_fair(settings, client):
     seed(settings, debug=False)
-    assert "hamedan-smi-10" in [f.slug for f in client.get("/").context["upcoming"]]
+    sections = {name: fairs for name, _title, fairs in client.get("/").context["sections"]}
+    assert "hamedan-smi-10" in [f.slug for f in sections["upcoming"]]
 
 
 def test_booths_in_a_row_touch_and_rows_are_an_aisle_apart(settings):

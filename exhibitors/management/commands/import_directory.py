@@ -26,6 +26,8 @@ class Command(BaseCommand):
             report = registry.import_registry(path, skip_invalid=skip_invalid)
         except registry.RegistryError as error:
             raise CommandError(str(error)) from None
+        for described in report.formats.values():
+            self.stdout.write(described)
         for problem in report.problems:
             self.stderr.write(str(problem))
         for sheet, counts in report.counts.items():

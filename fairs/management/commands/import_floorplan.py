@@ -26,6 +26,8 @@ class Command(BaseCommand):
             report = floorplan.import_floorplan(fair_slug, path, title=title)
         except floorplan.FloorplanError as error:
             raise CommandError(str(error)) from None
+        for described in report.formats.values():
+            self.stdout.write(described)
         for problem in report.problems:
             self.stderr.write(str(problem))
         elapsed = time.monotonic() - started
