@@ -7,7 +7,6 @@ Screenshots go to screenshots/admin/ (git-ignored).
 """
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,8 +17,8 @@ from accounts.testing import sign_in_staff
 from fairs.models import Participation
 from fairs.tests.factories import make_organizer
 from portal import demo
+from portal.tests.test_browser import ARGS, CHROMIUM
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 pytestmark = [
     pytest.mark.browser,
@@ -27,15 +26,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 SHOTS = Path(settings.BASE_DIR) / "screenshots" / "admin"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LISTS = {
     "participations": "/admin/fairs/participation/",
     "booths": "/admin/fairs/booth/",

@@ -12,7 +12,6 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture(autouse=True)
 def _database_jobs(settings):
     settings.TASKS = {
@@ -86,7 +85,11 @@ def test_jobs_not_due_or_taken_do_not_count():
     job("default", enqueued_minutes_ago=90, status="RUNNING")
     job("default", enqueued_minutes_ago=90, status="SUCCESSFUL")
     # Enqueued long ago, due two minutes ago: it has waited two minutes.
-    job("matching", enqueued_minutes_ago=90, run_after=timezone.now() - datetime.timedelta(minutes=2))
+    job(
+        "matching",
+        enqueued_minutes_ago=90,
+        run_after=timezone.now() - datetime.timedelta(minutes=2),
+    )
 
     out = health("--worker")
 
