@@ -281,7 +281,7 @@ def sweep():
         ).values_list("pk", flat=True)
     )
     unknown = sum(expire_lease(pk) for pk in stale)
-    late = now - datetime.timedelta(minutes=10)
+    late = now - datetime.timedelta(seconds=settings.MESSAGE_RESCUE_SECONDS)
     waiting = Message.objects.filter(status=Message.Status.QUEUED, created_at__lte=late).filter(
         send_after__isnull=True
     ) | Message.objects.filter(status=Message.Status.QUEUED, send_after__lte=late)

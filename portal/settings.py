@@ -263,6 +263,9 @@ KAVENEGAR_URL = env("KAVENEGAR_URL", "https://api.kavenegar.com").rstrip("/")
 SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
 # Non-urgent messages wait out these hours (Asia/Tehran), "HH:MM-HH:MM".
 SMS_QUIET_HOURS = env("SMS_QUIET_HOURS", "21:00-08:00")
+# A message still queued this long after it was due has lost its job (a worker
+# killed between taking the job and sending): the sweeper gives it a new one.
+MESSAGE_RESCUE_SECONDS = env_int("MESSAGE_RESCUE_SECONDS", 600)
 # A message left "sending" this long was cut off mid-send: the sweeper marks it
 # "unknown" for an organizer to decide on.
 MESSAGE_LEASE_SECONDS = env_int("MESSAGE_LEASE_SECONDS", 300)
