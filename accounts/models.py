@@ -63,6 +63,7 @@ class LoginCode(models.Model):
         SIGN_IN = "sign_in", _("sign in")
         SECOND_FACTOR = "second", _("second factor")
         VERIFY = "verify", _("verify a mobile")
+        CLAIM = "claim", _("claim a unit")
 
     number = models.CharField(_("mobile"), max_length=11)
     purpose = models.CharField(_("purpose"), max_length=7, choices=Purpose.choices)

@@ -16,6 +16,7 @@ from exhibitors.admin import clipped, quantity, with_note
 from portal.lib import changes
 from portal.lib.admin import PortalModelAdmin, PortalTabularInline, date_column
 from portal.lib.forms import persian_active
+from portal.lib.text import format_number
 
 from . import layout, services
 from .models import Booth, Fair, Hall, Participation
@@ -72,7 +73,26 @@ class FairAdmin(PortalModelAdmin):
             },
         ),
         (None, {"fields": ["description"]}),
+        (_("Invitations"), {"fields": ["campaigns"]}),
     ]
+    readonly_fields = ["campaigns"]
+
+    @admin.display(description=_("campaigns"))
+    def campaigns(self, fair):
+        """issue 14: the fair's invitation campaigns, and their funnel together."""
+        if fair.pk is None:
+            return "—"
+        count = fair.campaigns.count()
+        return format_html(
+            '{} · <a href="{}?fair__id__exact={}">{}</a> · <a href="{}?fair={}">{}</a>',
+            format_number(count, persian=persian_active()),
+            reverse("admin:outreach_campaign_changelist"),
+            fair.pk,
+            _("the campaigns"),
+            reverse("admin:outreach_campaign_fair_funnel"),
+            fair.pk,
+            _("their funnel, all together"),
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -181,5 +181,7 @@ def exhibitor_detail(request, pk):
             "participations": participations,
             "show_needs": request.user.is_authenticated,
             "neighbour_metres": settings.PORTAL_NEIGHBOUR_METRES,
+            # issue 14: a unit nobody manages yet can be claimed by its owner.
+            "claimable": not exhibitor.memberships.exists(),
         },
     )

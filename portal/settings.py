@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "exhibitors",
     "fairs",
     "matching",
+    "outreach",
     "portal",
 ]
 
@@ -384,6 +385,18 @@ MATCHING_ATTEMPTS = env_int("MATCHING_ATTEMPTS", 3)
 # large import): one per core on a machine that does nothing else meanwhile.
 # `manage.py rematch` uses one per core unless told (--workers).
 MATCHING_WORKERS = env_int("MATCHING_WORKERS", 1)
+
+# --- Outreach: campaigns to the registry, claimed profiles (issue 14) ---
+# A campaign's personal link claims its unit for this many days.
+CLAIM_LINK_DAYS = env_int("CLAIM_LINK_DAYS", 30)
+# A new campaign sends this many messages a second (its form may change it).
+CAMPAIGN_RATE = env_int("CAMPAIGN_RATE", 5)
+# What one SMS part costs, in the provider's currency (Kavenegar: rials), for
+# the estimate beside the provider's remaining credit.
+SMS_PRICE_PER_PART = env_int("SMS_PRICE_PER_PART", 1500)
+# A sending campaign pauses itself, and tells its organizer, when the credit
+# would fall below this after its next batch.
+CAMPAIGN_MIN_CREDIT = env_int("CAMPAIGN_MIN_CREDIT", 0)
 
 # --- tokens: expiring links, staff sessions, abuse limits (issue 13) ---
 # An invitation link works this many days (its token is stored hashed:

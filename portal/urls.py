@@ -11,6 +11,7 @@ from fairs import urls as fair_urls
 from fairs import views as fair_views
 from matching import views as matching_views
 from messaging import views as messaging_views
+from outreach import views as outreach_views
 
 from . import views
 
@@ -76,6 +77,21 @@ urlpatterns = [
     path(
         "exhibitors/",
         include(([path("<int:pk>/", fair_views.exhibitor_detail, name="detail")], "exhibitors")),
+    ),
+    # issue 14: a campaign's short link, and claiming a unit from its page.
+    path(
+        "",
+        include(
+            (
+                [
+                    path("i/<str:code>", outreach_views.link, name="link"),
+                    path(
+                        "exhibitors/<int:pk>/claim/", outreach_views.unit_claim, name="unit_claim"
+                    ),
+                ],
+                "outreach",
+            )
+        ),
     ),
     path("admin/", admin.site.urls),
 ]

@@ -90,6 +90,8 @@ def dashboard_unit(request, pk):
             "open_fairs": [f for f in Fair.objects.open_for_registration() if f.pk not in applied],
             "completeness": percent,
             "missing": missing,
+            # issue 14: just claimed from the registry: what to check and add first.
+            "just_claimed": request.GET.get("claimed") == "1",
             "is_owner": unit.memberships.filter(user=request.user, role="owner").exists(),
             "units": request.user.memberships.count(),
             "show_needs": True,

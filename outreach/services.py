@@ -1,0 +1,658 @@
+"""Campaigns: their audience, their message, sending at a rate; the links;
+claiming a unit; and the funnel.
+
+Sending: send() freezes the recipients (one row per unit, unique, so a
+second press adds nobody) and enqueues send_batch(). Each batch hands
+``rate × BATCH_SECONDS`` recipients to messaging, each recipient's row
+changing from waiting to queued in the same transaction as its Message
+row: a worker that dies mid-batch leaves each recipient either with its
+message or still waiting, never both or twice. The next batch is enqueued
+BATCH_SECONDS later, so the campaign holds its rate; a paused campaign's
+batch does nothing, and resume() enqueues one again.
+"""
+
+import datetime
+import logging
+import secrets
+import string
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, login
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts import services as accounts
+from accounts.models import Account, LoginCode
+from exhibitors.models import Category, Exhibitor, Membership
+from fairs.models import Participation
+from messaging import services as messaging
+from messaging.backends import get_backend
+from messaging.models import Message, OptOut
+from portal.lib import sms, tokens
+from portal.lib.identifiers import clean_mobile
+from portal.lib.jalali import format_short
+
+from . import tasks
+from .models import Campaign, Claim, Recipient
+
+log = logging.getLogger(__name__)
+
+PLACEHOLDERS = ("unit", "fair", "dates", "deadline", "link")
+MAX_PARTS = 8
+# Each batch hands this many seconds' worth of messages to messaging.
+BATCH_SECONDS = 10
+CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+CODE_LENGTH = 10
+
+
+# -- The audience ----------------------------------------------------------------
+
+
+def claimed_units():
+    return Membership.objects.filter(exhibitor=OuterRef("pk"))
+
+
+def audience(campaign):
+    """The units the campaign goes to, from its filters (a queryset)."""
+    units = Exhibitor.objects.all()
+    if campaign.reminder_of_id:
+        earlier = Recipient.objects.filter(campaign=campaign.reminder_of_id)
+        since = campaign.reminder_of.sent_at or campaign.reminder_of.created_at
+        acted = Q(claims__created_at__gte=since, claims__revoked_at__isnull=True) | Q(
+            participations__fair=campaign.fair_id
+        )
+        units = units.filter(pk__in=earlier.values("unit")).exclude(
+            pk__in=Exhibitor.objects.filter(acted).values("pk")
+        )
+    if campaign.county_id:
+        units = units.filter(county=campaign.county_id)
+    elif campaign.province_id:
+        units = units.filter(county__province=campaign.province_id)
+    if campaign.park_id:
+        units = units.filter(park=campaign.park_id)
+    if campaign.isic:
+        divisions = [campaign.isic] if campaign.isic.isdigit() else _divisions_of(campaign.isic)
+        inside = Q(pk__in=[])
+        for division in divisions:
+            inside |= Q(category__code__startswith=division)
+        units = units.filter(inside)
+    State = Campaign.State
+    applied = Participation.objects.filter(fair=campaign.fair_id, exhibitor=OuterRef("pk"))
+    if campaign.state == State.NEVER_CLAIMED:
+        units = units.exclude(Exists(claimed_units()))
+    elif campaign.state == State.NO_PRODUCT:
+        units = units.filter(Exists(claimed_units())).filter(products__isnull=True)
+    elif campaign.state == State.NOT_APPLIED:
+        units = units.exclude(Exists(applied))
+    elif campaign.state == State.EARLIER_EDITION:
+        fair = campaign.fair
+        earlier = Participation.objects.filter(
+            exhibitor=OuterRef("pk"),
+            status=Participation.Status.APPROVED,
+            fair__series=fair.series,
+            fair__starts_on__lt=fair.starts_on,
+        ).exclude(fair=fair)
+        units = (
+            units.filter(Exists(earlier)).exclude(Exists(applied)) if fair.series else units.none()
+        )
+    return units.distinct()
+
+
+def _divisions_of(section):
+    return list(
+        Category.objects.filter(
+            level=Category.Level.DIVISION, parent__code=section.upper()
+        ).values_list("code", flat=True)
+    )
+
+
+# -- The message -----------------------------------------------------------------
+
+
+def check_template(text):
+    """The placeholders a template uses; a ValidationError for an unknown or broken one."""
+    if not text.strip():
+        raise ValidationError(_("Write the message."), code="empty")
+    used = []
+    try:
+        for _literal, field, spec, conversion in string.Formatter().parse(text):
+            if field is None:
+                continue
+            if field not in PLACEHOLDERS or spec or conversion:
+                raise ValidationError(
+                    _("{%(name)s} is not a placeholder. Use %(known)s.")
+                    % {"name": field, "known": ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)},
+                    code="unknown_placeholder",
+                )
+            used.append(field)
+    except ValueError:
+        raise ValidationError(
+            _("A brace is not closed: write placeholders as {unit}."), code="broken"
+        ) from None
+    return used
+
+
+def link_of(code):
+    return settings.SITE_URL + reverse("outreach:link", args=[code])
+
+
+def render(campaign, unit, code, *, language="fa"):
+    """The message for one unit, in ``language``."""
+    fair = campaign.fair
+    persian = language == "fa"
+    template = campaign.template_en if language == "en" and campaign.template_en else None
+    template = template or campaign.template_fa
+    with translation.override(language):
+        dates = _("%(start)s to %(end)s") % {
+            "start": format_short(fair.starts_on, persian),
+            "end": format_short(fair.ends_on, persian),
+        }
+    return template.format(
+        unit=unit.display_name,
+        fair=fair.title_fa if persian or not fair.title_en else fair.title_en,
+        dates=dates,
+        deadline=format_short(fair.registration_closes_on, persian),
+        link=link_of(code),
+    )
+
+
+def sms_text(campaign, unit, code, number):
+    """What the SMS says, with the opt-out line that promotional SMS end with."""
+    with translation.override("fa"):
+        return f"{render(campaign, unit, code)}\n{messaging.opt_out_line(number)}"
+
+
+SAMPLE_CODE = "x" * CODE_LENGTH
+SAMPLE_NUMBER = "09120000000"
+
+
+def estimate(campaign, units=None):
+    """What sending would take: {count, sample (a unit), preview, parts (of the
+    longest message), messages, total_parts, cost, credit}."""
+    units = audience(campaign) if units is None else units
+    count = units.count()
+    longest = max(
+        units.only("brand", "legal_name")[:2000],
+        key=lambda unit: len(unit.display_name),
+        default=None,
+    )
+    sample = units.order_by("pk").first()
+    preview = (
+        sms_text(campaign, sample, SAMPLE_CODE, sample.mobile or SAMPLE_NUMBER) if sample else ""
+    )
+    parts = sms.parts(sms_text(campaign, longest, SAMPLE_CODE, SAMPLE_NUMBER)) if longest else 0
+    with_mobile = units.exclude(mobile="").count() if campaign.uses_sms else 0
+    total_parts = parts * with_mobile
+    return {
+        "count": count,
+        "sample": sample,
+        "preview": preview,
+        "parts": parts,
+        "messages": with_mobile,
+        "total_parts": total_parts,
+        "cost": total_parts * settings.SMS_PRICE_PER_PART,
+        "credit": credit(),
+    }
+
+
+def credit():
+    try:
+        return get_backend().credit()
+    except Exception:  # a provider that cannot say is no reason to fail a page
+        log.warning("The SMS provider's credit could not be read", exc_info=True)
+        return None
+
+
+def check_parts(campaign):
+    """A ValidationError when the longest message would take more than MAX_PARTS."""
+    units = audience(campaign)
+    longest = max(
+        units.only("brand", "legal_name")[:2000], key=lambda u: len(u.display_name), default=None
+    )
+    unit = longest or Exhibitor(legal_name="x" * 40)
+    parts = sms.parts(sms_text(campaign, unit, SAMPLE_CODE, SAMPLE_NUMBER))
+    if parts > MAX_PARTS:
+        raise ValidationError(
+            _("This message takes %(parts)s SMS parts; at most %(max)s are allowed.")
+            % {"parts": parts, "max": MAX_PARTS},
+            code="too_long",
+        )
+    return parts
+
+
+def send_test(campaign, number):
+    """The message of the campaign's first recipient, to an organizer's own number."""
+    unit = audience(campaign).order_by("pk").first() or Exhibitor(legal_name=_("Your unit"))
+    text = f"{render(campaign, unit, SAMPLE_CODE)}\n({_('test')})"
+    return messaging.send_sms(to=number, text=text, purpose=Message.Purpose.NOTICE)
+
+
+# -- Sending ---------------------------------------------------------------------
+
+
+def new_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def send(campaign, *, by=None):
+    """Freeze the recipients and start sending. Returns how many were added
+    (0 the second time). Raises ValidationError with no recipient."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != Campaign.Status.DRAFT:
+            return 0
+        units = list(audience(campaign).values_list("pk", "mobile", "email"))
+        if not units:
+            raise ValidationError(_("This campaign has no recipients."), code="no_recipients")
+        expires = tokens.expires_at(settings.CLAIM_LINK_DAYS)
+        now = timezone.now()
+        rows = []
+        for pk, mobile, email in units:
+            rows.append(
+                Recipient(
+                    campaign=campaign,
+                    unit_id=pk,
+                    number=mobile,
+                    email=email,
+                    code_hash=tokens.digest(new_code()),  # replaced when sent (send_batch)
+                    expires_at=expires,
+                    frozen_at=now,
+                )
+            )
+        Recipient.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        campaign.status = Campaign.Status.SENDING
+        campaign.sent_at = now
+        campaign.save(update_fields=["status", "sent_at"])
+    tasks.send_batch.enqueue(campaign.pk)
+    return len(rows)
+
+
+def pause(campaign, reason=""):
+    return Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENDING).update(
+        status=Campaign.Status.PAUSED, pause_reason=reason[:300]
+    )
+
+
+def resume(campaign):
+    resumed = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.PAUSED).update(
+        status=Campaign.Status.SENDING, pause_reason=""
+    )
+    if resumed:
+        tasks.send_batch.enqueue(campaign.pk)
+    return resumed
+
+
+def _skip_reason(recipient):
+    """Why this recipient gets no SMS (a Recipient.Skip), or None: it does."""
+    if not recipient.number:
+        return Recipient.Skip.NO_MOBILE
+    try:
+        clean_mobile(recipient.number)
+    except ValidationError:
+        return Recipient.Skip.NOT_MOBILE
+    if messaging.is_opted_out(recipient.number):
+        return Recipient.Skip.OPTED_OUT
+    return None
+
+
+def send_batch(campaign_id):
+    """The job: hand the next batch of waiting recipients to messaging, then
+    enqueue the next batch. Returns how many were handed over."""
+    campaign = Campaign.objects.select_related("fair").filter(pk=campaign_id).first()
+    if campaign is None or campaign.status != Campaign.Status.SENDING:
+        return 0
+    now = timezone.now()
+    quiet = messaging.quiet_until(now) if campaign.uses_sms else None
+    if quiet is not None:
+        tasks.send_batch.using(run_after=quiet).enqueue(campaign.pk)
+        return 0
+    size = max(1, campaign.rate * BATCH_SECONDS)
+    if campaign.uses_sms and not _credit_enough(campaign, size):
+        return 0
+    handed = 0
+    with translation.override("fa"):
+        for _ in range(size):
+            if not _hand_over_next(campaign):
+                break
+            handed += 1
+    if Recipient.objects.filter(campaign=campaign, status=Recipient.Status.WAITING).exists():
+        later = timezone.now() + datetime.timedelta(seconds=BATCH_SECONDS)
+        tasks.send_batch.using(run_after=later).enqueue(campaign.pk)
+    else:
+        Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENDING).update(
+            status=Campaign.Status.DONE, finished_at=timezone.now()
+        )
+    return handed
+
+
+def _hand_over_next(campaign):
+    """One waiting recipient, its messages queued, in one transaction."""
+    with transaction.atomic():
+        recipient = (
+            Recipient.objects.select_for_update(skip_locked=True)
+            .select_related("unit")
+            .filter(campaign=campaign, status=Recipient.Status.WAITING)
+            .order_by("pk")
+            .first()
+        )
+        if recipient is None:
+            return False
+        # The code is made here, not when frozen: only its digest is kept, and
+        # the message is the one place the code itself goes.
+        code = new_code()
+        recipient.code_hash = tokens.digest(code)
+        reason = None
+        if campaign.uses_sms:
+            reason = _skip_reason(recipient)
+            if reason is None:
+                recipient.sms = messaging.send_sms(
+                    to=recipient.number,
+                    text=render(campaign, recipient.unit, code),
+                    purpose=Message.Purpose.PROMOTION,
+                )
+        if campaign.uses_email:
+            if recipient.email:
+                recipient.mail = messaging.send_email(
+                    to=recipient.email,
+                    subject=campaign.fair.title_fa,
+                    text=_email_text(campaign, recipient.unit, code),
+                    purpose=Message.Purpose.PROMOTION,
+                )
+            elif campaign.channel == Campaign.Channel.EMAIL:
+                reason = Recipient.Skip.NO_EMAIL
+        recipient.skip_reason = reason or ""
+        sent = recipient.sms_id is not None or recipient.mail_id is not None
+        recipient.status = Recipient.Status.QUEUED if sent else Recipient.Status.SKIPPED
+        recipient.save(update_fields=["code_hash", "status", "skip_reason", "sms", "mail"])
+    return True
+
+
+def _email_text(campaign, unit, code):
+    text = render(campaign, unit, code)
+    if campaign.template_en:
+        text += "\n\n" + render(campaign, unit, code, language="en")
+    return text
+
+
+def _credit_enough(campaign, size):
+    """False (and the campaign paused, its creator told) when the provider's
+    credit would not pay for the next batch and CAMPAIGN_MIN_CREDIT."""
+    left = credit()
+    if left is None:
+        return True
+    need = size * MAX_PARTS * settings.SMS_PRICE_PER_PART + settings.CAMPAIGN_MIN_CREDIT
+    if left >= need:
+        return True
+    reason = _("The SMS provider's credit is low: %(left)s left.") % {"left": left}
+    if pause(campaign, reason) and campaign.created_by and campaign.created_by.email:
+        messaging.send_email(
+            to=campaign.created_by.email,
+            subject=_("Campaign paused: %(name)s") % {"name": campaign.name},
+            text=_(
+                "The campaign “%(name)s” paused itself: %(reason)s Top the credit up, then "
+                "resume it in the admin."
+            )
+            % {"name": campaign.name, "reason": reason},
+        )
+    return False
+
+
+# -- Links and claims --------------------------------------------------------------
+
+
+class LinkProblem(Exception):
+    """A link that cannot claim: ``code`` says why (expired, used, unknown, claimed)."""
+
+    def __init__(self, code, recipient=None):
+        super().__init__(code)
+        self.code, self.recipient = code, recipient
+
+
+def recipient_of(code):
+    """The recipient a link's code belongs to, or None (forged, mistyped)."""
+    code = (code or "").strip().lower()
+    if len(code) != CODE_LENGTH:
+        return None
+    return (
+        Recipient.objects.select_related("unit", "campaign__fair")
+        .filter(code_hash=tokens.digest(code))
+        .first()
+    )
+
+
+def click(recipient):
+    """Count an opening of the link (any, a link preview's too)."""
+    now = timezone.now()
+    Recipient.objects.filter(pk=recipient.pk).update(clicks=F("clicks") + 1)
+    Recipient.objects.filter(pk=recipient.pk, clicked_at__isnull=True).update(clicked_at=now)
+
+
+def is_claimed(unit):
+    return Membership.objects.filter(exhibitor=unit).exists()
+
+
+def link_problem(recipient):
+    """Why a recipient's link cannot claim its unit, or None."""
+    if recipient.used_at is not None:
+        return "used"
+    if recipient.expires_at <= timezone.now():
+        return "expired"
+    if is_claimed(recipient.unit):
+        return "claimed"
+    return None
+
+
+def number_on_record(unit):
+    try:
+        return clean_mobile(unit.mobile) if unit.mobile else None
+    except ValidationError:
+        return None
+
+
+def masked(number):
+    """0918•••5476: enough for the owner to know it, not for others to learn it."""
+    return f"{number[:4]}•••{number[-4:]}"
+
+
+def send_claim_code(*, request, unit, nonce):
+    """Send the code to the unit's mobile on record. Raises ValidationError."""
+    number = number_on_record(unit)
+    if number is None:
+        raise ValidationError(_("This unit has no mobile on record."), code="no_mobile")
+    if is_claimed(unit):
+        raise ValidationError(_("This unit has been claimed already."), code="claimed")
+    return accounts.request_code(
+        request=request, number=number, purpose=LoginCode.Purpose.CLAIM, nonce=nonce
+    )
+
+
+def claim(*, request, unit, code, nonce, recipient=None):
+    """The person typed the code sent to the unit's mobile: they own it now.
+
+    Returns the owner's user. Side effects: the code used; an account for the
+    number if the visitor is not signed in (and it has none); a Membership
+    (owner); a Claim; the link used; the visitor signed in. Raises
+    ValidationError: the code's errors, "claimed", "staff".
+    """
+    number = number_on_record(unit)
+    if number is None:
+        raise ValidationError(_("This unit has no mobile on record."), code="no_mobile")
+    signed_in = request.user if request.user.is_authenticated else None
+    if signed_in is not None and accounts.privileged(signed_in):
+        raise ValidationError(_("Organizers cannot claim a unit."), code="staff")
+    accounts.check_code(
+        request=request, number=number, purpose=LoginCode.Purpose.CLAIM, code=code, nonce=nonce
+    )
+    with transaction.atomic():
+        # Locked: two people with the code at once (one number, two phones)
+        # cannot both become owner.
+        Exhibitor.objects.select_for_update().filter(pk=unit.pk).first()
+        if is_claimed(unit):
+            raise ValidationError(_("This unit has been claimed already."), code="claimed")
+        user = signed_in or _account_of(request, number)
+        try:
+            with transaction.atomic():
+                Membership.objects.create(user=user, exhibitor=unit, role=Membership.Role.OWNER)
+                Claim.objects.create(
+                    unit=unit,
+                    user=user,
+                    number=number,
+                    source=Claim.Source.LINK if recipient else Claim.Source.PAGE,
+                    recipient=recipient,
+                    client=accounts.client_address(request),
+                )
+        except IntegrityError:
+            raise ValidationError(
+                _("This unit has been claimed already."), code="claimed"
+            ) from None
+        if recipient is not None:
+            Recipient.objects.filter(pk=recipient.pk).update(used_at=timezone.now())
+    if signed_in is None:
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return user
+
+
+def _account_of(request, number):
+    """The account of a proved number: found, or made now (as a sign-in with a code)."""
+    account = Account.objects.select_related("user").filter(mobile=number).first()
+    if account is not None:
+        if accounts.privileged(account.user) or not account.user.is_active:
+            raise ValidationError(
+                _("This number belongs to an account that cannot claim units."), code="staff"
+            )
+        if account.mobile_verified_at is None:
+            account.mobile_verified_at = timezone.now()
+            account.save(update_fields=["mobile_verified_at"])
+        return account.user
+    user = get_user_model().objects.create_user(username=accounts._free_username(number))
+    Account.objects.create(user=user, mobile=number, mobile_verified_at=timezone.now())
+    accounts.log(accounts.Event.Kind.SIGNED_UP, request=request, user=user, number=number)
+    return user
+
+
+def revoke(claim, *, by):
+    """An organizer undoes a claim: the owner it made leaves the unit, which can
+    be claimed again. Returns whether it was standing."""
+    with transaction.atomic():
+        revoked = Claim.objects.filter(pk=claim.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=by
+        )
+        if revoked and claim.user_id:
+            Membership.objects.filter(exhibitor=claim.unit_id, user=claim.user_id).delete()
+    return bool(revoked)
+
+
+# -- The funnel --------------------------------------------------------------------
+
+STEPS = [
+    ("recipients", _("recipients")),
+    ("sent", _("sent")),
+    ("delivered", _("delivered")),
+    ("failed", _("failed or skipped")),
+    ("opted_out", _("opted out")),
+    ("clicked", _("clicked")),
+    ("claimed", _("claimed")),
+    ("completed", _("profile completed")),
+    ("applied", _("applied")),
+    ("approved", _("approved")),
+]
+BY = {
+    "": None,
+    "county": ("unit__county__name_fa", _("county")),
+    "park": ("unit__park__name_fa", _("industrial park")),
+    "division": ("unit__category__code", _("ISIC division")),
+}
+
+
+def funnel(campaigns, by=""):
+    """[(label, {step: count})] of these campaigns' recipients, all together
+    (label None) or per county, park or ISIC division."""
+    fairs = {c.fair_id for c in campaigns}
+    rows = (
+        Recipient.objects.filter(campaign__in=campaigns)
+        .order_by("pk")
+        .values_list(
+            "unit_id",
+            "number",
+            "status",
+            "skip_reason",
+            "sms__status",
+            "sms__delivery",
+            "mail__status",
+            "clicked_at",
+            *([BY[by][0]] if BY.get(by) else []),
+        )
+    )
+    units = set()
+    facts = []
+    for row in rows.iterator(chunk_size=5000):
+        units.add(row[0])
+        facts.append(row)
+    since = min((c.sent_at or c.created_at for c in campaigns), default=timezone.now())
+    claimed = set(
+        Claim.objects.filter(
+            unit__in=units, revoked_at__isnull=True, created_at__gte=since
+        ).values_list("unit_id", flat=True)
+    )
+    applied, approved = set(), set()
+    for unit, status in Participation.objects.filter(
+        fair__in=fairs, exhibitor__in=units
+    ).values_list("exhibitor_id", "status"):
+        applied.add(unit)
+        if status == Participation.Status.APPROVED:
+            approved.add(unit)
+    completed = _completed(claimed)
+    numbers = {row[1] for row in facts if row[1]}
+    opted_out = set(OptOut.objects.filter(number__in=numbers).values_list("number", flat=True))
+    groups = {}
+    counted = {}
+    for unit, number, status, reason, sms_status, delivery, mail_status, clicked, *key in facts:
+        label = (key[0] or "")[:2] if by == "division" else (key[0] if key else None)
+        counts = groups.setdefault(label, dict.fromkeys((k for k, _l in STEPS), 0))
+        seen = counted.setdefault(label, set())
+        if unit in seen:
+            continue  # a unit in two campaigns of the fair counts once
+        seen.add(unit)
+        counts["recipients"] += 1
+        went = sms_status == Message.Status.SENT or mail_status == Message.Status.SENT
+        counts["sent"] += went
+        counts["delivered"] += delivery == Message.Delivery.DELIVERED
+        failed = status == Recipient.Status.SKIPPED or Message.Status.FAILED in (
+            sms_status,
+            mail_status,
+        )
+        counts["failed"] += failed
+        counts["opted_out"] += reason == Recipient.Skip.OPTED_OUT or number in opted_out
+        counts["clicked"] += clicked is not None
+        counts["claimed"] += unit in claimed
+        counts["completed"] += unit in completed
+        counts["applied"] += unit in applied
+        counts["approved"] += unit in approved
+    return sorted(groups.items(), key=lambda item: (-item[1]["recipients"], item[0] or ""))
+
+
+def _completed(units):
+    """The units whose profile is complete, as the dashboard's meter counts it."""
+    done = set()
+    for unit in (
+        Exhibitor.objects.filter(pk__in=units)
+        .select_related("category")
+        .prefetch_related("products", "needs")
+    ):
+        percent, _missing = unit.completeness(list(unit.products.all()), list(unit.needs.all()))
+        if percent == 100:
+            done.add(unit.pk)
+    return done
+
+
+def counts_by_status(campaign):
+    return dict(
+        Recipient.objects.filter(campaign=campaign)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
