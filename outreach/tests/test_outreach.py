@@ -187,8 +187,9 @@ def test_a_malformed_number_is_skipped(fair):
 
 def test_a_campaign_without_recipients_cannot_be_sent(fair):
     campaign = make_campaign(fair, isic="10")
-    with pytest.raises(services.ValidationError, match="no recipients"):
+    with pytest.raises(services.ValidationError) as refused:
         services.send(campaign)
+    assert refused.value.code == "no_recipients"
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.DRAFT
 
@@ -245,7 +246,7 @@ def test_low_credit_pauses_and_tells_the_organizer(fair, registry, monkeypatch, 
     services.send(campaign)
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.PAUSED
-    assert "credit is low" in campaign.pause_reason
+    assert "۱۰" in campaign.pause_reason or "10" in campaign.pause_reason  # what is left
     assert messaging.outbox == []
     assert (
         any("paused" in m.subject for m in mail.outbox)
@@ -356,7 +357,7 @@ def test_forged_expired_and_used_links(client, invited):
     Recipient.objects.filter(pk=recipient.pk).update(expires_at=timezone.now())
     response = client.get(f"/i/{code}")
     assert response.status_code == 410
-    assert "expired" in response.content.decode() or "منقضی" in response.content.decode()
+    assert "به پایان رسیده" in response.content.decode()  # "has expired"
     Recipient.objects.filter(pk=recipient.pk).update(
         expires_at=timezone.now() + datetime.timedelta(days=1), used_at=timezone.now()
     )
