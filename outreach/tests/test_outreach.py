@@ -590,3 +590,21 @@ def test_a_link_for_a_unit_claimed_since_opens_the_fair(client, invited, owner):
     assert response.status_code == 302
     assert response["Location"] == recipient.campaign.fair.get_absolute_url()
     assert recipient.unit.display_name in client.get(response["Location"]).content.decode()
+
+
+def test_the_demo_has_a_sent_campaign_with_its_funnel():
+    from portal import demo
+
+    demo.seed(create_accounts=True)
+    campaign = Campaign.objects.get(name=demo.CAMPAIGN["name"])
+    assert campaign.status == Campaign.Status.DONE
+    [(_label, counts)] = services.funnel([campaign])
+    # The units nobody manages: the demo's exhibitors own theirs already.
+    assert counts["recipients"] == campaign.recipients.count() > 40
+    assert counts["sent"] == counts["recipients"]
+    assert counts["clicked"] == 3 and counts["claimed"] == 1
+    owned = Membership.objects.values("exhibitor")
+    assert not campaign.recipients.filter(unit__in=owned).exclude(claims__isnull=False).exists()
+    demo.seed(create_accounts=True)  # again: nothing doubles
+    assert Campaign.objects.filter(name=demo.CAMPAIGN["name"]).count() == 1
+    assert Claim.objects.count() == 1

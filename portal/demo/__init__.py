@@ -16,7 +16,7 @@ from pathlib import Path
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Account as AccountRow
 from exhibitors import registry
@@ -113,10 +113,12 @@ def seed(*, create_accounts, today=None):
     _seed_participations_without_booths(fair)
     _seed_feedback()
     _seed_messages()
-
-    if not create_accounts:
-        return []
-    return _seed_accounts(Exhibitor.objects.get(national_id=EXHIBITOR_UNIT))
+    accounts = []
+    if create_accounts:
+        accounts = _seed_accounts(Exhibitor.objects.get(national_id=EXHIBITOR_UNIT))
+    # After the accounts: the campaign goes to the units nobody manages.
+    _seed_campaign(fair, claim=create_accounts)
+    return accounts
 
 
 def _seed_feedback():
@@ -295,6 +297,72 @@ def _seed_messages():
             text=row.pop("text"),
             defaults={"purpose": Message.Purpose.NOTICE, **row},
         )
+
+
+CAMPAIGN = {
+    "name": "دعوت واحدهای ثبت‌شده به نمایشگاه دهم",
+    "template_fa": (
+        "{unit}، همسایه‌هایتان در {fair} ({dates}) غرفه دارند. صفحه واحدتان آماده است: "
+        "ببینید و کامل کنید {link}"
+    ),
+    "template_en": "{unit}: your neighbours exhibit at {fair} ({dates}). Your page: {link}",
+}
+# Of the demo campaign's recipients: these opened the link, the first of them
+# claimed its unit with the code.
+CLICKED = ["10708235783", "10455105440", "10725713987"]
+
+
+def _seed_campaign(fair, *, claim):
+    """A sent invitation campaign to the units nobody manages, for its funnel:
+    recipients frozen and handed over by the campaign's own code, their SMS as
+    the worker leaves them (sent and delivered), three clicks, and (with the
+    demo accounts) one claim."""
+    from outreach import services as outreach
+    from outreach.models import Campaign, Claim, Recipient
+
+    campaign, created = Campaign.objects.get_or_create(
+        fair=fair,
+        name=CAMPAIGN["name"],
+        defaults={**CAMPAIGN, "state": Campaign.State.NEVER_CLAIMED},
+    )
+    if not created:
+        return campaign
+    outreach.send(campaign)
+    with translation.override("fa"):
+        while outreach._hand_over_next(campaign):
+            pass
+    now = timezone.now()
+    recipients = Recipient.objects.filter(campaign=campaign)
+    Message.objects.filter(pk__in=recipients.values("sms")).update(
+        status=Message.Status.SENT,
+        sent_at=now,
+        attempts=1,
+        delivery=Message.Delivery.DELIVERED,
+        provider_id="demo",
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.DONE, finished_at=now)
+    for national_id in CLICKED:
+        recipient = recipients.filter(unit__national_id=national_id).first()
+        if recipient is not None:
+            outreach.click(recipient)
+    first = recipients.filter(unit__national_id=CLICKED[0]).select_related("unit").first()
+    if claim and first is not None and first.number:
+        user, _new = User.objects.get_or_create(username=first.number)
+        AccountRow.objects.get_or_create(
+            user=user, defaults={"mobile": first.number, "mobile_verified_at": now}
+        )
+        Membership.objects.get_or_create(
+            user=user, exhibitor=first.unit, defaults={"role": Membership.Role.OWNER}
+        )
+        Claim.objects.create(
+            unit=first.unit,
+            user=user,
+            number=first.number,
+            source=Claim.Source.LINK,
+            recipient=first,
+        )
+        Recipient.objects.filter(pk=first.pk).update(used_at=now)
+    return campaign
 
 
 def _verified_mobile(user, number):
