@@ -113,6 +113,7 @@ class CampaignAdmin(PortalModelAdmin):
 
     class Media:
         js = ["js/campaign-admin.js"]
+        css = {"all": ["css/outreach-admin.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("fair").annotate(n=Count("recipients"))
@@ -149,6 +150,8 @@ class CampaignAdmin(PortalModelAdmin):
                 "<div data-estimate>{}</div>",
                 _("Choose the fair and write the message: the recipients and the cost show here."),
             )
+        if campaign.frozen:
+            return _("Sent: its recipients were frozen then (see its progress and funnel).")
         figures = services.estimate(campaign)
         return TemplateResponse(
             None, "admin/outreach/campaign/_estimate.html", {"e": figures, "campaign": campaign}

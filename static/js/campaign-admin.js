@@ -6,9 +6,8 @@
     var form = document.getElementById("campaign_form");
     var box = document.querySelector("[data-estimate]");
     if (!form || !box || !form.querySelector("[name=template_fa]")) return;
-    var url = form.dataset.audienceUrl || "../audience/";
-    if (/\/add\/$/.test(window.location.pathname)) url = "../audience/";
-    else url = "../../audience/";
+    // From …/campaign/add/ or …/campaign/<id>/change/ to …/campaign/audience/.
+    var url = /\/add\/$/.test(window.location.pathname) ? "../audience/" : "../../audience/";
     var timer = null;
     function refresh() {
       var params = new URLSearchParams(new FormData(form));
