@@ -12,6 +12,7 @@ from portal.lib import tasks
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_ROOT = tmp_path / "imports"
 
 
 @pytest.fixture(autouse=True)

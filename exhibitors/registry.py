@@ -494,16 +494,23 @@ class _Checker:
 WHOLE_REGISTRY = 2000
 
 
-def import_registry(path, *, skip_invalid=False):
+def import_registry(path, *, skip_invalid=False, dry_run=False, progress=None):
     """Read, validate and (when clean, or with ``skip_invalid``) write a registry.
 
     Side effects: creates or updates Exhibitor, Product and Need rows and
     creates missing counties and parks, all in one transaction. Returns a Report.
+    ``dry_run``: everything is done and counted, then rolled back: the report
+    says what an import would create, update and leave, and its bad rows.
+    ``progress``: called with (sheet, its rows) as each sheet begins.
     """
     report = Report()
     sheets = read(path, report.formats)
     with transaction.atomic():
-        _import(sheets, report, skip_invalid)
+        _import(sheets, report, skip_invalid, progress or (lambda sheet, rows: None))
+        if dry_run:
+            transaction.set_rollback(True)
+            report.written_at = time.monotonic()
+            return report
         if report.problems and not skip_invalid:
             transaction.set_rollback(True)
             report.new_counties.clear()
@@ -531,10 +538,11 @@ def import_registry(path, *, skip_invalid=False):
     return report
 
 
-def _import(sheets, report, skip_invalid):
+def _import(sheets, report, skip_invalid, progress):
     places = _Places(report)
     categories = {c.code: c for c in Category.objects.all()}
     source, rows = sheets["units"]
+    progress("units", len(rows))
     units = {u.national_id: u for u in Exhibitor.objects.select_related("county", "park")}
     good_units, bad_units = {}, set()
     writes = {"created": [], "updated": [], "unchanged": 0}
@@ -610,6 +618,7 @@ def _import(sheets, report, skip_invalid):
 
     for sheet, model in (("products", Product), ("needs", Need)):
         if sheet in sheets:
+            progress(sheet, len(sheets[sheet][1]))
             _import_items(
                 sheets[sheet],
                 sheet,

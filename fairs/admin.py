@@ -84,7 +84,8 @@ class FairAdmin(PortalModelAdmin):
             return "—"
         count = fair.campaigns.count()
         return format_html(
-            '{} · <a href="{}?fair__id__exact={}">{}</a> · <a href="{}?fair={}">{}</a>',
+            '{} · <a href="{}?fair__id__exact={}">{}</a> · <a href="{}?fair={}">{}</a>'
+            ' · <a href="{}?kind=floorplan&amp;fair={}">{}</a>',
             format_number(count, persian=persian_active()),
             reverse("admin:outreach_campaign_changelist"),
             fair.pk,
@@ -92,6 +93,9 @@ class FairAdmin(PortalModelAdmin):
             reverse("admin:outreach_campaign_fair_funnel"),
             fair.pk,
             _("their funnel, all together"),
+            reverse("admin:outreach_importrun_add"),
+            fair.pk,
+            _("import a floor plan"),
         )
 
     def save_model(self, request, obj, form, change):

@@ -317,7 +317,7 @@ def _check_overlaps(rows, first_of_code, state, report):
 # Writing -------------------------------------------------------------------
 
 
-def import_floorplan(fair_slug, path, title=None):
+def import_floorplan(fair_slug, path, title=None, dry_run=False):
     """Read and validate a floor plan; when every row is good, write it.
 
     Side effects, in one transaction and only when no row is bad: the fair
@@ -326,7 +326,8 @@ def import_floorplan(fair_slug, path, title=None):
     and the named units' participations created or approved and given their
     booths (a unit that held another booth of the fair moves). Returns a
     Report. Raises FloorplanError when the file cannot be read or the fair
-    is unknown and no title is given.
+    is unknown and no title is given. ``dry_run``: validated, written and
+    counted, then rolled back (the report says what an import would do).
     """
     formats = {}
     source, records = read(path, formats)
@@ -347,6 +348,9 @@ def import_floorplan(fair_slug, path, title=None):
                 report.fair_created = True
             report.fair = state.fair = fair
             _write(rows, state, report)
+            if dry_run:
+                transaction.set_rollback(True)
+                return report
             # Who stands next to whom changed: the fair's matches follow.
             changes.changed(fairs=[fair.pk])
     except IntegrityError:

@@ -6,6 +6,7 @@ import csv
 import io
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,12 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from exhibitors.models import Category
+from exhibitors.registry import read_csv
 from fairs.models import Fair
+from portal import demo
 from portal.lib.admin import PortalModelAdmin
 from portal.lib.text import format_number, to_ascii_digits
 
-from . import chart, services
-from .models import Campaign, Claim, Recipient
+from . import chart, imports, services
+from .models import Campaign, Claim, ImportRun, Recipient
 
 
 class CampaignForm(forms.ModelForm):
@@ -413,3 +416,183 @@ class ClaimAdmin(PortalModelAdmin):
             _("%(n)s claims revoked.") % {"n": format_number(done, persian=True)},
             messages.SUCCESS,
         )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("what"), choices=ImportRun.Kind.choices)
+    fair = forms.ModelChoiceField(
+        label=gettext_lazy("fair"),
+        queryset=Fair.objects.all(),
+        required=False,
+        help_text=gettext_lazy("For a floor plan: the fair it is of."),
+    )
+    files = MultipleFileField(
+        label=gettext_lazy("files"),
+        required=False,
+        help_text=gettext_lazy(
+            "A registry: one .xlsx workbook (sheets units, products, needs) or the files "
+            "units.csv, products.csv and needs.csv. A floor plan: one .csv file."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == ImportRun.Kind.FLOORPLAN and not data.get("fair"):
+            self.add_error("fair", _("Choose the fair the floor plan is of."))
+        if kind:
+            try:
+                data["names"] = imports.stored_names(kind, data.get("files") or [])
+            except ValidationError as error:
+                self.add_error("files", error)
+        return data
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(PortalModelAdmin):
+    list_display = ["__str__", "kind", "fair", "status", "uploaded_by", "created_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["fair", "uploaded_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("sample/<str:name>", view(self.sample_view), name="outreach_importrun_sample"),
+            path(
+                "<path:object_id>/confirm/",
+                view(self.confirm_view),
+                name="outreach_importrun_confirm",
+            ),
+            path(
+                "<path:object_id>/cancel/", view(self.cancel_view), name="outreach_importrun_cancel"
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        initial = {"kind": request.GET.get("kind", ImportRun.Kind.REGISTRY)}
+        fair_id = to_ascii_digits(request.GET.get("fair", ""))
+        if fair_id.isdigit():
+            initial["fair"] = fair_id
+        form = ImportForm(initial=initial)
+        if request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                run = imports.start(
+                    kind=form.cleaned_data["kind"],
+                    fair=form.cleaned_data.get("fair"),
+                    uploads=form.cleaned_data["files"],
+                    names=form.cleaned_data["names"],
+                    user=request.user,
+                )
+                return redirect("admin:outreach_importrun_change", run.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import a registry or a floor plan"),
+            "form": form,
+            "samples": SAMPLES,
+            "max_mb": round(settings.IMPORT_MAX_BYTES / 1024 / 1024),
+        }
+        return TemplateResponse(request, "admin/outreach/importrun/add.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = self.get_object(request, unquote(object_id))
+        if run is None:
+            raise Http404
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": run,
+            "title": str(run),
+            "run": run,
+            "can_confirm": self.has_add_permission(request),
+            "working": run.status in (ImportRun.Status.CHECKING, ImportRun.Status.IMPORTING),
+        }
+        return TemplateResponse(request, "admin/outreach/importrun/run.html", context)
+
+    def confirm_view(self, request, object_id):
+        run = self.get_object(request, unquote(object_id))
+        if run is None:
+            raise Http404
+        if request.method != "POST" or not self.has_add_permission(request):
+            raise PermissionDenied
+        if not imports.confirm(run, skip_invalid=bool(request.POST.get("skip_invalid"))):
+            self.message_user(
+                request, _("This import is not waiting for a confirmation."), messages.WARNING
+            )
+        return redirect("admin:outreach_importrun_change", run.pk)
+
+    def cancel_view(self, request, object_id):
+        run = self.get_object(request, unquote(object_id))
+        if run is None:
+            raise Http404
+        if request.method != "POST" or not self.has_add_permission(request):
+            raise PermissionDenied
+        if imports.cancel(run):
+            self.message_user(request, _("Cancelled: nothing was written."), messages.SUCCESS)
+        return redirect("admin:outreach_importrun_changelist")
+
+    def sample_view(self, request, name):
+        """The demo's files, in the import contracts: the sample to fill in."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if name == "registry.xlsx":
+            return _sample_workbook()
+        if name not in SAMPLES:
+            raise Http404
+        body = (demo.FOLDER / name).read_bytes()
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+SAMPLES = ["units.csv", "products.csv", "needs.csv", "booths.csv"]
+
+
+def _sample_workbook():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for sheet in ("units", "products", "needs"):
+        table = read_csv(demo.FOLDER / f"{sheet}.csv")
+        page = book.create_sheet(sheet)
+        page.sheet_view.rightToLeft = True
+        page.append(table.header)
+        for _number, cells in table.rows:
+            page.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="registry.xlsx"'
+    return response

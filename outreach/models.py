@@ -285,3 +285,72 @@ class Claim(models.Model):
 
     def __str__(self):
         return f"{self.unit} · {self.number}"
+
+
+class ImportRun(models.Model):
+    """A registry or a floor plan uploaded in the admin: checked first (a dry run,
+    as a job), written only when an organizer confirms (a job too).
+
+    The files live under settings.IMPORT_ROOT, outside the public media, in a
+    folder of the run's own; they are deleted once the run is done or
+    cancelled."""
+
+    class Kind(models.TextChoices):
+        REGISTRY = "registry", _("registry of units (workbook or CSV files)")
+        FLOORPLAN = "floorplan", _("floor plan of a fair (CSV)")
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("checking")
+        CHECKED = "checked", _("checked: waiting for you")
+        IMPORTING = "importing", _("importing")
+        DONE = "done", _("imported")
+        CANCELLED = "cancelled", _("cancelled")
+        FAILED = "failed", _("could not be read")
+
+    kind = models.CharField(_("what"), max_length=9, choices=Kind.choices)
+    fair = models.ForeignKey(
+        Fair,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("fair"),
+    )
+    files = models.JSONField(_("files"), default=list)
+    status = models.CharField(
+        _("status"), max_length=9, choices=Status.choices, default=Status.CHECKING
+    )
+    progress = models.CharField(_("progress"), max_length=200, blank=True)
+    skip_invalid = models.BooleanField(_("write the good rows only"), default=False)
+    # The dry run's findings, then the import's: {"problems": [...], "counts":
+    # {...}, "new_counties": [...], "new_parks": [...], "formats": [...]}.
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def folder(self):
+        from pathlib import Path
+
+        return Path(settings.IMPORT_ROOT) / f"run-{self.pk}"
+
+    @property
+    def problem_count(self):
+        return len(self.report.get("problems", []))

@@ -1,4 +1,5 @@
-"""Background jobs of campaigns, on the default queue beside the messages they queue."""
+"""Background jobs of campaigns (on the default queue beside the messages they
+queue) and of imports."""
 
 from django_tasks import task
 
@@ -8,3 +9,19 @@ def send_batch(campaign_id):
     from . import services
 
     return services.send_batch(campaign_id)
+
+
+# Imports take minutes on a whole province: on the queue of long jobs, so that
+# sign-in codes on the default queue never wait behind one.
+@task(queue_name="matching")
+def check_import(run_id):
+    from . import imports
+
+    return imports.check(run_id)
+
+
+@task(queue_name="matching")
+def run_import(run_id):
+    from . import imports
+
+    return imports.write(run_id)

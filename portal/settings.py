@@ -387,6 +387,11 @@ MATCHING_ATTEMPTS = env_int("MATCHING_ATTEMPTS", 3)
 MATCHING_WORKERS = env_int("MATCHING_WORKERS", 1)
 
 # --- Outreach: campaigns to the registry, claimed profiles (issue 14) ---
+# Registries and floor plans uploaded in the admin wait here for their
+# organizer's confirmation: outside MEDIA_ROOT, never served.
+IMPORT_ROOT = Path(env("IMPORT_ROOT", str(BASE_DIR / "var" / "imports")))
+# The largest upload an import takes (all its files together), in bytes.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 30 * 1024 * 1024)
 # A campaign's personal link claims its unit for this many days.
 CLAIM_LINK_DAYS = env_int("CLAIM_LINK_DAYS", 30)
 # A new campaign sends this many messages a second (its form may change it).

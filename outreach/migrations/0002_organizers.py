@@ -1,4 +1,4 @@
-"""Organizers run campaigns and answer for claims."""
+"""Organizers import registries and floor plans, run campaigns and answer for claims."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -11,6 +11,8 @@ CODENAMES = [
     "view_recipient",
     "view_claim",
     "revoke_claim",
+    "add_importrun",
+    "view_importrun",
 ]
 
 

@@ -19,11 +19,16 @@ class Command(BaseCommand):
             action="store_true",
             help="Write the good rows and report the bad ones.",
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check every row and count what would change; write nothing.",
+        )
 
-    def handle(self, path, skip_invalid, **options):
+    def handle(self, path, skip_invalid, dry_run=False, **options):
         started = time.monotonic()
         try:
-            report = registry.import_registry(path, skip_invalid=skip_invalid)
+            report = registry.import_registry(path, skip_invalid=skip_invalid, dry_run=dry_run)
         except registry.RegistryError as error:
             raise CommandError(str(error)) from None
         for described in report.formats.values():
@@ -41,6 +46,13 @@ class Command(BaseCommand):
             self.stdout.write(f"new industrial park: {park}")
         elapsed = report.written_at - started
         bad_rows = len({(p.source, p.row) for p in report.problems})
+        if dry_run:
+            self.stdout.write(
+                f"Dry run: nothing was written ({bad_rows} bad rows, {elapsed:.1f} s)."
+            )
+            if report.problems:
+                raise CommandError(f"{bad_rows} bad rows.")
+            return
         if report.problems and not skip_invalid:
             raise CommandError(f"{bad_rows} bad rows: nothing was written ({elapsed:.1f} s).")
         skipped = f", {bad_rows} bad rows skipped" if report.problems else ""

@@ -19,11 +19,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--title", help="Create the fair with this (Persian) title when the slug is new."
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check every row and count what would change; write nothing.",
+        )
 
-    def handle(self, fair_slug, path, title, **options):
+    def handle(self, fair_slug, path, title, dry_run=False, **options):
         started = time.monotonic()
         try:
-            report = floorplan.import_floorplan(fair_slug, path, title=title)
+            report = floorplan.import_floorplan(fair_slug, path, title=title, dry_run=dry_run)
         except floorplan.FloorplanError as error:
             raise CommandError(str(error)) from None
         for described in report.formats.values():
@@ -41,4 +46,7 @@ class Command(BaseCommand):
             self.stdout.write(f"fair {fair_slug} exists: --title ignored")
         for kind, counts in report.counts.items():
             self.stdout.write(f"{kind}: " + ", ".join(f"{n} {o}" for o, n in counts.items()))
+        if dry_run:
+            self.stdout.write(f"Dry run: nothing was written ({elapsed:.1f} s).")
+            return
         self.stdout.write(self.style.SUCCESS(f"Imported in {elapsed:.1f} s."))
