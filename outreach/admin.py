@@ -52,6 +52,12 @@ class CampaignForm(forms.ModelForm):
             "template_en": forms.Textarea(attrs={"rows": 5, "dir": "ltr"}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A callable default (CAMPAIGN_RATE) would add a hidden "initial-" copy of it.
+        if "rate" in self.fields:
+            self.fields["rate"].show_hidden_initial = False
+
     def clean_isic(self):
         code = to_ascii_digits(self.cleaned_data["isic"]).strip().upper()
         if not code:

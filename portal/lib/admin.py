@@ -22,6 +22,13 @@ class SafeAutocompleteSelect(AutocompleteSelect):
     def use_required_attribute(self, initial):
         return False
 
+    def create_option(self, name, value, label, *args, **kwargs):
+        # An optional select's empty option: HTML wants words in it.
+        option = super().create_option(
+            name, value, label or ("—" if value == "" else label), *args, **kwargs
+        )
+        return option
+
     def optgroups(self, name, value, attrs=None):
         try:
             for v in value:

@@ -17,6 +17,7 @@ from accounts.testing import sign_in_staff
 from exhibitors.models import Exhibitor
 from fairs.models import Fair
 from matching import engine
+from outreach.models import Campaign
 from portal import demo
 from portal.tests.checkers import nu_errors
 from portal.tests.helpers import ascii_digits_in_visible_text, in_language
@@ -36,7 +37,12 @@ def demo_site(settings):
 
 def public_pages(fair, unit):
     hall = fair.halls.order_by("code").first()
+    nobodys = Exhibitor.objects.filter(memberships__isnull=True).order_by("pk").first()
     return {
+        # issue 14: a unit nobody manages offers its claim; the claim page; a bad link.
+        "unit-claimable": nobodys.get_absolute_url(),
+        "claim": f"/exhibitors/{nobodys.pk}/claim/",
+        "link-unknown": "/i/aaaaaaaaaa",
         "home": "/",
         "suppliers": "/suppliers/",
         "suppliers-found": "/suppliers/?q=چرم",
@@ -74,6 +80,11 @@ ADMIN_PAGES = {
     "admin-products": "/admin/exhibitors/product/",
     "admin-needs": "/admin/exhibitors/need/",
     "admin-fairs": "/admin/fairs/fair/",
+    "admin-campaigns": "/admin/outreach/campaign/",
+    "admin-campaign-add": "/admin/outreach/campaign/add/",
+    "admin-claims": "/admin/outreach/claim/",
+    "admin-recipients": "/admin/outreach/recipient/",
+    "admin-import": "/admin/outreach/importrun/add/",
 }
 
 
@@ -84,7 +95,7 @@ def render_all(client, fair, unit, language):
 
     def get(name, url):
         response = client.get(url)
-        expected = 404 if name == "not-found" else 200
+        expected = 404 if name in ("not-found", "link-unknown") else 200
         assert response.status_code == expected, (name, url, response.status_code)
         pages[f"{name}-{language}"] = response.content.decode()
 
@@ -96,10 +107,14 @@ def render_all(client, fair, unit, language):
     client.logout()
     sign_in_staff(client, User.objects.get(username=demo.ORGANIZER[0]))
     participation = fair.participations.order_by("pk").first()
+    campaign = Campaign.objects.get(name=demo.CAMPAIGN["name"])
     admin = {
         **ADMIN_PAGES,
         "admin-fair": f"/admin/fairs/fair/{fair.pk}/change/",
         "admin-participation": f"/admin/fairs/participation/{participation.pk}/change/",
+        "admin-campaign": f"/admin/outreach/campaign/{campaign.pk}/change/",
+        "admin-funnel": f"/admin/outreach/campaign/{campaign.pk}/funnel/?by=county",
+        "admin-fair-funnel": f"/admin/outreach/campaign/funnel/?fair={fair.pk}",
     }
     for name, url in admin.items():
         get(name, url)
