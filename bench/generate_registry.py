@@ -170,6 +170,16 @@ def classes():
     return [r["code"] for r in rows if len(r["code"]) == 4 and sections[r["code"][:2]] in "ABC"]
 
 
+def phone(rng, mobile_rng, share):
+    """A landline, and for ``share`` of the units a mobile beside it ("081… / 0918…").
+    The mobiles come from a generator of their own: without them, every other
+    value is what it always was."""
+    landline = f"081{rng.randrange(10**7, 10**8)}"
+    if share and mobile_rng.random() < share:
+        return f"{landline} / 0918{mobile_rng.randrange(10**6, 10**7)}"
+    return landline
+
+
 def unit_name(rng, n):
     legal, suffix = rng.choice(LEGAL), rng.choice(SUFFIX)
     return f"{legal} {rng.choice(MATERIALS)} {rng.choice(QUALITIES)} {n} {suffix}".strip()
@@ -181,8 +191,9 @@ def item_name(rng):
     return f"{name} {use}".strip()
 
 
-def generate(products, out, seed=1405, per_unit=4, needs_per_unit=1):
+def generate(products, out, seed=1405, per_unit=4, needs_per_unit=1, mobiles=0.0):
     rng = random.Random(seed)
+    mobile_rng = random.Random(seed + 1)
     isic = classes()
     out.mkdir(parents=True, exist_ok=True)
     unit_count = max(1, products // per_unit)
@@ -199,7 +210,7 @@ def generate(products, out, seed=1405, per_unit=4, needs_per_unit=1):
                 county,
                 rng.choice(COUNTIES[county]),
                 code,
-                f"081{rng.randrange(10**7, 10**8)}",
+                phone(rng, mobile_rng, mobiles),
                 "",
                 "",
             ]
@@ -254,8 +265,9 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=1405)
     parser.add_argument("--per-unit", type=int, default=4, help="products a unit")
     parser.add_argument("--needs-per-unit", type=int, default=1)
+    parser.add_argument("--mobiles", type=float, default=0.0, help="share of units with a mobile")
     args = parser.parse_args()
     units, products, needs = generate(
-        args.products, args.out, args.seed, args.per_unit, args.needs_per_unit
+        args.products, args.out, args.seed, args.per_unit, args.needs_per_unit, args.mobiles
     )
     print(f"units {units}, products {products}, needs {needs}")

@@ -273,7 +273,7 @@ class CampaignAdmin(PortalModelAdmin):
         return redirect("admin:outreach_campaign_change", campaign.pk)
 
     def test_view(self, request, object_id):
-        campaign = self._campaign(request, object_id)
+        campaign = self._campaign(request, object_id, send=True)  # a test costs an SMS too
         self._post_only(request)
         account = getattr(request.user, "account", None)
         if account is None or not account.has_verified_mobile:
@@ -332,14 +332,20 @@ class CampaignAdmin(PortalModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _safe(value):
+    """A cell a spreadsheet would run as a formula starts with ' instead."""
     text = str(value)
-    return f"'{text}" if text.startswith(("=", "+", "-", "@")) else value
+    return f"'{text}" if text.lstrip(" ").startswith(FORMULA_STARTS) else value
 
 
 def export(rows, steps, by, kind, title):
     """The funnel as CSV or XLSX; a cell that would run as a formula starts with '."""
-    header = [services.BY[by][1] if by else _("campaign")] + [str(label) for _k, label in steps]
+    header = [str(services.BY[by][1]) if by else _("campaign")] + [
+        str(label) for _k, label in steps
+    ]
     body = [
         [_safe(label if label is not None else title)] + [counts[k] for k, _l in steps]
         for label, counts in rows

@@ -108,13 +108,14 @@ def check(run_id):
         return None
     try:
         report = _run(run, dry_run=True)
-    except (registry.RegistryError, floorplan.FloorplanError) as error:
+    except (registry.RegistryError, floorplan.FloorplanError, OSError) as error:
         ImportRun.objects.filter(pk=run.pk).update(
             status=ImportRun.Status.FAILED, error=str(error), finished_at=timezone.now()
         )
         _clean(run)
         return None
-    ImportRun.objects.filter(pk=run.pk).update(
+    # Only if still checking: a run cancelled meanwhile stays cancelled.
+    ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.CHECKING).update(
         status=ImportRun.Status.CHECKED, report=_summary(report), progress=""
     )
     return len(report.problems)
@@ -140,7 +141,7 @@ def write(run_id):
         return None
     try:
         report = _run(run, dry_run=False)
-    except (registry.RegistryError, floorplan.FloorplanError) as error:
+    except (registry.RegistryError, floorplan.FloorplanError, OSError) as error:
         ImportRun.objects.filter(pk=run.pk).update(
             status=ImportRun.Status.FAILED, error=str(error), finished_at=timezone.now()
         )

@@ -115,6 +115,8 @@ class Campaign(models.Model):
         _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
     )
     pause_reason = models.CharField(_("why paused"), max_length=300, blank=True)
+    # Which chain of batches is the live one (services.resume starts a new one).
+    chain = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -24,10 +24,11 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import services as accounts
 from accounts.models import Account, LoginCode
-from exhibitors.models import Category, Exhibitor, Membership
+from exhibitors.models import Category, Exhibitor, Invitation, Membership
 from fairs.models import Participation
 from messaging import services as messaging
 from messaging.backends import get_backend
@@ -46,7 +47,7 @@ MAX_PARTS = 8
 # Each batch hands this many seconds' worth of messages to messaging.
 BATCH_SECONDS = 10
 CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
-CODE_LENGTH = 10
+CODE_LENGTH = 14
 
 
 # -- The audience ----------------------------------------------------------------
@@ -267,7 +268,7 @@ def send(campaign, *, by=None):
         campaign.status = Campaign.Status.SENDING
         campaign.sent_at = now
         campaign.save(update_fields=["status", "sent_at"])
-    tasks.send_batch.enqueue(campaign.pk)
+    tasks.send_batch.enqueue(campaign.pk, campaign.chain)
     return len(rows)
 
 
@@ -278,12 +279,16 @@ def pause(campaign, reason=""):
 
 
 def resume(campaign):
-    resumed = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.PAUSED).update(
-        status=Campaign.Status.SENDING, pause_reason=""
-    )
-    if resumed:
-        tasks.send_batch.enqueue(campaign.pk)
-    return resumed
+    """Sending again, in a new chain of batches: a batch of the old chain still
+    scheduled finds its chain gone and does nothing (the rate stays the rate)."""
+    with transaction.atomic():
+        row = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if row.status != Campaign.Status.PAUSED:
+            return 0
+        row.status, row.pause_reason, row.chain = Campaign.Status.SENDING, "", row.chain + 1
+        row.save(update_fields=["status", "pause_reason", "chain"])
+    tasks.send_batch.enqueue(row.pk, row.chain)
+    return 1
 
 
 def _skip_reason(recipient):
@@ -299,34 +304,43 @@ def _skip_reason(recipient):
     return None
 
 
-def send_batch(campaign_id):
+def send_batch(campaign_id, chain=0):
     """The job: hand the next batch of waiting recipients to messaging, then
-    enqueue the next batch. Returns how many were handed over."""
-    campaign = Campaign.objects.select_related("fair").filter(pk=campaign_id).first()
-    if campaign is None or campaign.status != Campaign.Status.SENDING:
+    enqueue the next batch. Returns how many were handed over. ``chain``: the
+    campaign's chain of batches this one belongs to (resume() starts another)."""
+    campaign = Campaign.objects.select_related("fair", "created_by").filter(pk=campaign_id).first()
+    if campaign is None or campaign.status != Campaign.Status.SENDING or campaign.chain != chain:
         return 0
     now = timezone.now()
     quiet = messaging.quiet_until(now) if campaign.uses_sms else None
     if quiet is not None:
-        tasks.send_batch.using(run_after=quiet).enqueue(campaign.pk)
+        tasks.send_batch.using(run_after=quiet).enqueue(campaign.pk, chain)
         return 0
     size = max(1, campaign.rate * BATCH_SECONDS)
     if campaign.uses_sms and not _credit_enough(campaign, size):
         return 0
     handed = 0
-    with translation.override("fa"):
-        for _ in range(size):
-            if not _hand_over_next(campaign):
-                break
-            handed += 1
+    try:
+        with translation.override("fa"):
+            for _ in range(size):
+                if not _hand_over_next(campaign):
+                    break
+                handed += 1
+    finally:
+        # Whatever happened to this batch, the campaign goes on (a failing
+        # recipient is tried again by the next one, its row still waiting).
+        _next_batch(campaign, chain)
+    return handed
+
+
+def _next_batch(campaign, chain):
     if Recipient.objects.filter(campaign=campaign, status=Recipient.Status.WAITING).exists():
         later = timezone.now() + datetime.timedelta(seconds=BATCH_SECONDS)
-        tasks.send_batch.using(run_after=later).enqueue(campaign.pk)
+        tasks.send_batch.using(run_after=later).enqueue(campaign.pk, chain)
     else:
         Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENDING).update(
             status=Campaign.Status.DONE, finished_at=timezone.now()
         )
-    return handed
 
 
 def _hand_over_next(campaign):
@@ -454,8 +468,8 @@ def number_on_record(unit):
 
 
 def masked(number):
-    """0918•••5476: enough for the owner to know it, not for others to learn it."""
-    return f"{number[:4]}•••{number[-4:]}"
+    """09•••••••76: enough for the owner to know it, too little for others to learn it."""
+    return f"{number[:2]}{'•' * (len(number) - 4)}{number[-2:]}"
 
 
 def send_claim_code(*, request, unit, nonce):
@@ -484,6 +498,10 @@ def claim(*, request, unit, code, nonce, recipient=None):
     signed_in = request.user if request.user.is_authenticated else None
     if signed_in is not None and accounts.privileged(signed_in):
         raise ValidationError(_("Organizers cannot claim a unit."), code="staff")
+    if is_claimed(unit):
+        raise ValidationError(_("This unit has been claimed already."), code="claimed")
+    if signed_in is None:
+        _account_of(request, number, create=False)  # refused before the code is spent
     accounts.check_code(
         request=request, number=number, purpose=LoginCode.Purpose.CLAIM, code=code, nonce=nonce
     )
@@ -516,18 +534,23 @@ def claim(*, request, unit, code, nonce, recipient=None):
     return user
 
 
-def _account_of(request, number):
-    """The account of a proved number: found, or made now (as a sign-in with a code)."""
+def _account_of(request, number, create=True):
+    """The account of a proved number: found, or made now (as a sign-in with a code).
+    ``create`` False: only check that the number's account may claim."""
     account = Account.objects.select_related("user").filter(mobile=number).first()
     if account is not None:
         if accounts.privileged(account.user) or not account.user.is_active:
             raise ValidationError(
                 _("This number belongs to an account that cannot claim units."), code="staff"
             )
+        if not create:
+            return None
         if account.mobile_verified_at is None:
             account.mobile_verified_at = timezone.now()
             account.save(update_fields=["mobile_verified_at"])
         return account.user
+    if not create:
+        return None
     user = get_user_model().objects.create_user(username=accounts._free_username(number))
     Account.objects.create(user=user, mobile=number, mobile_verified_at=timezone.now())
     accounts.log(accounts.Event.Kind.SIGNED_UP, request=request, user=user, number=number)
@@ -541,30 +564,34 @@ def revoke(claim, *, by):
         revoked = Claim.objects.filter(pk=claim.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), revoked_by=by
         )
-        if revoked and claim.user_id:
-            Membership.objects.filter(exhibitor=claim.unit_id, user=claim.user_id).delete()
+        if revoked:
+            # Everyone the claim let in: its owner, and whom they added or invited since.
+            Membership.objects.filter(exhibitor=claim.unit_id).delete()
+            Invitation.objects.filter(exhibitor=claim.unit_id).open().update(
+                revoked_at=timezone.now()
+            )
     return bool(revoked)
 
 
 # -- The funnel --------------------------------------------------------------------
 
 STEPS = [
-    ("recipients", _("recipients")),
-    ("sent", _("sent")),
-    ("delivered", _("delivered")),
-    ("failed", _("failed or skipped")),
-    ("opted_out", _("opted out")),
-    ("clicked", _("clicked")),
-    ("claimed", _("claimed")),
-    ("completed", _("profile completed")),
-    ("applied", _("applied")),
-    ("approved", _("approved")),
+    ("recipients", gettext_lazy("recipients")),
+    ("sent", gettext_lazy("sent")),
+    ("delivered", gettext_lazy("delivered")),
+    ("failed", gettext_lazy("failed or skipped")),
+    ("opted_out", gettext_lazy("opted out")),
+    ("clicked", gettext_lazy("clicked")),
+    ("claimed", gettext_lazy("claimed")),
+    ("completed", gettext_lazy("profile completed")),
+    ("applied", gettext_lazy("applied")),
+    ("approved", gettext_lazy("approved")),
 ]
 BY = {
     "": None,
-    "county": ("unit__county__name_fa", _("county")),
-    "park": ("unit__park__name_fa", _("industrial park")),
-    "division": ("unit__category__code", _("ISIC division")),
+    "county": ("unit__county__name_fa", gettext_lazy("county")),
+    "park": ("unit__park__name_fa", gettext_lazy("industrial park")),
+    "division": ("unit__category__code", gettext_lazy("ISIC division")),
 }
 
 
