@@ -16,58 +16,25 @@ with a matching worker at its default polling interval.
 """
 
 import argparse
-import contextlib
 import json
 import os
 import signal
 import subprocess
-import threading
 import time
-import urllib.parse
-from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg
-from common import PYTHON, ROOT, fresh_database, machine, production_env, sh
+from common import (
+    PYTHON,
+    ROOT,
+    FakeKavenegar,
+    fake_provider,
+    fresh_database,
+    machine,
+    production_env,
+    sh,
+)
 
 LEASE = 5
-
-
-class FakeKavenegar(BaseHTTPRequestHandler):
-    """Answers sms/send.json as Kavenegar does, counting each localid it sends."""
-
-    sent = Counter()
-    ids = {}
-    lock = threading.Lock()
-    delay = 0.0
-
-    def do_POST(self):
-        time.sleep(self.delay)
-        length = int(self.headers["Content-Length"])
-        fields = urllib.parse.parse_qs(self.rfile.read(length).decode())
-        if self.path.endswith("/sms/status.json"):
-            # Delivery reports: every message arrived.
-            ids = fields["messageid"][0].split(",")
-            entries = [{"messageid": int(i), "status": 10} for i in ids]
-        else:
-            local_id = fields["localid"][0]
-            with self.lock:
-                self.sent[local_id] += 1
-                if local_id not in self.ids:
-                    self.ids[local_id] = len(self.ids) + 1
-                message_id = self.ids[local_id]
-            entries = [{"messageid": message_id, "status": 1}]
-        answer = {"return": {"status": 200, "message": "تایید شد"}, "entries": entries}
-        body = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        with contextlib.suppress(BrokenPipeError):  # its worker was killed (the kill run)
-            self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
 
 
 QUEUE = """
@@ -259,10 +226,7 @@ def main():
         "--provider-ms", type=float, default=20, help="how long the fake provider takes a send"
     )
     args = parser.parse_args()
-    FakeKavenegar.delay = args.provider_ms / 1000
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeKavenegar)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    port = server.server_address[1]
+    server, port = fake_provider(args.provider_ms)
     results = {
         "machine": machine(),
         "date": time.strftime("%Y-%m-%d"),

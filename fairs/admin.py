@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -77,15 +78,33 @@ class FairAdmin(PortalModelAdmin):
     ]
     readonly_fields = ["campaigns"]
 
+    class Media:
+        css = {"all": ["css/outreach-admin.css"]}  # the funnel's chart
+
     @admin.display(description=_("campaigns"))
     def campaigns(self, fair):
         """issue 14: the fair's invitation campaigns, and their funnel together."""
+        from outreach import chart
+        from outreach import services as outreach
+        from outreach.models import Campaign
+
         if fair.pk is None:
             return "—"
         count = fair.campaigns.count()
+        sent = list(fair.campaigns.exclude(status=Campaign.Status.DRAFT))
+        rows = outreach.funnel(sent) if sent else []
+        funnel = (
+            format_html(
+                '<figure class="funnel-figure">{}</figure>',
+                mark_safe(chart.bars(rows[0][1], outreach.STEPS)),
+            )
+            if rows
+            else ""
+        )
         return format_html(
-            '{} · <a href="{}?fair__id__exact={}">{}</a> · <a href="{}?fair={}">{}</a>'
+            '{}{} · <a href="{}?fair__id__exact={}">{}</a> · <a href="{}?fair={}">{}</a>'
             ' · <a href="{}?kind=floorplan&amp;fair={}">{}</a>',
+            funnel,
             format_number(count, persian=persian_active()),
             reverse("admin:outreach_campaign_changelist"),
             fair.pk,

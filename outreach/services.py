@@ -18,9 +18,11 @@ import string
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, login
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import services as accounts
 from accounts.models import Account, LoginCode
-from exhibitors.models import Category, Exhibitor, Invitation, Membership
+from exhibitors.models import Category, Exhibitor, Invitation, Membership, Need, Product
 from fairs.models import Participation
 from messaging import services as messaging
 from messaging.backends import get_backend
@@ -200,12 +202,24 @@ def estimate(campaign, units=None):
     }
 
 
-def credit():
+CREDIT_CACHE_KEY = "outreach.credit"
+# The estimate asks on every change of the form: a minute-old figure will do
+# there. A batch asks afresh (fresh=True): it is about to spend it.
+CREDIT_CACHE_SECONDS = 60
+
+
+def credit(*, fresh=False):
+    """The SMS provider's credit left, or None when it cannot say."""
+    if not fresh and (cached := cache.get(CREDIT_CACHE_KEY)) is not None:
+        return cached
     try:
-        return get_backend().credit()
+        left = get_backend().credit()
     except Exception:  # a provider that cannot say is no reason to fail a page
         log.warning("The SMS provider's credit could not be read", exc_info=True)
         return None
+    if left is not None:
+        cache.set(CREDIT_CACHE_KEY, left, CREDIT_CACHE_SECONDS)
+    return left
 
 
 def check_parts(campaign):
@@ -319,6 +333,9 @@ def send_batch(campaign_id, chain=0):
     size = max(1, campaign.rate * BATCH_SECONDS)
     if campaign.uses_sms and not _credit_enough(campaign, size):
         return 0
+    # The next batch is due BATCH_SECONDS after this one began, so that the
+    # time a batch takes does not slow the rate down (nor, past it, speed it up).
+    due = now + datetime.timedelta(seconds=BATCH_SECONDS)
     handed = 0
     try:
         with translation.override("fa"):
@@ -329,14 +346,13 @@ def send_batch(campaign_id, chain=0):
     finally:
         # Whatever happened to this batch, the campaign goes on (a failing
         # recipient is tried again by the next one, its row still waiting).
-        _next_batch(campaign, chain)
+        _next_batch(campaign, chain, due)
     return handed
 
 
-def _next_batch(campaign, chain):
+def _next_batch(campaign, chain, due):
     if Recipient.objects.filter(campaign=campaign, status=Recipient.Status.WAITING).exists():
-        later = timezone.now() + datetime.timedelta(seconds=BATCH_SECONDS)
-        tasks.send_batch.using(run_after=later).enqueue(campaign.pk, chain)
+        tasks.send_batch.using(run_after=max(due, timezone.now())).enqueue(campaign.pk, chain)
     else:
         Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENDING).update(
             status=Campaign.Status.DONE, finished_at=timezone.now()
@@ -395,7 +411,7 @@ def _email_text(campaign, unit, code):
 def _credit_enough(campaign, size):
     """False (and the campaign paused, its creator told) when the provider's
     credit would not pay for the next batch and CAMPAIGN_MIN_CREDIT."""
-    left = credit()
+    left = credit(fresh=True)
     if left is None:
         return True
     need = size * MAX_PARTS * settings.SMS_PRICE_PER_PART + settings.CAMPAIGN_MIN_CREDIT
@@ -439,7 +455,7 @@ def recipient_of(code):
 
 
 def click(recipient):
-    """Count an opening of the link (any, a link preview's too)."""
+    """Count an opening of the link by a person (the view leaves previews out)."""
     now = timezone.now()
     Recipient.objects.filter(pk=recipient.pk).update(clicks=F("clicks") + 1)
     Recipient.objects.filter(pk=recipient.pk, clicked_at__isnull=True).update(clicked_at=now)
@@ -597,78 +613,70 @@ BY = {
 
 def funnel(campaigns, by=""):
     """[(label, {step: count})] of these campaigns' recipients, all together
-    (label None) or per county, park or ISIC division."""
+    (label None) or per county, park or ISIC division.
+
+    One query counts, per label, the units that reached each step (a unit in
+    two campaigns of the fair, an invitation and its reminder, counts once,
+    at every step either of its messages reached)."""
+    if not campaigns:
+        return []
     fairs = {c.fair_id for c in campaigns}
-    rows = (
-        Recipient.objects.filter(campaign__in=campaigns)
-        .order_by("pk")
-        .values_list(
-            "unit_id",
-            "number",
-            "status",
-            "skip_reason",
-            "sms__status",
-            "sms__delivery",
-            "mail__status",
-            "clicked_at",
-            *([BY[by][0]] if BY.get(by) else []),
-        )
+    since = min(c.sent_at or c.created_at for c in campaigns)
+    recipients = Recipient.objects.filter(campaign__in=campaigns)
+    claimed = Claim.objects.filter(
+        unit=OuterRef("unit"), revoked_at__isnull=True, created_at__gte=since
     )
-    units = set()
-    facts = []
-    for row in rows.iterator(chunk_size=5000):
-        units.add(row[0])
-        facts.append(row)
-    since = min((c.sent_at or c.created_at for c in campaigns), default=timezone.now())
-    claimed = set(
+    applications = Participation.objects.filter(fair__in=fairs, exhibitor=OuterRef("unit"))
+    completed = _completed(
         Claim.objects.filter(
-            unit__in=units, revoked_at__isnull=True, created_at__gte=since
+            unit__in=recipients.values("unit"), revoked_at__isnull=True, created_at__gte=since
         ).values_list("unit_id", flat=True)
     )
-    applied, approved = set(), set()
-    for unit, status in Participation.objects.filter(
-        fair__in=fairs, exhibitor__in=units
-    ).values_list("exhibitor_id", "status"):
-        applied.add(unit)
-        if status == Participation.Status.APPROVED:
-            approved.add(unit)
-    completed = _completed(claimed)
-    numbers = {row[1] for row in facts if row[1]}
-    opted_out = set(OptOut.objects.filter(number__in=numbers).values_list("number", flat=True))
-    groups = {}
-    counted = {}
-    for unit, number, status, reason, sms_status, delivery, mail_status, clicked, *key in facts:
-        label = (key[0] or "")[:2] if by == "division" else (key[0] if key else None)
-        counts = groups.setdefault(label, dict.fromkeys((k for k, _l in STEPS), 0))
-        seen = counted.setdefault(label, set())
-        if unit in seen:
-            continue  # a unit in two campaigns of the fair counts once
-        seen.add(unit)
-        counts["recipients"] += 1
-        went = sms_status == Message.Status.SENT or mail_status == Message.Status.SENT
-        counts["sent"] += went
-        counts["delivered"] += delivery == Message.Delivery.DELIVERED
-        failed = status == Recipient.Status.SKIPPED or Message.Status.FAILED in (
-            sms_status,
-            mail_status,
-        )
-        counts["failed"] += failed
-        counts["opted_out"] += reason == Recipient.Skip.OPTED_OUT or number in opted_out
-        counts["clicked"] += clicked is not None
-        counts["claimed"] += unit in claimed
-        counts["completed"] += unit in completed
-        counts["applied"] += unit in applied
-        counts["approved"] += unit in approved
-    return sorted(groups.items(), key=lambda item: (-item[1]["recipients"], item[0] or ""))
+    sent, failed = Message.Status.SENT, Message.Status.FAILED
+
+    def units(condition=None):
+        return Count("unit", distinct=True, filter=condition)
+
+    if by == "division":
+        recipients = recipients.annotate(label=Coalesce(Substr(BY[by][0], 1, 2), Value("")))
+    elif BY.get(by):
+        recipients = recipients.annotate(label=F(BY[by][0]))
+    else:
+        recipients = recipients.annotate(label=Value(None, output_field=CharField()))
+    rows = recipients.values("label").annotate(
+        recipients=units(),
+        sent=units(Q(sms__status=sent) | Q(mail__status=sent)),
+        delivered=units(Q(sms__delivery=Message.Delivery.DELIVERED)),
+        failed=units(
+            Q(status=Recipient.Status.SKIPPED) | Q(sms__status=failed) | Q(mail__status=failed)
+        ),
+        opted_out=units(
+            Q(skip_reason=Recipient.Skip.OPTED_OUT)
+            | Q(Exists(OptOut.objects.filter(number=OuterRef("number"))), ~Q(number=""))
+        ),
+        clicked=units(Q(clicked_at__isnull=False)),
+        claimed=units(Q(Exists(claimed))),
+        completed=units(Q(unit__in=completed)),
+        applied=units(Q(Exists(applications))),
+        approved=units(Q(Exists(applications.filter(status=Participation.Status.APPROVED)))),
+    )
+    groups = [(row["label"], {key: row[key] for key, _label in STEPS}) for row in rows.order_by()]
+    return sorted(groups, key=lambda item: (-item[1]["recipients"], item[0] or ""))
 
 
 def _completed(units):
     """The units whose profile is complete, as the dashboard's meter counts it."""
     done = set()
+    # What the meter reads, and no more (a unit's or an item's text is long).
+    items = ("id", "exhibitor_id", "category_id", "monthly_amount")
     for unit in (
         Exhibitor.objects.filter(pk__in=units)
         .select_related("category")
-        .prefetch_related("products", "needs")
+        .only("description", "phone", "mobile", "logo", "category__level")
+        .prefetch_related(
+            Prefetch("products", Product.objects.only(*items)),
+            Prefetch("needs", Need.objects.only(*items)),
+        )
     ):
         percent, _missing = unit.completeness(list(unit.products.all()), list(unit.needs.all()))
         if percent == 100:

@@ -6,6 +6,7 @@ links to preview them): a POST sends the code to the unit's mobile on
 record, and a POST of that code claims the unit.
 """
 
+import re
 import secrets
 
 from django.contrib import messages
@@ -23,6 +24,21 @@ from . import services
 from .forms import ClaimCodeForm
 
 SESSION_KEY = "outreach.claim"
+# Who opens a link without a person behind it: messengers and mail scanners
+# fetching a preview, crawlers, scripts. Their visits are not clicks.
+PREVIEWERS = re.compile(
+    r"bot\b|bot/|crawl|spider|preview|facebookexternalhit|whatsapp|telegram|slack|discord|"
+    r"skype|embedly|curl/|wget/|python-|go-http|okhttp|java/",
+    re.IGNORECASE,
+)
+
+
+def is_preview(request):
+    """A request for a link preview or a prefetch, not a person opening the link."""
+    purpose = f"{request.headers.get('Sec-Purpose', '')} {request.headers.get('Purpose', '')}"
+    if "prefetch" in purpose.lower() or request.method != "GET":
+        return True
+    return bool(PREVIEWERS.search(request.headers.get("User-Agent", "")))
 
 
 @never_cache
@@ -36,7 +52,7 @@ def link(request, code):
     recipient = services.recipient_of(code)
     if recipient is None:
         return render(request, "outreach/link_problem.html", {"problem": "unknown"}, status=404)
-    if request.method == "GET":
+    if not is_preview(request):
         services.click(recipient)
     problem = services.link_problem(recipient)
     if problem == "claimed":

@@ -8,6 +8,7 @@ import re
 import openpyxl
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -242,7 +243,7 @@ def test_a_worker_dying_mid_batch_sends_nobody_twice(fair, monkeypatch):
 def test_low_credit_pauses_and_tells_the_organizer(fair, registry, monkeypatch, settings):
     organizer = make_organizer()
     campaign = make_campaign(fair, created_by=organizer)
-    monkeypatch.setattr(services, "credit", lambda: 10)
+    monkeypatch.setattr(services, "credit", lambda fresh=False: 10)
     services.send(campaign)
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.PAUSED
@@ -290,16 +291,73 @@ def invited(fair, registry):
     return recipient, link_of(recipient)
 
 
+PHONE = (
+    "Mozilla/5.0 (Linux; Android 13; SM-A536E) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36"
+)
+
+
 def test_opening_the_link_counts_a_click_and_never_claims(client, invited):
     recipient, code = invited
-    for _ in range(3):  # a messaging app's preview, then the person
-        response = client.get(f"/i/{code}")
+    for _ in range(3):  # the person opens it three times
+        response = client.get(f"/i/{code}", headers={"User-Agent": PHONE})
         assert response.status_code == 200
     recipient.refresh_from_db()
     assert recipient.clicks == 3 and recipient.clicked_at is not None
     assert recipient.used_at is None
     assert not Membership.objects.filter(exhibitor=recipient.unit).exists()
     assert "۰۹•••••••۰۱" in response.content.decode()  # masked, in Persian digits
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"User-Agent": "TelegramBot (like TwitterBot)"},
+        {"User-Agent": "WhatsApp/2.23.20.0 A"},
+        {"User-Agent": "facebookexternalhit/1.1 Facebot Twitterbot/1.0"},  # iMessage
+        {"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1)"},
+        {"User-Agent": PHONE, "Sec-Purpose": "prefetch;prerender"},
+    ],
+)
+def test_a_link_preview_is_not_a_click(client, invited, headers):
+    recipient, code = invited
+    response = client.get(f"/i/{code}", headers=headers)
+    assert response.status_code == 200  # the preview shows the page all the same
+    recipient.refresh_from_db()
+    assert recipient.clicks == 0 and recipient.clicked_at is None
+    client.get(f"/i/{code}", headers={"User-Agent": PHONE})  # then the person
+    recipient.refresh_from_db()
+    assert recipient.clicks == 1 and recipient.clicked_at is not None
+
+
+def test_the_estimate_reads_the_credit_once_a_minute_a_batch_afresh(monkeypatch):
+    asked = []
+
+    class Provider:
+        def credit(self):
+            asked.append(1)
+            return 5000 - len(asked)
+
+    monkeypatch.setattr(services, "get_backend", Provider)
+    cache.delete(services.CREDIT_CACHE_KEY)
+    assert services.credit() == 4999
+    assert services.credit() == 4999  # from the cache
+    assert services.credit(fresh=True) == 4998
+    assert len(asked) == 2
+
+
+def test_a_provider_that_cannot_say_is_asked_again(monkeypatch):
+    asked = []
+
+    class Provider:
+        def credit(self):
+            asked.append(1)
+            raise OSError("down")
+
+    monkeypatch.setattr(services, "get_backend", Provider)
+    cache.delete(services.CREDIT_CACHE_KEY)
+    assert services.credit() is None
+    assert services.credit() is None
+    assert len(asked) == 2
 
 
 def _code_sms():
@@ -474,6 +532,32 @@ def test_the_funnel_counts_each_step(client, fair, registry, owner):
     assert by_park[registry["b"].park.name_fa]["recipients"] == 1
 
 
+def test_a_unit_in_an_invitation_and_its_reminder_counts_once(fair, registry):
+    first = sent_campaign(fair)
+    reminder = sent_campaign(fair, reminder_of=first, name="یادآوری")
+    # Clicked the reminder's link only: clicked, once, in the funnel of both.
+    Recipient.objects.filter(campaign=reminder, unit=registry["a"]).update(
+        clicked_at=timezone.now()
+    )
+    [(_label, counts)] = services.funnel([first, reminder])
+    assert counts["recipients"] == 4  # four units, not the eight messages' recipients
+    assert counts["clicked"] == 1
+    by_county = dict(services.funnel([first, reminder], by="county"))
+    assert sum(c["recipients"] for c in by_county.values()) == 4
+
+
+def test_the_funnel_takes_the_same_queries_for_more_recipients(organizer_client, fair, registry):
+    campaign = sent_campaign(fair)
+    url = reverse("admin:outreach_campaign_funnel", args=[campaign.pk]) + "?by=division"
+    few = count_queries(organizer_client, url)
+    sent_campaign(fair, name="دوم")
+    for i in range(8):
+        make_exhibitor(mobile=f"0918400{i:04d}")
+    more = sent_campaign(fair, name="سوم")
+    url = reverse("admin:outreach_campaign_funnel", args=[more.pk]) + "?by=division"
+    assert count_queries(organizer_client, url) == few
+
+
 def test_funnel_page_chart_and_exports(organizer_client, fair, registry):
     campaign = sent_campaign(fair)
     Recipient.objects.filter(unit=registry["a"]).update(clicked_at=timezone.now())
@@ -500,6 +584,18 @@ def test_funnel_page_chart_and_exports(organizer_client, fair, registry):
         ).status_code
         == 404
     )
+
+
+def test_the_fairs_admin_page_shows_its_campaigns_funnel(organizer_client, fair, registry):
+    url = reverse("admin:fairs_fair_change", args=[fair.pk])
+    page = in_language(organizer_client, "fa").get(url).content.decode()
+    assert "funnel-chart" not in page  # nothing sent yet: no chart
+    sent_campaign(fair)
+    page = in_language(organizer_client, "fa").get(url).content.decode()
+    chart = page[page.index('<svg xmlns="http://www.w3.org/2000/svg" class="funnel-chart"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert "گیرندگان" in chart  # the steps, in Persian
+    assert "۴ (۱۰۰٪)" in chart  # four recipients, all of them
 
 
 def test_funnel_export_is_formula_safe(organizer_client, fair):
