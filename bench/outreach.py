@@ -26,8 +26,8 @@ client over loopback:
    rate lifted), the messages then marked sent and 95% of them delivered,
    one recipient in twelve given a click and one in forty-eight a claim, all
    in SQL, as the provider's reports and the unit owners would have; then
-   the funnel pages: the campaign's, by county, by park, by ISIC division, and
-   the fair's.
+   the funnel pages: the campaign's, by county, by park, by ISIC division, the
+   fair's, and the fair's admin page, which draws the same chart.
 
 Prints one JSON line a step and a Markdown table. Fails if a page does not
 answer 200, or if more recipients were handed over than the rate allows.
@@ -362,6 +362,7 @@ def main():
                 "by park": f"/admin/outreach/campaign/{pk}/funnel/?by=park",
                 "by division": f"/admin/outreach/campaign/{pk}/funnel/?by=division",
                 "the fair": f"/admin/outreach/campaign/funnel/?fair={ids['fair']}",
+                "the fair's admin page (its chart)": f"/admin/fairs/fair/{ids['fair']}/change/",
             }.items()
         }
         print(json.dumps({"rest": results["rest"], "funnel": results["funnel"]}), flush=True)

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -125,7 +126,21 @@ class CampaignAdmin(PortalModelAdmin):
         css = {"all": ["css/outreach-admin.css"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("fair").annotate(n=Count("recipients"))
+        # A count by subquery, from the index alone: a join and GROUP BY over
+        # every recipient took 100 ms at 30,000 on each change page.
+        recipients = (
+            Recipient.objects.filter(campaign=OuterRef("pk"))
+            .order_by()
+            .values("campaign")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("fair")
+            .annotate(n=Coalesce(Subquery(recipients), 0))
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.frozen:

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
@@ -633,9 +633,15 @@ def funnel(campaigns, by=""):
         ).values_list("unit_id", flat=True)
     )
     sent, failed = Message.Status.SENT, Message.Status.FAILED
+    # The mail join only where a campaign sent mail: 30,000 SMS need not join it.
+    mailed = any(c.uses_email for c in campaigns)
+    none = Q(pk__in=[])
+
+    # One campaign has a unit once (a unique pair): a plain count, no sort.
+    several = len(campaigns) > 1
 
     def units(condition=None):
-        return Count("unit", distinct=True, filter=condition)
+        return Count("unit", distinct=several, filter=condition)
 
     if by == "division":
         recipients = recipients.annotate(label=Coalesce(Substr(BY[by][0], 1, 2), Value("")))
@@ -645,10 +651,12 @@ def funnel(campaigns, by=""):
         recipients = recipients.annotate(label=Value(None, output_field=CharField()))
     rows = recipients.values("label").annotate(
         recipients=units(),
-        sent=units(Q(sms__status=sent) | Q(mail__status=sent)),
+        sent=units(Q(sms__status=sent) | (Q(mail__status=sent) if mailed else none)),
         delivered=units(Q(sms__delivery=Message.Delivery.DELIVERED)),
         failed=units(
-            Q(status=Recipient.Status.SKIPPED) | Q(sms__status=failed) | Q(mail__status=failed)
+            Q(status=Recipient.Status.SKIPPED)
+            | Q(sms__status=failed)
+            | (Q(mail__status=failed) if mailed else none)
         ),
         opted_out=units(
             Q(skip_reason=Recipient.Skip.OPTED_OUT)
@@ -660,7 +668,15 @@ def funnel(campaigns, by=""):
         applied=units(Q(Exists(applications))),
         approved=units(Q(Exists(applications.filter(status=Participation.Status.APPROVED)))),
     )
-    groups = [(row["label"], {key: row[key] for key, _label in STEPS}) for row in rows.order_by()]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Compiling this one query to machine code took longer (47 ms of
+            # 200 at 30,000 recipients) than it saves.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        groups = [
+            (row["label"], {key: row[key] for key, _label in STEPS}) for row in rows.order_by()
+        ]
     return sorted(groups, key=lambda item: (-item[1]["recipients"], item[0] or ""))
 
 
