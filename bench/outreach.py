@@ -20,8 +20,8 @@ client over loopback:
    (the index, campaigns, the campaign's progress, recipients, messages,
    units), and, each half second, from PostgreSQL, how many recipients have
    been handed to messaging and how many SMS the provider has been sent. The
-   rate held is the recipients handed over from the end of the first batch to
-   the end of the last, over that time;
+   rate held is whole batches over the time from the first's start to the
+   last's (a batch starts with its first message's creation);
 4. the rest of the campaign handed over at once (the workers stopped, the
    rate lifted), the messages then marked sent and 95% of them delivered,
    one recipient in twelve given a click and one in forty-eight a claim, all
@@ -34,6 +34,7 @@ answer 200, or if more recipients were handed over than the rate allows.
 """
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -169,6 +170,22 @@ def counts(url, campaign):
     return handed, sent
 
 
+def batch_starts(url, campaign, size):
+    """When each batch began, in seconds: its first message's creation. The
+    recipients are handed over in their order, `size` to a batch (a skipped
+    one has no message)."""
+    with psycopg.connect(url) as connection:
+        rows = connection.execute(
+            "SELECT batch, min(extract(epoch FROM m.created_at)) FROM ("
+            "  SELECT sms_id, (row_number() OVER (ORDER BY id) - 1) / %s AS batch"
+            "  FROM outreach_recipient WHERE campaign_id = %s AND status <> 'waiting'"
+            ") AS handed JOIN messaging_message m ON m.id = handed.sms_id "
+            "GROUP BY batch ORDER BY batch",
+            [size, campaign],
+        ).fetchall()
+    return [float(when) for _batch, when in rows]
+
+
 def workers(env, n):
     return [
         subprocess.Popen(
@@ -225,19 +242,20 @@ def sending(args, admin, url, ids, size):
                 last_count = time.monotonic()
                 samples.append((last_count - started, *counts(url, pk)))
     samples.append((time.monotonic() - started, *counts(url, pk)))
-    # A batch is `size` recipients: the first time each multiple of it was seen.
-    ends = []
-    for k in range(1, samples[-1][1] // size + 1):
-        ends.append(next(t for t, handed, _sent in samples if handed >= k * size))
     handed, sent = samples[-1][1], samples[-1][2]
-    held = round((len(ends) - 1) * size / (ends[-1] - ends[0]), 2) if len(ends) > 1 else None
-    # At most one batch each BATCH_SECONDS (10), the first at once.
-    allowed = size * (1 + int(samples[-1][0] // 10) + 1)
+    starts = batch_starts(url, pk, size)
+    # The rate held: whole batches from the first's start to the last's.
+    held = None
+    if len(starts) > 1:
+        held = round((len(starts) - 1) * size / (starts[-1] - starts[0]), 2)
+    # At most one batch each BATCH_SECONDS (10) less a second's grace, the first at once.
+    allowed = size * (1 + int(samples[-1][0] // 9) + 1)
     if handed > allowed:
         raise SystemExit(f"{handed} handed over in {samples[-1][0]:.0f} s: above the rate")
     return {
         "window_s": round(samples[-1][0], 1),
-        "batches_seen": len(ends),
+        "batches_seen": len(starts),
+        "batch_gaps_s": [round(b - a, 2) for a, b in itertools.pairwise(starts)],
         "handed_over": handed,
         "provider_sent": sent,
         "rate_set": args.rate,

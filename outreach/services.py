@@ -318,10 +318,17 @@ def _skip_reason(recipient):
     return None
 
 
-def send_batch(campaign_id, chain=0):
+# A batch that starts this late after it was due is late (a worker was busy or
+# down): the next counts from its start, so a backlog is not sent in a burst.
+LATE = datetime.timedelta(seconds=1)
+
+
+def send_batch(campaign_id, chain=0, due=None):
     """The job: hand the next batch of waiting recipients to messaging, then
     enqueue the next batch. Returns how many were handed over. ``chain``: the
-    campaign's chain of batches this one belongs to (resume() starts another)."""
+    campaign's chain of batches this one belongs to (resume() starts another).
+    ``due``: when this batch was due (ISO 8601), the next being due
+    BATCH_SECONDS after it: a worker's polling delay does not lower the rate."""
     campaign = Campaign.objects.select_related("fair", "created_by").filter(pk=campaign_id).first()
     if campaign is None or campaign.status != Campaign.Status.SENDING or campaign.chain != chain:
         return 0
@@ -333,9 +340,13 @@ def send_batch(campaign_id, chain=0):
     size = max(1, campaign.rate * BATCH_SECONDS)
     if campaign.uses_sms and not _credit_enough(campaign, size):
         return 0
-    # The next batch is due BATCH_SECONDS after this one began, so that the
-    # time a batch takes does not slow the rate down (nor, past it, speed it up).
-    due = now + datetime.timedelta(seconds=BATCH_SECONDS)
+    # The next batch is due BATCH_SECONDS after this one was (or, late, began):
+    # neither the time a batch takes nor a worker's poll slows the rate down,
+    # and the batches never come closer than BATCH_SECONDS less LATE.
+    began = _due_time(due)
+    if began is None or now - began > LATE:
+        began = now
+    due = began + datetime.timedelta(seconds=BATCH_SECONDS)
     handed = 0
     try:
         with translation.override("fa"):
@@ -350,9 +361,19 @@ def send_batch(campaign_id, chain=0):
     return handed
 
 
+def _due_time(due):
+    try:
+        when = datetime.datetime.fromisoformat(due) if due else None
+    except (TypeError, ValueError):
+        return None
+    return when if when is not None and timezone.is_aware(when) else None
+
+
 def _next_batch(campaign, chain, due):
     if Recipient.objects.filter(campaign=campaign, status=Recipient.Status.WAITING).exists():
-        tasks.send_batch.using(run_after=max(due, timezone.now())).enqueue(campaign.pk, chain)
+        tasks.send_batch.using(run_after=max(due, timezone.now())).enqueue(
+            campaign.pk, chain, due.isoformat()
+        )
     else:
         Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENDING).update(
             status=Campaign.Status.DONE, finished_at=timezone.now()

@@ -5,10 +5,10 @@ from django_tasks import task
 
 
 @task()
-def send_batch(campaign_id, chain=0):
+def send_batch(campaign_id, chain=0, due=None):
     from . import services
 
-    return services.send_batch(campaign_id, chain)
+    return services.send_batch(campaign_id, chain, due)
 
 
 # Imports take minutes on a whole province: on the queue of long jobs, so that

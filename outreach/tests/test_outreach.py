@@ -216,6 +216,38 @@ def test_batches_hold_the_rate_and_pause_and_resume(fair):
     assert campaign.status == Campaign.Status.DONE
 
 
+def batches():
+    return [job for job in tasks.deferred if job[1].name == "send_batch"]
+
+
+def test_a_workers_poll_does_not_lower_the_rate_nor_a_late_batch_raise_it(fair):
+    for i in range(40):
+        make_exhibitor(mobile=f"0918500{i:04d}")
+    campaign = make_campaign(fair, rate=1)
+    services.send(campaign)
+    tasks.deferred.clear()
+    second = datetime.timedelta(seconds=1)
+    # Picked up 0.6 s after it was due: the next is due ten seconds after the due time.
+    due = timezone.now() - 0.6 * second
+    assert services.send_batch(campaign.pk, campaign.chain, due.isoformat()) == 10
+    [(when, _task, args, _kwargs)] = batches()
+    assert when == due + 10 * second
+    assert args[-1] == when.isoformat()
+    tasks.deferred.clear()
+    # Five seconds late (a busy worker): the next counts from now, no burst.
+    due = timezone.now() - 5 * second
+    started = timezone.now()
+    services.send_batch(campaign.pk, campaign.chain, due.isoformat())
+    [(when, *_rest)] = batches()
+    assert when >= started + 10 * second
+    tasks.deferred.clear()
+    # A due that is not a time is no time.
+    started = timezone.now()
+    services.send_batch(campaign.pk, campaign.chain, "<b>soon</b>")
+    [(when, *_rest)] = batches()
+    assert when >= started + 10 * second
+
+
 def test_a_worker_dying_mid_batch_sends_nobody_twice(fair, monkeypatch):
     for i in range(6):
         make_exhibitor(mobile=f"0918300{i:04d}")
