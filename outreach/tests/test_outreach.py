@@ -221,7 +221,7 @@ def batches():
 
 
 def test_a_workers_poll_does_not_lower_the_rate_nor_a_late_batch_raise_it(fair):
-    for i in range(40):
+    for i in range(60):
         make_exhibitor(mobile=f"0918500{i:04d}")
     campaign = make_campaign(fair, rate=1)
     services.send(campaign)
