@@ -282,8 +282,19 @@ def send(campaign, *, by=None):
         campaign.status = Campaign.Status.SENDING
         campaign.sent_at = now
         campaign.save(update_fields=["status", "sent_at"])
+    _analyze("outreach_recipient")
     tasks.send_batch.enqueue(campaign.pk, campaign.chain)
     return len(rows)
+
+
+def _analyze(*tables):
+    """Fresh planner statistics after a bulk write, on PostgreSQL: with the
+    30,000 rows a campaign adds unknown to it (autovacuum may be off, or not
+    yet round), the funnel's plan took 280 ms instead of 60."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def pause(campaign, reason=""):
@@ -374,10 +385,10 @@ def _next_batch(campaign, chain, due):
         tasks.send_batch.using(run_after=max(due, timezone.now())).enqueue(
             campaign.pk, chain, due.isoformat()
         )
-    else:
-        Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENDING).update(
-            status=Campaign.Status.DONE, finished_at=timezone.now()
-        )
+    elif Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENDING).update(
+        status=Campaign.Status.DONE, finished_at=timezone.now()
+    ):
+        _analyze("outreach_recipient", "messaging_message")
 
 
 def _hand_over_next(campaign):
