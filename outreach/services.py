@@ -210,16 +210,29 @@ CREDIT_CACHE_SECONDS = 60
 
 def credit(*, fresh=False):
     """The SMS provider's credit left, or None when it cannot say."""
-    if not fresh and (cached := cache.get(CREDIT_CACHE_KEY)) is not None:
+    # Neither a provider nor a cache that cannot answer is a reason to fail a
+    # page or to stop a campaign's chain of batches.
+    if not fresh and (cached := _cached_credit()) is not None:
         return cached
     try:
         left = get_backend().credit()
-    except Exception:  # a provider that cannot say is no reason to fail a page
+    except Exception:
         log.warning("The SMS provider's credit could not be read", exc_info=True)
         return None
     if left is not None:
-        cache.set(CREDIT_CACHE_KEY, left, CREDIT_CACHE_SECONDS)
+        try:
+            cache.set(CREDIT_CACHE_KEY, left, CREDIT_CACHE_SECONDS)
+        except Exception:
+            log.warning("The credit could not be cached", exc_info=True)
     return left
+
+
+def _cached_credit():
+    try:
+        return cache.get(CREDIT_CACHE_KEY)
+    except Exception:
+        log.warning("The cached credit could not be read", exc_info=True)
+        return None
 
 
 def check_parts(campaign):
@@ -282,8 +295,8 @@ def send(campaign, *, by=None):
         campaign.status = Campaign.Status.SENDING
         campaign.sent_at = now
         campaign.save(update_fields=["status", "sent_at"])
-    _analyze("outreach_recipient")
     tasks.send_batch.enqueue(campaign.pk, campaign.chain)
+    _analyze("outreach_recipient")
     return len(rows)
 
 
@@ -343,14 +356,16 @@ def send_batch(campaign_id, chain=0, due=None):
     campaign = Campaign.objects.select_related("fair", "created_by").filter(pk=campaign_id).first()
     if campaign is None or campaign.status != Campaign.Status.SENDING or campaign.chain != chain:
         return 0
-    now = timezone.now()
-    quiet = messaging.quiet_until(now) if campaign.uses_sms else None
+    quiet = messaging.quiet_until(timezone.now()) if campaign.uses_sms else None
     if quiet is not None:
         tasks.send_batch.using(run_after=quiet).enqueue(campaign.pk, chain)
         return 0
     size = max(1, campaign.rate * BATCH_SECONDS)
     if campaign.uses_sms and not _credit_enough(campaign, size):
         return 0
+    # After the credit's read, which may take the provider's timeout: the batch
+    # begins now, and the next cannot follow it at once.
+    now = timezone.now()
     # The next batch is due BATCH_SECONDS after this one was (or, late, began):
     # neither the time a batch takes nor a worker's poll slows the rate down,
     # and the batches never come closer than BATCH_SECONDS less LATE.

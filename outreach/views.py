@@ -27,8 +27,11 @@ SESSION_KEY = "outreach.claim"
 # Who opens a link without a person behind it: messengers and mail scanners
 # fetching a preview, crawlers, scripts. Their visits are not clicks.
 PREVIEWERS = re.compile(
-    r"bot\b|bot/|crawl|spider|preview|facebookexternalhit|whatsapp|telegram|slack|discord|"
-    r"skype|embedly|curl/|wget/|python-|go-http|okhttp|java/",
+    # Bots name themselves so (Googlebot/, TelegramBot, Twitterbot, Discordbot),
+    # but a Cubot is a phone. An app's own browser (Telegram-Android/…) is a
+    # person: only the apps' preview fetchers are named.
+    r"(?<!cu)bot\b|crawl|spider|preview|facebookexternalhit|whatsapp/|embedly|"
+    r"curl/|wget/|python-|go-http|okhttp|java/",
     re.IGNORECASE,
 )
 

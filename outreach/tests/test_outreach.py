@@ -361,6 +361,41 @@ def test_a_link_preview_is_not_a_click(client, invited, headers):
     assert recipient.clicks == 1 and recipient.clicked_at is not None
 
 
+@pytest.mark.parametrize(
+    "agent",
+    [
+        PHONE,
+        "Mozilla/5.0 (Linux; Android 10; CUBOT X30) AppleWebKit/537.36 Chrome/120 Mobile Safari",
+        # Telegram's own browser: a person who tapped the link inside the app.
+        f"{PHONE} Telegram-Android/10.5.0 (Samsung SM-A536E; Android 13; SDK 33; AVERAGE)",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
+        "Version/17.1 Mobile/15E148 Safari/604.1",
+    ],
+)
+def test_a_person_in_any_browser_is_a_click(client, invited, agent):
+    recipient, code = invited
+    client.get(f"/i/{code}", headers={"User-Agent": agent})
+    recipient.refresh_from_db()
+    assert recipient.clicks == 1
+
+
+def test_a_cache_that_fails_fails_neither_the_estimate_nor_the_batch(monkeypatch):
+    class Broken:
+        def get(self, *args):
+            raise ConnectionError("the cache is down")
+
+        set = get
+
+    class Provider:
+        def credit(self):
+            return 4000
+
+    monkeypatch.setattr(services, "cache", Broken())
+    monkeypatch.setattr(services, "get_backend", Provider)
+    assert services.credit() == 4000
+    assert services.credit(fresh=True) == 4000
+
+
 def test_the_estimate_reads_the_credit_once_a_minute_a_batch_afresh(monkeypatch):
     asked = []
 
@@ -580,12 +615,16 @@ def test_a_unit_in_an_invitation_and_its_reminder_counts_once(fair, registry):
 
 def test_the_funnel_takes_the_same_queries_for_more_recipients(organizer_client, fair, registry):
     campaign = sent_campaign(fair)
+    Claim.objects.create(unit=registry["a"], number="09181110001", source="link")
     url = reverse("admin:outreach_campaign_funnel", args=[campaign.pk]) + "?by=division"
     few = count_queries(organizer_client, url)
     sent_campaign(fair, name="دوم")
     for i in range(8):
         make_exhibitor(mobile=f"0918400{i:04d}")
     more = sent_campaign(fair, name="سوم")
+    for unit in Recipient.objects.filter(campaign=more).exclude(unit=registry["a"])[:3]:
+        Claim.objects.create(unit_id=unit.unit_id, number=unit.number or "x", source="link")
+        make_product(unit.unit, monthly_amount=3, amount_unit="ton", category=unit.unit.category)
     url = reverse("admin:outreach_campaign_funnel", args=[more.pk]) + "?by=division"
     assert count_queries(organizer_client, url) == few
 
