@@ -13,7 +13,7 @@ BAR_HEIGHT = 22
 GAP = 8
 LABEL_WIDTH = 150
 BAR_WIDTH = 420
-NUMBER_WIDTH = 70
+NUMBER_WIDTH = 96
 
 
 def bars(counts, steps):
