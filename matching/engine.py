@@ -51,26 +51,11 @@ WORD_SPLIT = re.compile(r"[\s\u200c،,.:;()]+")
 
 def dismissed(need_ids=None):
     """The dismissed pairs as sorted need·2³² + product keys (scoring.score's excluded)."""
-    rows = Dismissal.objects.values_list("need_id", "product_id")
-    wanted = None
+    rows = Dismissal.objects.all()
     if need_ids is not None:
-        need_ids = list(need_ids)
-        if len(need_ids) <= DISMISSED_IN_SQL:
-            rows = rows.filter(need__in=need_ids)
-        else:
-            # A product offered to 8,000 needs: sending and planning 8,000 ids
-            # took 55-115 ms at 30k units; the table (a row per tap on "not
-            # relevant") is read whole quicker.
-            wanted = set(need_ids)
-    keys = [
-        (need << 32) + product
-        for need, product in rows.iterator(chunk_size=5000)
-        if wanted is None or need in wanted
-    ]
+        rows = rows.filter(need__among=list(need_ids))
+    keys = [(need << 32) + product for need, product in rows.values_list("need_id", "product_id")]
     return np.array(sorted(keys), dtype=np.int64)
-
-
-DISMISSED_IN_SQL = 500
 
 
 LEVELS = ("division", "group", "class")
@@ -420,7 +405,7 @@ def refresh_needs(need_ids):
     head and the ISIC division); only the needs these do not settle
     (scoring.narrowly_done) fetch every product that has one of their heavy
     terms."""
-    needs = load_items(Need.objects.filter(pk__in=list(need_ids)), needs=True)
+    needs = load_items(Need.objects.filter(pk__among=list(need_ids)), needs=True)
     if not len(needs):
         return 0
     rarity = Rarity.from_table({t for found in needs.terms for t in found})
@@ -440,11 +425,11 @@ def refresh_needs(need_ids):
         )
     count = 0
     with transaction.atomic():
-        NeedTerm.objects.filter(need__in=needs.ids.tolist()).delete()
+        NeedTerm.objects.filter(need__among=needs.ids.tolist()).delete()
         _write_need_terms(needs, rarity)
         # Every context, also fairs the unit left or that are over: they are recomputed
         # (active ones here, others when match_report asks for them).
-        Match.objects.filter(need__in=needs.ids.tolist()).delete()
+        Match.objects.filter(need__among=needs.ids.tolist()).delete()
         for context, positions in _contexts(needs):
             for settled, product_index in ((True, index), (False, wide_index)):
                 chosen = positions[done[positions] == settled]
@@ -475,13 +460,13 @@ def offer_products(product_ids, exclude_needs=(), created=False):
     ``created``: the products are new, and their terms are counted in the term
     table (an edited product's are not counted again).
     """
-    products = load_items(Product.objects.filter(pk__in=list(product_ids)))
+    products = load_items(Product.objects.filter(pk__among=list(product_ids)))
     if not len(products):
         return 0
     if created:
         _count_terms(products)
     needs = load_items(
-        _candidate_needs(products).exclude(pk__in=list(exclude_needs)),
+        _candidate_needs(products).exclude(pk__among=list(exclude_needs)),
         needs=True,
         own_classes={code for code in products.codes if len(code) == 4},
     )
@@ -503,7 +488,7 @@ def offer_products(product_ids, exclude_needs=(), created=False):
             standing = {
                 row["need"]: (row["n"], row["low"])
                 for row in Match.objects.filter(
-                    _context_filter(context.fair_id), need__in=set(scored.needs.tolist())
+                    _context_filter(context.fair_id), need__among=set(scored.needs.tolist())
                 )
                 .values("need")
                 .annotate(n=Count("pk"), low=Min("score"))
@@ -529,7 +514,7 @@ def _trim(need_ids, fair_id):
     CLOSE_TO_BEST of its best relevance."""
     extra = []
     rows = list(
-        Match.objects.filter(_context_filter(fair_id), need__in=need_ids)
+        Match.objects.filter(_context_filter(fair_id), need__among=need_ids)
         .order_by("need", "-score", "product")
         .values_list("pk", "need", "relevance")
     )

@@ -125,7 +125,7 @@ def _heads_by_unit(units):
     """{unit pk: frozenset of its products' heads}: what the unit makes itself."""
     found = defaultdict(set)
     rows = (
-        Product.objects.filter(exhibitor__in=list(units))
+        Product.objects.filter(exhibitor__among=list(units))
         if len(units) < 5000
         else Product.objects.all()
     )
@@ -150,7 +150,7 @@ class Places:
     def load(cls, units=None):
         rows = Exhibitor.objects.all()
         if units is not None:
-            rows = rows.filter(pk__in=list(units))
+            rows = rows.filter(pk__among=list(units))
         rows = rows.values_list("pk", "park_id", "county_id", "county__province_id")
         index, park, county, province = {}, [], [], []
         for i, (pk, park_id, county_id, province_id) in enumerate(rows):
@@ -225,7 +225,7 @@ def contexts_of(unit_ids):
     """{unit pk: [fair pk, …]} of the active fairs each unit is approved at."""
     found = defaultdict(list)
     rows = Participation.objects.approved().filter(
-        exhibitor__in=list(unit_ids), fair__in=active_fairs()
+        exhibitor__among=list(unit_ids), fair__in=active_fairs()
     )
     for unit, fair in rows.values_list("exhibitor_id", "fair_id"):
         found[unit].append(fair)

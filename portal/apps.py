@@ -7,9 +7,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from .lib import changes, fragments
+        from .lib import changes, fragments, lookups
 
         changes.listen(fragments.on_change)
+        lookups.register()  # field__among: a long list of ids as one array
 
         from . import staff_sessions  # tokens (issue 13): staff sessions begin short
 

@@ -227,8 +227,8 @@ def test_suggestions_come_once_within_a_need_names_length_and_in_english_on_engl
 
 
 def test_the_dismissed_pairs_of_many_needs_are_those_of_few(unit):
-    """A long list of needs reads the table whole (engine.DISMISSED_IN_SQL): the
-    same pairs, those of the listed needs only."""
+    """A long list of needs (one array on PostgreSQL, portal/lib/lookups.py):
+    the same pairs, those of the listed needs only."""
     other = make_exhibitor(legal_name="تولیدی دیگر")
     product = make_product(other, name="کارتن سه لایه")
     listed, unlisted = make_need(unit, name="کارتن"), make_need(unit, name="کارتن چاپی")
@@ -236,6 +236,6 @@ def test_the_dismissed_pairs_of_many_needs_are_those_of_few(unit):
     Dismissal.objects.create(need=unlisted, product=product)
     key = (listed.pk << 32) + product.pk
     few = engine.dismissed([listed.pk])
-    many = engine.dismissed([listed.pk, *range(10**6, 10**6 + engine.DISMISSED_IN_SQL)])
+    many = engine.dismissed([listed.pk, *range(10**6, 10**6 + 3000)])
     assert few.tolist() == many.tolist() == [key]
     assert len(engine.dismissed()) == 2
