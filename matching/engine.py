@@ -4,8 +4,9 @@ stored matches, and the rows they are written as.
 What is read is in index.py, how a pair is scored in scoring.py; the
 reasoning and the figures are in docs/matching.md. Candidates come from
 indexes, never from every product for every need: a full rematch builds
-sparse matrices once; an update fetches candidates by term and ISIC prefix
-from the database (products by their search text, needs by NeedTerm).
+sparse matrices once; an update fetches from the database only the
+candidates that can reach what it may keep (reach.py: products by their
+search text, needs by NeedTerm).
 """
 
 import contextlib
@@ -25,13 +26,13 @@ import numpy as np
 from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q
 
-from exhibitors.models import Category, Need, Product
+from exhibitors.models import Need, Product
 from fairs.models import Fair
 from portal.lib.text import normalize
 
-from . import features, scoring
+from . import features, reach
 from .index import (
-    SCOPES,
+    TOTAL,
     Context,
     Places,
     ProductIndex,
@@ -41,7 +42,7 @@ from .index import (
     load_items,
 )
 from .models import Dismissal, Match, NeedTerm, Term
-from .scoring import CLOSE_TO_BEST, MIN_RELEVANCE, TIERS, TOP, heavy_terms, need_weights, score
+from .scoring import CLOSE_TO_BEST, TIERS, TOP, need_weights, score
 
 # Needs scored at once: their candidate pairs (thousands each in a large
 # registry) are held in memory together, a dozen arrays of them.
@@ -330,7 +331,8 @@ def _rematch_contexts(fair, workers):
         with transaction.atomic():
             Term.objects.all().delete()
             Term.objects.bulk_create(
-                (Term(term=t[:200], products=n) for t, n in rarity.counts.items()),
+                [Term(term=TOTAL, products=rarity.total)]
+                + [Term(term=t[:200], products=n) for t, n in rarity.counts.items()],
                 batch_size=5000,
                 ignore_conflicts=True,
             )
@@ -353,10 +355,7 @@ def _rematch_contexts(fair, workers):
         else:
             in_context.delete()
         needs = load_items(needs_of_context, needs=True)
-        if context.fair_id is None:
-            with transaction.atomic():
-                NeedTerm.objects.all().delete()
-                _write_need_terms(needs, rarity)
+        terms = reach.Rewrite() if context.fair_id is None else None
         count = 0
         blocks = _scored_blocks(needs, index, rarity, places, context, excluded, workers)
         for start, scored in zip(range(0, len(needs), NEEDS_PER_BLOCK), blocks, strict=True):
@@ -366,7 +365,13 @@ def _rematch_contexts(fair, workers):
                     for part in range(0, len(ids), 500):
                         in_context.filter(need__in=ids[part : part + 500]).delete()
                 _write(_rows(scored, context.fair_id))
+                if terms:
+                    # Each need's terms and bar: what a new product must bring.
+                    block = needs.take(np.arange(start, min(start + NEEDS_PER_BLOCK, len(needs))))
+                    terms.write(block, need_weights(block, rarity), reach.bars(len(block), scored))
             count += len(scored)
+        if terms:
+            terms.finish()
         written[context.fair_id] = count
     if chunked:
         _drop_orphans()
@@ -397,36 +402,44 @@ def _drop_orphans():
         refresh_needs(alive)
 
 
+# The relevance a refreshed need's first candidates must be able to reach
+# (reach.within_reach): a need whose best among them is this and CLOSE_TO_BEST
+# more has every product it can keep among them; the others look again, as
+# low as their best allows.
+FIRST_FLOOR = 0.7
+
+
 def refresh_needs(need_ids):
     """Recompute the stored matches of these needs, in every context they have.
 
-    Their candidates come from the database in two steps, as scoring takes
-    them: first the narrow ones (the head and one of its modifiers, or the
-    head and the ISIC division); only the needs these do not settle
-    (scoring.narrowly_done) fetch every product that has one of their heavy
-    terms."""
+    Their candidates come from the database in at most two steps: first the
+    products that may reach FIRST_FLOOR; for the needs whose best there is
+    lower, those that may reach that best less CLOSE_TO_BEST."""
     needs = load_items(Need.objects.filter(pk__among=list(need_ids)), needs=True)
     if not len(needs):
         return 0
     rarity = Rarity.from_table({t for found in needs.terms for t in found})
     weights = need_weights(needs, rarity)
     excluded = dismissed(needs.ids.tolist())
-    products = load_items(_candidate_products(needs, weights, narrow=True))
+    floors = np.full(len(needs), FIRST_FLOOR)
+    products = load_items(reach.within_reach(needs, weights, floors))
     index = ProductIndex(products, narrow=False)
-    places = Places.load(set(needs.units.tolist()) | set(products.units.tolist()))
-    done = scoring.narrowly_done(needs, index, rarity, places, excluded)
+    units = set(needs.units.tolist()) | set(products.units.tolist())
+    places = Places.load(units)
+    first = score(needs, index, rarity, places, Context.none(), excluded=excluded)
+    lowest = reach.bars(len(needs), first)  # what the best so far leaves in
+    done = lowest >= FIRST_FLOOR - 1e-9
     wide_index = None
     if not done.all():
         rest = np.flatnonzero(~done)
-        wide = load_items(_candidate_products(needs.take(rest), [weights[i] for i in rest]))
-        wide_index = ProductIndex(wide, narrow=False)
-        places = Places.load(
-            set(needs.units.tolist()) | set(products.units.tolist()) | set(wide.units.tolist())
+        wide = load_items(
+            reach.within_reach(needs.take(rest), [weights[i] for i in rest], lowest[rest])
         )
+        wide_index = ProductIndex(wide, narrow=False)
+        places = Places.load(units | set(wide.units.tolist()))
     count = 0
+    bars = np.zeros(len(needs))
     with transaction.atomic():
-        NeedTerm.objects.filter(need__among=needs.ids.tolist()).delete()
-        _write_need_terms(needs, rarity)
         # Every context, also fairs the unit left or that are over: they are recomputed
         # (active ones here, others when match_report asks for them).
         Match.objects.filter(need__among=needs.ids.tolist()).delete()
@@ -439,6 +452,10 @@ def refresh_needs(need_ids):
                 scored = score(block, product_index, rarity, places, context, excluded=excluded)
                 _write(_rows(scored, context.fair_id))
                 count += len(scored)
+                if context.fair_id is None:
+                    bars[chosen] = reach.bars(len(block), scored)
+        NeedTerm.objects.filter(need__among=needs.ids.tolist()).delete()
+        reach.write_need_terms(needs, weights, bars)
     return count
 
 
@@ -466,7 +483,7 @@ def offer_products(product_ids, exclude_needs=(), created=False):
     if created:
         _count_terms(products)
     needs = load_items(
-        _candidate_needs(products).exclude(pk__among=list(exclude_needs)),
+        reach.candidate_needs(products).exclude(pk__among=list(exclude_needs)),
         needs=True,
         own_classes={code for code in products.codes if len(code) == 4},
     )
@@ -540,109 +557,4 @@ def _count_terms(products):
         by_count[n].append(term)
     for n, names in by_count.items():
         Term.objects.filter(term__in=names).update(products=F("products") + n)
-
-
-def _candidate_products(needs, weights, narrow=False):
-    """Products that may reach MIN_RELEVANCE for any of the needs (a superset): those
-    whose text holds one of a need's heavy terms at the category level they share
-    (scoring.heavy_terms). A joined term is looked for by its first word, which
-    the text holds as written.
-
-    ``narrow``: of a need that has a head and names its kind, only those that
-    hold the head and one of its modifiers, or the head in the need's ISIC
-    division (a superset of scoring.narrow_candidates); none for others.
-
-    Categories are turned into ids first, so that every condition is on the
-    product table and PostgreSQL can combine its indexes."""
-    if narrow:
-        return Product.objects.filter(_narrow_condition(needs, weights))
-    anywhere, by_prefix = set(), defaultdict(set)
-    for i, weighed in enumerate(weights):
-        if not weighed:
-            continue
-        pairs = needs.features[i].pairs
-        code = needs.codes[i]
-        for n, found in heavy_terms(weighed, MIN_RELEVANCE).items():
-            found = {pairs.get(t, t) for t in found}
-            if n == 0:
-                anywhere |= found
-            elif len(code) >= n and code[:n].isdigit():
-                by_prefix[code[:n]] |= found
-    query = _containing(Product, anywhere)
-    for prefix, found in sorted(by_prefix.items()):
-        if found - anywhere:
-            in_prefix = Product.objects.filter(category_id__in=_category_ids([prefix]))
-            query |= Q(pk__in=in_prefix.filter(_containing(Product, found - anywhere)).values("pk"))
-    return Product.objects.filter(query)
-
-
-def _narrow_condition(needs, weights):
-    query = Q(pk__in=[])
-    for i, weighed in enumerate(weights):
-        if not weighed.heads or not weighed.modifiers:
-            continue
-        pairs = needs.features[i].pairs
-        kind = _containing(Product, {pairs.get(t, t) for t in weighed.modifiers})
-        division = code_division(needs.codes[i])
-        if division:
-            kind |= Q(category_id__in=_category_ids([division]))
-        query |= _containing(Product, {pairs.get(t, t) for t in weighed.head}) & kind
-    return query
-
-
-def _containing(model, found, per_query=200):
-    """Rows whose search text holds one of the terms. A few hundred terms to a
-    subquery: SQLite refuses an expression deeper than 1,000."""
-    found = sorted(found)
-    if len(found) <= per_query:
-        query = Q(pk__in=[])
-        for term in found:
-            query |= Q(search_text__contains=term)
-        return query
-    query = Q(pk__in=[])
-    for start in range(0, len(found), per_query):
-        chunk = _containing(model, found[start : start + per_query], per_query)
-        query |= Q(pk__in=model.objects.filter(chunk).values("pk"))
-    return query
-
-
-def _category_ids(prefixes):
-    query = Q(pk__in=[])
-    for prefix in prefixes:
-        query |= Q(code__startswith=prefix)
-    return list(Category.objects.filter(query).values_list("pk", flat=True))
-
-
-def _candidate_needs(products):
-    """Needs the products may reach (a superset): those with one of the products'
-    terms among their heavy terms (NeedTerm), at a category level they share."""
-    found = {t[:200] for terms_of in products.terms for t in terms_of}
-    scopes = {""} | {code[:n] for code in products.codes for n in SCOPES[1:] if len(code) >= n}
-    indexed = NeedTerm.objects.filter(term__in=sorted(found), scope__in=sorted(scopes))
-    return Need.objects.filter(pk__in=indexed.values("need_id"))
-
-
-def _write_need_terms(needs, rarity):
-    """Index each need by the terms a product must have to reach it, with the
-    category prefix the product must share ("" for none)."""
-    rows = []
-    for i, weighed in enumerate(need_weights(needs, rarity)):
-        if not weighed:
-            continue
-        code = needs.codes[i]
-        need = int(needs.ids[i])
-        for n, found in heavy_terms(weighed, MIN_RELEVANCE).items():
-            if n and not (len(code) >= n and code[:n].isdigit()):
-                continue
-            rows += [(need, t[:200], code[:n]) for t in found]
-    if connection.vendor == "postgresql":
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy("COPY matching_needterm (need_id, term, scope) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
-    NeedTerm.objects.bulk_create(
-        [NeedTerm(need_id=n, term=t, scope=d) for n, t, d in rows], batch_size=5000
-    )
+    Term.objects.filter(term=TOTAL).update(products=F("products") + len(products))

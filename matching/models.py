@@ -103,18 +103,27 @@ class Term(models.Model):
 
 
 class NeedTerm(models.Model):
-    """A term a product must have to reach a need (scoring.heavy_terms): the index a
-    new product's candidate needs come from. ``scope``: only for products whose
-    ISIC code starts with it (a division, group or class); empty: for any
-    product. Written with the need's matches."""
+    """One of a need's terms, with what a product that has it can bring the need:
+    the index a new product's candidate needs come from (engine._candidate_needs).
+
+    ``weight``: the term's share of the need's word score (scoring.Weighed);
+    ``head``: the term finds the need's head (a product without one keeps
+    HEADLESS); ``code``: the need's ISIC code (digits, up to a class; the
+    category score a product can add); ``bar``: the least relevance a product
+    needs to enter the need's matches (its best less CLOSE_TO_BEST, at least
+    MIN_RELEVANCE). Written with the need's matches; a bar that has since
+    risen only lets more needs through, never fewer."""
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     term = models.CharField(max_length=200)
-    scope = models.CharField(max_length=4, blank=True)
+    weight = models.FloatField(default=1.0)
+    head = models.BooleanField(default=True)
+    code = models.CharField(max_length=4, blank=True)
+    bar = models.FloatField(default=0.0)
 
     class Meta:
-        # A new product's candidate needs: term IN (…) AND scope IN (…).
-        indexes = [models.Index(fields=["term", "scope"], name="matching_needterm_term")]
+        # A new product's candidate needs: term IN (…), summed per need.
+        indexes = [models.Index(fields=["term"], name="matching_needterm_term")]
 
     def __str__(self):
         return self.term

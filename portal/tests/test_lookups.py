@@ -36,3 +36,11 @@ def test_among_is_one_parameter_on_postgresql():
 def test_among_refuses_what_is_not_an_id():
     with pytest.raises((TypeError, ValueError)):
         list(Exhibitor.objects.filter(pk__among=["1; DROP TABLE x"]))
+
+
+def test_among_takes_strings_for_a_text_field():
+    make_exhibitor(legal_name="الف")
+    make_exhibitor(legal_name="ب")
+    assert set(
+        Exhibitor.objects.filter(legal_name__among=["الف", "پ"]).values_list("legal_name", flat=True)
+    ) == {"الف"}
