@@ -12,6 +12,7 @@ search text, needs by NeedTerm).
 import contextlib
 import functools
 import gc
+import itertools
 import multiprocessing
 import re
 import threading
@@ -39,6 +40,7 @@ from .index import (
     Rarity,
     active_fairs,
     contexts_of,
+    heads_by_unit,
     load_items,
 )
 from .models import Dismissal, Match, NeedTerm, Term
@@ -221,31 +223,44 @@ def rematch(fair=None, workers=1):
 _JOB = None
 
 
-def _scored_blocks(needs, index, rarity, places, context, excluded, workers):
-    """The Scored of each block of NEEDS_PER_BLOCK needs, in order.
+def _scored_blocks(blocks, index, rarity, places, context, excluded, workers):
+    """(needs, their Scored) of each block of needs (Items) ``blocks`` gives, in order.
 
-    With more than one worker and more than one block, forked processes score
-    the blocks while this one writes what they return (a few rows a need).
-    They inherit the index and never touch the database."""
+    With more than one worker, forked processes score the blocks, as many at
+    once as there are workers, while this one reads the next and writes what
+    they return (a few rows a need). They inherit the index, get each block
+    pickled, and never touch the database."""
     global _JOB
-    starts = list(range(0, len(needs), NEEDS_PER_BLOCK))
-    workers = min(workers, len(starts))
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        for start in starts:
-            yield _score_block(start, (needs, index, rarity, places, context, excluded))
+    blocks = iter(blocks)
+    wave = list(itertools.islice(blocks, max(workers, 1)))
+    if len(wave) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for block in itertools.chain(wave, blocks):
+            yield block, _score_block(block, (index, rarity, places, context, excluded))
         return
-    _JOB = (needs, index, rarity, places, context, excluded)
+    _JOB = (index, rarity, places, context, excluded)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_score_block, starts)
+            while wave:
+                scoring = pool.map_async(_score_block, wave)
+                following = list(itertools.islice(blocks, workers))
+                yield from zip(wave, scoring.get(), strict=True)
+                wave = following
     finally:
         _JOB = None
 
 
-def _score_block(start, job=None):
-    needs, index, rarity, places, context, excluded = job or _JOB
-    block = needs.take(np.arange(start, min(start + NEEDS_PER_BLOCK, len(needs))))
+def _score_block(block, job=None):
+    index, rarity, places, context, excluded = job or _JOB
     return score(block, index, rarity, places, context, excluded=excluded)
+
+
+def _need_blocks(needs_of_context, heads):
+    """The needs in blocks of NEEDS_PER_BLOCK, each read when it is wanted: a
+    registry's needs all at once were 400 MB at 30k units."""
+    ids = list(needs_of_context.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), NEEDS_PER_BLOCK):
+        chosen = ids[start : start + NEEDS_PER_BLOCK]
+        yield load_items(Need.objects.filter(pk__among=chosen), needs=True, heads=heads)
 
 
 # Any number that the application holds the PostgreSQL advisory lock by.
@@ -337,6 +352,11 @@ def _rematch_contexts(fair, workers):
                 ignore_conflicts=True,
             )
     index = ProductIndex(products)
+    # Scoring reads the products from the index alone: their words go (250 MB
+    # at 30k units), before the needs come.
+    heads = heads_by_unit(products)
+    products.drop_texts()
+    features.forget()
     places = Places.load()
     excluded = dismissed()
     contexts = [Context.of_fair(fair)] if fair else [Context.none()]
@@ -354,20 +374,20 @@ def _rematch_contexts(fair, workers):
             in_context.exclude(need__in=needs_of_context).delete()
         else:
             in_context.delete()
-        needs = load_items(needs_of_context, needs=True)
         terms = reach.Rewrite() if context.fair_id is None else None
         count = 0
-        blocks = _scored_blocks(needs, index, rarity, places, context, excluded, workers)
-        for start, scored in zip(range(0, len(needs), NEEDS_PER_BLOCK), blocks, strict=True):
+        blocks = _need_blocks(needs_of_context, heads)
+        for block, scored in _scored_blocks(
+            blocks, index, rarity, places, context, excluded, workers
+        ):
             with transaction.atomic():
                 if chunked:
-                    ids = needs.ids[start : start + NEEDS_PER_BLOCK].tolist()
+                    ids = block.ids.tolist()
                     for part in range(0, len(ids), 500):
                         in_context.filter(need__in=ids[part : part + 500]).delete()
                 _write(_rows(scored, context.fair_id))
                 if terms:
                     # Each need's terms and bar: what a new product must bring.
-                    block = needs.take(np.arange(start, min(start + NEEDS_PER_BLOCK, len(needs))))
                     terms.write(block, need_weights(block, rarity), reach.bars(len(block), scored))
             count += len(scored)
         if terms:

@@ -124,6 +124,12 @@ def _words(text, normalized):
     return tuple(result)
 
 
+def forget():
+    """Empty the caches of words and texts (a full rematch, once its products are indexed)."""
+    for cached in (_words, product_text, need_text):
+        cached.cache_clear()
+
+
 def words(text, normalized=False):
     """The meaningful words of a text, normalized and stemmed, in order.
 

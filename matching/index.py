@@ -8,6 +8,7 @@ import contextlib
 import functools
 import hashlib
 import math
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -66,6 +67,10 @@ class Items:
         """The unit's activity class as a number (-1 for none)."""
         return _prefixes(self.activities, 4)
 
+    def drop_texts(self):
+        """Forget the words and texts; what the index (ProductIndex) was built from."""
+        self.features = self.texts = self.singles = None
+
     def take(self, positions):
         return Items(
             self.ids[positions],
@@ -85,10 +90,11 @@ def _prefixes(codes, n):
     )
 
 
-def load_items(queryset, *, needs=False, own_classes=None):
+def load_items(queryset, *, needs=False, own_classes=None, heads=None):
     """Items of a Product or Need queryset; for needs, also each unit's activity
     and the heads of its products (``own_classes``: only for units of these
-    activity classes, the only ones whose own kind the products can be)."""
+    activity classes, the only ones whose own kind the products can be;
+    ``heads``: {unit: heads} known already, heads_by_unit)."""
     fields = ["pk", "exhibitor_id", "name", "description", "category__code", "name_key"]
     rows = queryset.order_by("pk").values_list(*fields, "exhibitor__category__code")
     text_of = features.need_text if needs else features.product_text
@@ -113,7 +119,8 @@ def load_items(queryset, *, needs=False, own_classes=None):
         makers = set(units)
         if own_classes is not None:
             makers = {u for u, a in zip(units, activities, strict=True) if a in own_classes}
-        heads = _heads_by_unit(makers)
+        if heads is None:
+            heads = _heads_by_unit(makers)
         own_heads = [heads.get(unit, frozenset()) for unit in units]
     ids, units = np.array(ids, dtype=np.int64), np.array(units, dtype=np.int64)
     return Items(ids, units, codes, found, texts, singles, activities, own_heads)
@@ -132,6 +139,15 @@ def every_row():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
         yield
+
+
+def heads_by_unit(products):
+    """{unit pk: frozenset of its products' heads} of these Items (_heads_by_unit)."""
+    found = defaultdict(set)
+    for unit, text in zip(products.units.tolist(), products.features, strict=True):
+        if text.head:
+            found[unit].add(text.head)
+    return {unit: frozenset(heads) for unit, heads in found.items()}
 
 
 def _heads_by_unit(units):
@@ -308,8 +324,10 @@ class ProductIndex:
         self.products = products
         self.vocabulary = {}
         self.scoped = {n: {} for n in SCOPES[1:]}
-        rows, cols, values, in_name, head_rows, head_cols = [], [], [], [], [], []
-        scoped_cols = {n: [] for n in SCOPES[1:]}
+        # Typed arrays, not lists: a registry's terms are millions of entries.
+        rows, cols, in_name, head_rows, head_cols = (array("q") for _ in range(5))
+        values = array("d")
+        scoped_cols = {n: array("q") for n in SCOPES[1:]}
         for j, found in enumerate(products.features):
             code = products.codes[j]
             for term, weight in found.terms.items():
@@ -330,17 +348,17 @@ class ProductIndex:
                 head_rows.append(self.vocabulary.setdefault(found.head, len(self.vocabulary)))
                 head_cols.append(j)
         shape = (max(1, len(self.vocabulary)), len(products))
+        rows, cols, values = _numpy(rows), _numpy(cols), np.frombuffer(values, dtype=np.float64)
         self.terms = _matrix(values, rows, cols, shape)
-        self.flags = _matrix(np.array(in_name, dtype=np.int64), rows, cols, shape)
+        self.flags = _matrix(_numpy(in_name), rows, cols, shape)
         # Each product's head as a term column (-1: none).
         self.head_of = np.full(len(products), -1, dtype=np.int64)
-        self.head_of[np.array(head_cols, dtype=np.int64)] = np.array(head_rows, dtype=np.int64)
+        self.head_of[_numpy(head_cols)] = _numpy(head_rows)
         self.own_modifiers = np.array([f.own_modifiers for f in products.features], dtype=bool)
         self.scoped_terms = {}
-        cols = np.array(cols, dtype=np.int64)
         stack = [self.terms]
         for n in SCOPES[1:]:
-            keyed = np.array(scoped_cols[n], dtype=np.int64)
+            keyed = _numpy(scoped_cols[n])
             keep = keyed >= 0
             self.scoped_terms[n] = _matrix(
                 np.ones(int(keep.sum())),
@@ -397,6 +415,11 @@ class ProductIndex:
         if at < len(self.pair_keys) and self.pair_keys[at] == key:
             return at
         return None
+
+
+def _numpy(values):
+    """An array("q") as int64, without a copy."""
+    return np.frombuffer(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
 
 
 def _matrix(values, rows, cols, shape):
