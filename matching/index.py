@@ -139,6 +139,10 @@ def every_row():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
         yield
+        # Only these reads: the enclosing transaction (an update) goes on. (After
+        # an error the transaction is rolled back, and the setting with it.)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL cursor_tuple_fraction TO DEFAULT")
 
 
 def heads_by_unit(products):

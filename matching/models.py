@@ -104,7 +104,7 @@ class Term(models.Model):
 
 class NeedTerm(models.Model):
     """One of a need's terms, with what a product that has it can bring the need:
-    the index a new product's candidate needs come from (engine._candidate_needs).
+    the index a new product's candidate needs come from (reach.candidate_needs).
 
     ``weight``: the term's share of the need's word score (scoring.Weighed);
     ``head``: the term finds the need's head (a product without one keeps

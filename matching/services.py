@@ -139,15 +139,12 @@ def _recompute(kind, key, taken):
     for _pk, mark, pk in marks:
         by_kind[mark].add(pk)
     new = by_kind[Pending.Kind.NEW_PRODUCT]
-    # One transaction, one commit: an update is a few dozen small reads and
-    # writes, and on PostgreSQL each commit of its own cost 3-4 ms.
-    with transaction.atomic():
-        refresh(
-            needs=by_kind[Pending.Kind.NEED],
-            products=by_kind[Pending.Kind.PRODUCT] | new,
-            units=by_kind[Pending.Kind.UNIT],
-            created=new,
-        )
+    refresh(
+        needs=by_kind[Pending.Kind.NEED],
+        products=by_kind[Pending.Kind.PRODUCT] | new,
+        units=by_kind[Pending.Kind.UNIT],
+        created=new,
+    )
     return len(marks)
 
 
@@ -199,16 +196,21 @@ def refresh(*, needs=(), products=(), units=(), created=()):
         if len(products) <= REFRESH_LIMIT:
             needs |= _needs_of_new_makers(products)
     if len(needs) > REFRESH_LIMIT:
+        # Not in a transaction: a rematch commits chunk by chunk, and on
+        # SQLite one transaction would hold the write lock throughout.
         engine.rematch()
         return
-    gaps.delete()
-    if needs:
-        engine.refresh_needs(needs)
-    old = products - set(created)
-    if old:
-        engine.offer_products(old, exclude_needs=needs, created=False)
-    if created:
-        engine.offer_products(set(created), exclude_needs=needs, created=True)
+    # One transaction, one commit: an update is a few dozen small reads and
+    # writes, and on PostgreSQL each commit of its own cost 3-4 ms.
+    with transaction.atomic():
+        gaps.delete()
+        if needs:
+            engine.refresh_needs(needs)
+        old = products - set(created)
+        if old:
+            engine.offer_products(old, exclude_needs=needs, created=False)
+        if created:
+            engine.offer_products(set(created), exclude_needs=needs, created=True)
 
 
 def _needs_of_new_makers(products):

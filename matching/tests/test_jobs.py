@@ -184,3 +184,32 @@ def test_a_chunked_rematch_drops_rows_of_a_product_deleted_while_it_ran(monkeypa
     engine.rematch()
     products = set(Match.objects.filter(need=need).values_list("product_id", flat=True))
     assert products == {kept.pk}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_rematch_for_many_changes_is_not_one_transaction_but_an_update_is(monkeypatch, queued):
+    """A rematch commits chunk by chunk: inside one transaction it would hold
+    SQLite's write lock for minutes, and the portal's writes would fail."""
+    unit = make_exhibitor()
+    needs = [make_need(unit, name=f"پیچ {i}", category=category("2599")) for i in range(3)]
+    seen = {}
+
+    def rematch(*args, **kwargs):
+        seen["rematch"] = connection.in_atomic_block
+
+    real_refresh_needs = engine.refresh_needs
+
+    def refresh_needs(*args, **kwargs):
+        seen["update"] = connection.in_atomic_block
+        return real_refresh_needs(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "rematch", rematch)
+    monkeypatch.setattr(engine, "refresh_needs", refresh_needs)
+    monkeypatch.setattr(services, "REFRESH_LIMIT", 2)
+    services.on_change(needs=[n.pk for n in needs])
+    assert services.recompute("items", 0) == 3
+    assert seen == {"rematch": False}
+    services.on_change(needs=[needs[0].pk])
+    assert services.recompute("items", 0) == 1
+    assert seen == {"rematch": False, "update": True}
+    assert not Pending.objects.exists()
