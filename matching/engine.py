@@ -34,6 +34,7 @@ from portal.lib.text import normalize
 from . import features, reach
 from .index import (
     TOTAL,
+    WEIGHED,
     Context,
     Places,
     ProductIndex,
@@ -346,7 +347,7 @@ def _rematch_contexts(fair, workers):
         with transaction.atomic():
             Term.objects.all().delete()
             Term.objects.bulk_create(
-                [Term(term=TOTAL, products=rarity.total)]
+                [Term(term=TOTAL, products=rarity.total), Term(term=WEIGHED, products=rarity.total)]
                 + [Term(term=t[:200], products=n) for t, n in rarity.counts.items()],
                 batch_size=5000,
                 ignore_conflicts=True,

@@ -304,6 +304,24 @@ class Rarity:
 # they are (written by a full rematch, raised by new products): counting
 # 150,000 products took 38 ms of every update.
 TOTAL = ""
+# ... and the total the stored weights and bars were computed with (NeedTerm),
+# written by a full rematch only.
+WEIGHED = " "
+# New products move the term counts, and with them the weights of the needs'
+# terms, until the next full rematch; once there are this many times more
+# products than the stored weights were computed with, an update asks for one
+# (services.refresh): the bounds of matching/reach.py leave SLACK for small
+# drift only.
+STALE_GROWTH = 1.2
+
+
+def weights_are_stale():
+    """Whether the registry has grown by more than STALE_GROWTH since the stored
+    weights were computed (a table from before WEIGHED existed counts as stale)."""
+    totals = dict(Term.objects.filter(term__in=[TOTAL, WEIGHED]).values_list("term", "products"))
+    if TOTAL not in totals:  # no full rematch yet
+        return False
+    return totals[TOTAL] > STALE_GROWTH * totals.get(WEIGHED, 0)
 
 
 # -- Products as matrices -------------------------------------------------------

@@ -19,6 +19,7 @@ from portal.lib import changes, fragments
 
 from . import engine, tasks
 from .features import product_text
+from .index import weights_are_stale
 from .models import ContactMessage, ContactRequest, Dismissal, Match, Pending
 
 logger = logging.getLogger(__name__)
@@ -211,6 +212,9 @@ def refresh(*, needs=(), products=(), units=(), created=()):
             engine.offer_products(old, exclude_needs=needs, created=False)
         if created:
             engine.offer_products(set(created), exclude_needs=needs, created=True)
+    if created and weights_are_stale():
+        # Not run here: the job that computes it is the one waiting for everything.
+        on_change(everything=True)
 
 
 def _needs_of_new_makers(products):

@@ -173,3 +173,71 @@ def test_odd_needs_read_nothing_rather_than_everything(registry):
         any(w in p.search_text for w in ("کارتن", "مقوا", "جعب")) for p in found
     ), [p.search_text for p in found]
     assert len(found) < Product.objects.count()
+
+
+def test_the_bounds_hold_after_the_registry_doubles_between_rematches(registry):
+    """Stored weights and bars date from the last rematch. New products move the
+    term counts (their words grow commoner, the others rarer by comparison)
+    until the nightly rematch: the bounds must still let every pair through."""
+    rng = random.Random(11)
+    before = dict(Term.objects.values_list("term", "products"))
+    names = set(Product.objects.values_list("exhibitor_id", "name"))
+    for _round in range(4):
+        made = []
+        for _n in range(40):
+            # Skewed: most new products share a few words, so counts move a lot.
+            words = rng.choices(WORDS[:3], k=rng.randint(1, 2)) + rng.sample(WORDS[3:], 1)
+            unit = rng.choice(registry)
+            if (unit.pk, " ".join(words)) in names:
+                continue
+            names.add((unit.pk, " ".join(words)))
+            made.append(
+                make_product(
+                    unit,
+                    name=" ".join(words),
+                    description=" ".join(rng.sample(WORDS, 2)),
+                    category=category(rng.choice(CODES[:-1])),
+                ).pk
+            )
+        engine.offer_products(made, created=True)
+    after = dict(Term.objects.values_list("term", "products"))
+    assert int(after[TOTAL]) > 2 * int(before[TOTAL])
+    pairs, _needs, _weights = exact_relevance()
+    bars = dict(NeedTerm.objects.values_list("need_id", "bar"))
+    missed = []
+    for product in Product.objects.all():
+        passing = {n for (n, p), r in pairs.items() if p == product.pk and r >= bars.get(n, 2)}
+        found = {
+            n.pk for n in reach.candidate_needs(load_items(Product.objects.filter(pk=product.pk)))
+        }
+        missed += [(product.pk, n) for n in passing - found]
+    assert not missed
+
+
+def test_an_update_asks_for_a_rematch_once_the_registry_outgrew_the_stored_weights(registry):
+    from matching import services
+    from matching.index import STALE_GROWTH, WEIGHED
+
+    def totals():
+        return dict(Term.objects.filter(term__in=[TOTAL, WEIGHED]).values_list("term", "products"))
+
+    weighed = totals()[WEIGHED]
+    assert totals() == {TOTAL: weighed, WEIGHED: weighed} and weighed == Product.objects.count()
+    unit = make_exhibitor()
+
+    def add(n, start):
+        made = [
+            make_product(unit, name=f"کارتن مقوا {i}", category=category("1702")).pk
+            for i in range(start, start + n)
+        ]
+        services.refresh(products=made, created=made)
+
+    below = int(weighed * (STALE_GROWTH - 1))
+    add(below, 0)
+    # A little growth: counted, the weights left as they are.
+    assert totals() == {TOTAL: weighed + below, WEIGHED: weighed}
+    add(2, below)
+    # Past it: a full rematch (the test's jobs run at once) weighs everything anew.
+    everything = Product.objects.count()
+    assert totals() == {TOTAL: everything, WEIGHED: everything}
+    assert NeedTerm.objects.filter(term="کارتن").exists()
