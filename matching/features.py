@@ -30,6 +30,9 @@ DESCRIPTION = 0.5
 # less, two joined name words less (they repeat their parts), a description
 # word less still.
 NEED_NAME, NEED_GENERIC, NEED_PAIR, NEED_DESCRIPTION = 1.0, 0.3, 0.5, 0.4
+# What the need's name says it is for («… برای اسکلت مبل»): more than its
+# description, less than what it is.
+NEED_PURPOSE = 0.5
 # A related word of the lexicon counts this much of the words it stands for.
 RELATED = 0.6
 
@@ -225,10 +228,30 @@ def product_text(name, description="", normalized_name=False):
     return ProductText(terms, head_term, pairs, own)
 
 
+# Words of a need's name after which it says what the thing is for, not what it
+# is: «چوب خشک برای اسکلت مبل» is dry wood; a sofa is no match.
+PURPOSE_WORDS = frozenset(["برای", "جهت", "مخصوص", "ویژه", "مناسب"])
+
+
+def _without_purpose(name):
+    """(the name up to its first purpose word, what follows it). A name that starts
+    with one has nothing before it: the word alone goes («مخصوص مبل»)."""
+    tokens = normalize(name).split()
+    while tokens and tokens[0] in PURPOSE_WORDS:
+        tokens = tokens[1:]
+        name = " ".join(tokens)
+    for i, token in enumerate(tokens[1:], start=1):
+        if token in PURPOSE_WORDS:
+            return " ".join(tokens[:i]), " ".join(tokens[i + 1 :])
+    return name, ""
+
+
 @functools.lru_cache(maxsize=20_000)
 def need_text(name, description="", normalized_name=False):
     """A need's terms, head and related words. Words in parentheses name the same
-    thing another way («دستگاه خم ورق (پرس برک)»): their head finds the head too."""
+    thing another way («دستگاه خم ورق (پرس برک)»): their head finds the head too.
+    What the need is for (PURPOSE_WORDS) weighs NEED_PURPOSE."""
+    name, purpose = _without_purpose(name or "")
     main, _bracket, rest = (name or "").partition("(")
     aside = rest.split(")")[0]
     name_words = words(main, normalized_name)
@@ -238,6 +261,7 @@ def need_text(name, description="", normalized_name=False):
         found.setdefault(term, kind)
     weights = {"word": NEED_NAME, "generic": NEED_GENERIC, "pair": NEED_PAIR}
     terms = dict.fromkeys(words(description), NEED_DESCRIPTION)
+    terms.update(dict.fromkeys(words(purpose), NEED_PURPOSE))
     for term, kind in found.items():
         terms[term] = weights[kind]
     finds = head(name_words)[1] + head(aside_words)[1]
@@ -253,6 +277,9 @@ def need_text(name, description="", normalized_name=False):
         and t not in qualifiers
         and not (kind == "pair" and (pairs.get(t) in head_words or pairs.get(t) in generic))
     ]
+    # What it is for says which kind too: «خاک نسوز» is not the clay for bricks.
+    modifiers += [t for t in words(purpose) if t not in terms or terms[t] == NEED_PURPOSE]
+    modifiers = [t for t in dict.fromkeys(modifiers) if t not in finds]
     if len(name_words) > 1 and name_words[0] not in generic:
         # The head and the next word joined («مستربچ» for «مستر بچ») name the kind too.
         joined = name_words[0] + name_words[1]

@@ -145,3 +145,21 @@ def test_a_compound_first_word_is_headed_by_its_first_part():
     assert need.head[0] == words("یراق")[0]
     assert product_text("یراق کیف و کفش").head == need.head[0]
     assert words("کیف")[0] in need.modifiers
+
+
+@pytest.mark.parametrize("purpose", ["برای", "جهت", "مخصوص", "ویژه", "مناسب"])
+def test_what_a_need_is_for_weighs_less_than_what_it_is(purpose):
+    need = need_text(f"چوب خشک {purpose} اسکلت مبل")
+    wood, dry, sofa, frame = (words(w)[0] for w in ("چوب", "خشک", "مبل", "اسکلت"))
+    assert need.head[0] == wood
+    assert need.terms[wood] == need.terms[dry] == features.NEED_NAME
+    assert need.terms[sofa] == need.terms[frame] == features.NEED_PURPOSE < features.NEED_NAME
+    # No joined pair across it, and the purpose still says which kind.
+    assert dry + frame not in need.terms
+    assert sofa in need.modifiers
+    # A name that starts with the word has nothing before it to be the thing.
+    assert need_text(f"{purpose} مبل").head[0] == sofa
+
+
+def test_a_purpose_word_in_a_products_name_changes_nothing():
+    assert product_text("کیسه نایلون برای برنج").terms[words("برنج")[0]] == features.NAME
