@@ -345,13 +345,10 @@ class ProductIndex:
         update, whose candidates the database narrowed already, goes without."""
         self.products = products
         self.vocabulary = {}
-        self.scoped = {n: {} for n in SCOPES[1:]}
         # Typed arrays, not lists: a registry's terms are millions of entries.
         rows, cols, in_name, head_rows, head_cols = (array("q") for _ in range(5))
         values = array("d")
-        scoped_cols = {n: array("q") for n in SCOPES[1:]}
         for j, found in enumerate(products.features):
-            code = products.codes[j]
             for term, weight in found.terms.items():
                 rows.append(self.vocabulary.setdefault(term, len(self.vocabulary)))
                 cols.append(j)
@@ -360,12 +357,6 @@ class ProductIndex:
                 in_name.append(
                     1 + 2 * (weight == features.NAME) + 4 * (term == found.head and bool(term))
                 )
-                for n in SCOPES[1:]:
-                    key = (term, code[:n]) if len(code) >= n else None
-                    vocabulary = self.scoped[n]
-                    scoped_cols[n].append(
-                        vocabulary.setdefault(key, len(vocabulary)) if key else -1
-                    )
             if found.head:
                 head_rows.append(self.vocabulary.setdefault(found.head, len(self.vocabulary)))
                 head_cols.append(j)
@@ -377,16 +368,29 @@ class ProductIndex:
         self.head_of = np.full(len(products), -1, dtype=np.int64)
         self.head_of[_numpy(head_cols)] = _numpy(head_rows)
         self.own_modifiers = np.array([f.own_modifiers for f in products.features], dtype=bool)
-        self.scoped_terms = {}
+        # Each term keyed by the product's ISIC prefix at each level: a row per
+        # (term, prefix) that some product has, found by scoped_row. Keys are
+        # term · prefixes + prefix, sorted; no dict of a million tuples.
+        self.prefixes, self.scoped_keys, self.scoped_terms = {}, {}, {}
         stack = [self.terms]
         for n in SCOPES[1:]:
-            keyed = _numpy(scoped_cols[n])
-            keep = keyed >= 0
+            ids = self.prefixes[n] = {}
+            of_product = np.array(
+                [
+                    ids.setdefault(code[:n], len(ids)) if len(code) >= n else -1
+                    for code in products.codes
+                ],
+                dtype=np.int64,
+            )
+            prefix = of_product[cols]
+            keep = prefix >= 0
+            keys = rows[keep] * np.int64(max(1, len(ids))) + prefix[keep]
+            self.scoped_keys[n], keyed = np.unique(keys, return_inverse=True)
             self.scoped_terms[n] = _matrix(
-                np.ones(int(keep.sum())),
-                keyed[keep],
+                np.ones(len(keys)),
+                keyed.ravel(),
                 cols[keep],
-                (max(1, len(self.scoped[n])), len(products)),
+                (max(1, len(self.scoped_keys[n])), len(products)),
             )
             stack.append(self.scoped_terms[n])
         # All the keyed terms in one matrix (rows: terms, then (term, prefix) at
@@ -428,6 +432,28 @@ class ProductIndex:
         )
         self.narrow = sparse.vstack([pairs, wide_terms, self.scoped_terms[2]], format="csr")
         self.narrow_offsets = {"pair": 0, "wide": shape[0], "division": shape[0] + int(size)}
+
+    def scoped_row(self, n, term, code):
+        """The row of scoped_terms[n] of the products with ``term`` and the ISIC prefix
+        ``code[:n]`` (None: no such product)."""
+        column, prefix = self.vocabulary.get(term), self.prefixes[n].get(code[:n])
+        if column is None or prefix is None or len(code) < n:
+            return None
+        key = column * max(1, len(self.prefixes[n])) + prefix
+        keys = self.scoped_keys[n]
+        at = int(np.searchsorted(keys, key))
+        return at if at < len(keys) and keys[at] == key else None
+
+    def scoped_rows(self, n, keys):
+        """(positions in ``keys`` that have a row, their rows) of scoped_terms[n], for
+        keys made as term column · len(prefixes[n]) + prefix."""
+        keys = np.asarray(keys, dtype=np.int64)
+        known = self.scoped_keys[n]
+        if not len(keys) or not len(known):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+        found = np.flatnonzero(known[at] == keys)
+        return found, at[found]
 
     def pair_row(self, a, b):
         """The narrow index's row of the products with both terms (None: no product)."""

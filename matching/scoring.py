@@ -299,7 +299,7 @@ def narrow_candidates(needs, index, weights, every_modifier=False, wanted=None):
             rows.append(i)
             cols.append(index.narrow_offsets["wide"] + a)
             if divisions[i] >= 0:
-                column = index.scoped[2].get((head, needs.codes[i][:2]))
+                column = index.scoped_row(2, head, needs.codes[i])
                 if column is not None:
                     rows.append(i)
                     cols.append(index.narrow_offsets["division"] + column)
@@ -511,19 +511,36 @@ def candidates(needs, index, weights, floor, wanted=None):
     product (needs × keyed terms) · (keyed terms × products), which visits only
     the postings of those terms."""
     rows, cols = [], []
+    # At a category level: (need, the term's key) pairs, looked up at once.
+    scoped = {n: ([], []) for n in SCOPES[1:]}
     levels = dict(zip((2, 3, 4), needs.levels, strict=True))
+    vocabulary = index.vocabulary
     for i, weighed in enumerate(weights):
         if not weighed or (wanted is not None and not wanted[i]):
             continue
         for n, terms in heavy_terms(weighed, floor).items():
             if n and levels[n][i] < 0:
                 continue
-            vocabulary = index.vocabulary if n == 0 else index.scoped[n]
+            if n == 0:
+                for term in terms:
+                    column = vocabulary.get(term)
+                    if column is not None:
+                        rows.append(i)
+                        cols.append(column)
+                continue
+            prefix = index.prefixes[n].get(needs.codes[i][:n])
+            if prefix is None:
+                continue
+            width = max(1, len(index.prefixes[n]))
             for term in terms:
-                column = vocabulary.get(term if n == 0 else (term, needs.codes[i][:n]))
+                column = vocabulary.get(term)
                 if column is not None:
-                    rows.append(i)
-                    cols.append(index.offsets[n] + column)
+                    scoped[n][0].append(i)
+                    scoped[n][1].append(column * width + prefix)
+    for n, (need_rows, keys) in scoped.items():
+        found_rows, at = index.scoped_rows(n, keys)
+        rows += np.array(need_rows, dtype=np.int64)[found_rows].tolist()
+        cols += (index.offsets[n] + at).tolist()
     pattern = sparse.csr_matrix(
         (np.ones(len(rows)), (rows, cols)), shape=(len(needs), index.keyed.shape[0])
     )
