@@ -51,6 +51,7 @@ from .scoring import CLOSE_TO_BEST, TIERS, TOP, need_weights, score
 # registry) are held in memory together, a dozen arrays of them.
 NEEDS_PER_BLOCK = 2500
 WORD_SPLIT = re.compile(r"[\s\u200c،,.:;()]+")
+SIZE = re.compile(r"\d+(?:[./٫]\d+)?\s*[^\s\d،,.:;()]+")
 
 
 def dismissed(need_ids=None):
@@ -118,6 +119,11 @@ def _spellings(text):
     for word in WORD_SPLIT.split(text):
         for term in features.words(word):
             written.setdefault(term, word)
+    # A size is its number and its unit: «۴ میل», «۰.۳ میل».
+    for size in SIZE.findall(text):
+        for term in features.words(size):
+            if features.is_size(term):
+                written.setdefault(term, size)
     return written
 
 

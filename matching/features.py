@@ -15,6 +15,7 @@ of the name is found: the thing the phrase names («لوله» in «لوله پ�
 
 import csv
 import functools
+import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -107,12 +108,56 @@ def _parts(word):
     return (word,)
 
 
+# Units a size is given in, as owners type them, and the one form each size is
+# compared in: «۴ میل», «۴ میلیمتر» and «4mm» are one term, «4mm».
+UNITS = {
+    **dict.fromkeys(["میل", "میلی", "میلیمتر", "میلیمتری", "mm"], "mm"),
+    **dict.fromkeys(["سانت", "سانتی", "سانتیمتر", "سانتیمتری", "cm"], "cm"),
+    **dict.fromkeys(["متر", "متری", "m"], "m"),
+    **dict.fromkeys(["لیتر", "لیتری", "l", "lit"], "l"),
+    **dict.fromkeys(["سیسی", "cc", "ml"], "ml"),
+    **dict.fromkeys(["گرم", "گرمی", "g", "gr"], "g"),
+    **dict.fromkeys(["کیلو", "کیلویی", "کیلوگرم", "کیلوگرمی", "kg"], "kg"),
+    **dict.fromkeys(["اینچ", "اینچی", "inch"], "in"),
+    **dict.fromkeys(["امپر", "امپری", "a"], "A"),
+    **dict.fromkeys(["وات", "واتی", "w"], "W"),
+    **dict.fromkeys(["ولت", "ولتی", "v"], "V"),
+    **dict.fromkeys(["درصد", "درصدی", "%"], "%"),
+    **dict.fromkeys(["میکرون", "میکرونی"], "um"),
+}
+_ATTACHED = re.compile(r"^(\d+)(\D+)$")  # «4mm», «8لیتر»
+
+
+def is_size(term):
+    """A size («4mm», «0.3mm», «900g»): a word that says how big, not which kind."""
+    return term[:1].isdigit()
+
+
+def _size(tokens, k):
+    """The size that tokens[k], a unit, ends (its number before it), or None. Two
+    numbers in a row are a decimal the normalizer split («۰.۳» → «0 3»)."""
+    if k == 0 or not tokens[k - 1].isdigit():
+        return None
+    number = tokens[k - 1]
+    if k > 1 and tokens[k - 2].isdigit():
+        number = f"{tokens[k - 2]}.{number}"
+    return number if "." in number else (number.lstrip("0") or "0")
+
+
 @functools.lru_cache(maxsize=200_000)
 def _words(text, normalized):
     result = []
-    for word in (
-        part for w in (text if normalized else normalize(text)).split() for part in _parts(w)
-    ):
+    tokens = [part for w in (text if normalized else normalize(text)).split() for part in _parts(w)]
+    for k, word in enumerate(tokens):
+        unit = UNITS.get(word)
+        if unit and (number := _size(tokens, k)):
+            result.append(number + unit)
+            continue
+        attached = _ATTACHED.match(word)
+        if attached and attached.group(2) in UNITS:
+            number, unit = attached.groups()
+            result.append((number.lstrip("0") or "0") + UNITS[unit])
+            continue
         if word in STOP_WORDS or word.isdigit():
             continue
         stemmed = stem(word)
@@ -207,8 +252,8 @@ def _name_terms(name_words):
         found.setdefault(word, "generic" if word in generic else "word")
     for first, second in pairwise(name_words):
         joined = first + second
-        if _is_part(first, second):
-            continue  # a compound and its own first part (_parts)
+        if _is_part(first, second) or is_size(first) or is_size(second):
+            continue  # a compound and its own first part (_parts); a size joins nothing
         if joined not in found:
             found[joined] = "pair"
             pairs[joined] = first

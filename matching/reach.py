@@ -15,6 +15,7 @@ is its bar, stored with its terms (NeedTerm), and a product whose bound is
 under it cannot enter.
 """
 
+import re
 from collections import defaultdict
 from functools import reduce
 from operator import or_
@@ -27,6 +28,7 @@ from django.db.models.lookups import GreaterThanOrEqual, In
 
 from exhibitors.models import Category, Need, Product
 
+from . import features
 from .models import NeedTerm
 from .scoring import (
     CATEGORY_WEIGHT,
@@ -213,7 +215,7 @@ def _reaching(weighed, pairs, code, within, floor):
     ISIC code, code_of; ``within``: {level: the category pks under its code's
     prefix of that length}): the words it must have at each category level it
     may share, as conditions indexes can serve, and the bound."""
-    others, heads = _term_weights(weighed, lambda t: pairs.get(t, t))
+    others, heads = _term_weights(weighed, lambda t: _searchable(pairs.get(t, t)))
     # A text with two words of the head counts both: more than there is, never less.
     weights = {t: others.get(t, 0.0) + heads.get(t, 0.0) for t in others.keys() | heads.keys()}
     found = None
@@ -255,6 +257,15 @@ def _reaching(weighed, pairs, code, within, floor):
     )
     bound = (WORD_WEIGHT * Least(words, Value(1.0)) + CATEGORY_WEIGHT * category) * head
     return found & GreaterThanOrEqual(bound, floor - SLACK)
+
+
+def _searchable(term):
+    """What a product's search text holds of a term: the term itself (a stem is part
+    of the word); of a size («4mm», «0.3mm»), its last number, which the text has
+    however the unit was typed («۴ میل», «4mm»)."""
+    if features.is_size(term):
+        return re.match(r"\d+", term.rsplit(".", 1)[-1]).group()
+    return term
 
 
 def _sum(expressions):

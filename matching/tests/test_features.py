@@ -163,3 +163,21 @@ def test_what_a_need_is_for_weighs_less_than_what_it_is(purpose):
 
 def test_a_purpose_word_in_a_products_name_changes_nothing():
     assert product_text("کیسه نایلون برای برنج").terms[words("برنج")[0]] == features.NAME
+
+
+def test_a_size_is_one_term_however_it_is_typed():
+    four = {"4mm"}
+    for text in ("ورق ۴ میل", "ورق 4 میلیمتر", "ورق ۴ میلی‌متر", "ورق 4mm", "ورق ۰۴ میل"):
+        assert set(words(text)) - set(words("ورق")) == four, text
+    assert words("ورق ۰.۳ میل") == [*words("ورق"), "0.3mm"]  # not 3 mm
+    assert "900g" in words("لیوان ماست ۵۰۰ و ۹۰۰ گرمی")
+    assert "2kg" in words("سطل ۲ کیلویی")  # a stop word after a number is its unit
+    assert words("اتانول ۹۶ درصد")[-1] == "96%"
+    assert words("۱۲ عدد") == [] and words("میل") == ["میل"]  # a unit alone, no number
+
+
+def test_a_size_joins_no_pair_and_is_no_kind_of_its_own():
+    need = need_text("شیشه فلوت ۴ میل")
+    assert "4mm" in need.terms and not any("4mm" in t and t != "4mm" for t in need.terms)
+    # Sharing the size is sharing what the need says of the thing.
+    assert "4mm" in need.modifiers

@@ -241,3 +241,20 @@ def test_an_update_asks_for_a_rematch_once_the_registry_outgrew_the_stored_weigh
     everything = Product.objects.count()
     assert totals() == {TOTAL: everything, WEIGHED: everything}
     assert NeedTerm.objects.filter(term="کارتن").exists()
+
+
+def test_a_size_is_read_however_the_product_typed_it():
+    """A size is one term («4mm») that no product's search text holds as such: the
+    bound looks for its number."""
+    unit = make_exhibitor()
+    for name in ("ورق 4mm", "ورق ۴ میلیمتر", "ورق گالوانیزه ۴ میل", "ورق ۰.۴ میل", "ورق ۳ میل"):
+        make_product(unit, name=name, category=category("2410"))
+    make_need(make_exhibitor(), name="ورق ۴ میل", category=category("2410"))
+    engine.rematch()
+    pairs, needs, weights = exact_relevance()
+    for floor in (0.5, 0.7, 0.9):
+        reaching = {p for (_n, p), r in pairs.items() if r >= floor}
+        found = set(reach.within_reach(needs, weights, [floor]).values_list("pk", flat=True))
+        assert reaching <= found, floor
+    four = {p.pk for p in Product.objects.filter(name__in=["ورق 4mm", "ورق ۴ میلیمتر"])}
+    assert four <= {p for (_n, p), r in pairs.items() if r >= 0.9}
