@@ -181,3 +181,9 @@ def test_a_size_joins_no_pair_and_is_no_kind_of_its_own():
     assert "4mm" in need.terms and not any("4mm" in t and t != "4mm" for t in need.terms)
     # Sharing the size is sharing what the need says of the thing.
     assert "4mm" in need.modifiers
+
+
+def test_a_three_letter_adjective_meets_its_noun_unless_its_ye_is_its_own():
+    assert words("سیم مسی") == words("سیم مس")
+    assert words("عسل کشی") == words("عسل کش")
+    assert words("خدمات فنی") != words("خدمات فن")  # «فنی» is technical, «فن» a fan
