@@ -41,7 +41,7 @@ from .index import (
     Rarity,
     active_fairs,
     contexts_of,
-    heads_by_unit,
+    load_indexed,
     load_items,
 )
 from .models import Dismissal, Match, NeedTerm, Term
@@ -347,8 +347,10 @@ def _rematch_contexts(fair, workers):
         # the disk (a crash at that moment loses this run, not older data).
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-    products = load_items(Product.objects.all())
-    rarity = Rarity.of_products(products)
+    # Each product's words go into the index as it is read: scoring reads the
+    # products from the index alone.
+    index, rarity, heads = load_indexed(Product.objects.all())
+    features.forget()
     if fair is None:
         with transaction.atomic():
             Term.objects.all().delete()
@@ -358,12 +360,6 @@ def _rematch_contexts(fair, workers):
                 batch_size=5000,
                 ignore_conflicts=True,
             )
-    index = ProductIndex(products)
-    # Scoring reads the products from the index alone: their words go (250 MB
-    # at 30k units), before the needs come.
-    heads = heads_by_unit(products)
-    products.drop_texts()
-    features.forget()
     places = Places.load()
     excluded = dismissed()
     contexts = [Context.of_fair(fair)] if fair else [Context.none()]

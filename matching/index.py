@@ -67,10 +67,6 @@ class Items:
         """The unit's activity class as a number (-1 for none)."""
         return _prefixes(self.activities, 4)
 
-    def drop_texts(self):
-        """Forget the words and texts; what the index (ProductIndex) was built from."""
-        self.features = self.texts = self.singles = None
-
     def take(self, positions):
         return Items(
             self.ids[positions],
@@ -94,7 +90,7 @@ def load_items(queryset, *, needs=False, own_classes=None, heads=None):
     """Items of a Product or Need queryset; for needs, also each unit's activity
     and the heads of its products (``own_classes``: only for units of these
     activity classes, the only ones whose own kind the products can be;
-    ``heads``: {unit: heads} known already, heads_by_unit)."""
+    ``heads``: {unit: heads} known already, load_indexed)."""
     fields = ["pk", "exhibitor_id", "name", "description", "category__code", "name_key"]
     rows = queryset.order_by("pk").values_list(*fields, "exhibitor__category__code")
     text_of = features.need_text if needs else features.product_text
@@ -145,13 +141,28 @@ def every_row():
             cursor.execute("SET LOCAL cursor_tuple_fraction TO DEFAULT")
 
 
-def heads_by_unit(products):
-    """{unit pk: frozenset of its products' heads} of these Items (_heads_by_unit)."""
-    found = defaultdict(set)
-    for unit, text in zip(products.units.tolist(), products.features, strict=True):
-        if text.head:
-            found[unit].add(text.head)
-    return {unit: frozenset(heads) for unit, heads in found.items()}
+def load_indexed(queryset):
+    """(the ProductIndex of a Product queryset, its Rarity, {unit: heads of its
+    products}), the products read once: each product's words go into the
+    index as it is read, never all of them at once (1.1 GB of them at 100k
+    units). What a full rematch reads its products by."""
+    rows = queryset.order_by("pk").values_list(
+        "pk", "exhibitor_id", "name_key", "description", "category__code"
+    )
+    entries, ids, units, codes, heads = Entries(), array("q"), array("q"), [], defaultdict(set)
+    with every_row():
+        for pk, unit, name_key, description, code in rows.iterator(chunk_size=5000):
+            found = features.product_text(name_key, description, normalized_name=True)
+            entries.add(found)
+            ids.append(pk)
+            units.append(unit)
+            codes.append(code or "")
+            if found.head:
+                heads[unit].add(found.head)
+    products = Items(_numpy(ids).copy(), _numpy(units).copy(), codes, None, None, None)
+    rarity = Rarity(entries.counts(), len(codes))
+    heads = {unit: frozenset(found) for unit, found in heads.items()}
+    return ProductIndex(products, entries=entries), rarity, heads
 
 
 def _heads_by_unit(units):
@@ -334,40 +345,71 @@ SCOPES = (0, 2, 3, 4)
 WIDE = 24
 
 
+class Entries:
+    """A product index's entries, added product by product (ProductIndex): typed
+    arrays, not lists, for a registry's terms are millions of entries."""
+
+    def __init__(self):
+        self.vocabulary = {}
+        self.rows, self.cols, self.flags, self.head_rows, self.head_cols = (
+            array("q") for _ in range(5)
+        )
+        self.values = array("d")
+        self.own = array("b")
+
+    def add(self, found):
+        """The next product's terms (a features.ProductText)."""
+        j, vocabulary = len(self.own), self.vocabulary
+        for term, weight in found.terms.items():
+            self.rows.append(vocabulary.setdefault(term, len(vocabulary)))
+            self.cols.append(j)
+            self.values.append(weight)
+            # Flags: 1 the product has it, 2 in its name, 4 as its head.
+            self.flags.append(
+                1 + 2 * (weight == features.NAME) + 4 * (term == found.head and bool(term))
+            )
+        if found.head:
+            self.head_rows.append(vocabulary.setdefault(found.head, len(vocabulary)))
+            self.head_cols.append(j)
+        self.own.append(found.own_modifiers)
+
+    def counts(self):
+        """{term: products that have it}."""
+        found = np.bincount(_numpy(self.rows), minlength=len(self.vocabulary)).tolist()
+        return {t: n for t, n in zip(self.vocabulary, found, strict=True) if n}
+
+    def release(self):
+        self.rows = self.cols = self.flags = self.values = None
+
+
 class ProductIndex:
     """Products as sparse matrices (rows: terms, columns: products): each term's
     field weight, and its flags (in the name, the head); each product's head;
     and for the candidates, the terms keyed by the product's ISIC prefix at
     each level."""
 
-    def __init__(self, products, narrow=True):
+    def __init__(self, products, narrow=True, entries=None):
         """``narrow``: index the pairs of terms too (scoring.narrow_candidates); an
-        update, whose candidates the database narrowed already, goes without."""
+        update, whose candidates the database narrowed already, goes without.
+        ``entries``: the products' terms added already (load_indexed), for
+        products without their features."""
+        if entries is None:
+            entries = Entries()
+            for found in products.features:
+                entries.add(found)
         self.products = products
-        self.vocabulary = {}
-        # Typed arrays, not lists: a registry's terms are millions of entries.
-        rows, cols, in_name, head_rows, head_cols = (array("q") for _ in range(5))
-        values = array("d")
-        for j, found in enumerate(products.features):
-            for term, weight in found.terms.items():
-                rows.append(self.vocabulary.setdefault(term, len(self.vocabulary)))
-                cols.append(j)
-                values.append(weight)
-                # Flags: 1 the product has it, 2 in its name, 4 as its head.
-                in_name.append(
-                    1 + 2 * (weight == features.NAME) + 4 * (term == found.head and bool(term))
-                )
-            if found.head:
-                head_rows.append(self.vocabulary.setdefault(found.head, len(self.vocabulary)))
-                head_cols.append(j)
+        self.vocabulary = entries.vocabulary
         shape = (max(1, len(self.vocabulary)), len(products))
-        rows, cols, values = _numpy(rows), _numpy(cols), np.frombuffer(values, dtype=np.float64)
+        rows, cols = _numpy(entries.rows), _numpy(entries.cols)
+        values = np.frombuffer(entries.values, dtype=np.float64)
         self.terms = _matrix(values, rows, cols, shape)
-        self.flags = _matrix(_numpy(in_name), rows, cols, shape)
+        self.flags = _matrix(_numpy(entries.flags), rows, cols, shape)
+        head_rows, head_cols = _numpy(entries.head_rows), _numpy(entries.head_cols)
         # Each product's head as a term column (-1: none).
         self.head_of = np.full(len(products), -1, dtype=np.int64)
-        self.head_of[_numpy(head_cols)] = _numpy(head_rows)
-        self.own_modifiers = np.array([f.own_modifiers for f in products.features], dtype=bool)
+        self.head_of[head_cols] = head_rows
+        self.own_modifiers = np.frombuffer(entries.own, dtype=np.bool_).copy()
+        entries.release()
         # Each term keyed by the product's ISIC prefix at each level: a row per
         # (term, prefix) that some product has, found by scoped_row. Keys are
         # term · prefixes + prefix, sorted; no dict of a million tuples.
@@ -413,24 +455,42 @@ class ProductIndex:
         by_product = self.terms.tocsc()
         by_product.sort_indices()
         counts = np.diff(by_product.indptr)
-        column = np.repeat(np.arange(len(counts)), counts)
-        term = by_product.indices.astype(np.int64)
+        column = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
+        term = by_product.indices
+        del by_product
         wide = counts[column] > WIDE
         narrow = np.flatnonzero(~wide)
         keys, cols = [], []
         for distance in range(1, WIDE):
             first = narrow[narrow + distance < len(term)]
             first = first[column[first + distance] == column[first]]
-            keys.append(term[first] * size + term[first + distance])
+            keys.append(term[first].astype(np.int64) * size + term[first + distance])
             cols.append(column[first])
         keys, cols = np.concatenate(keys), np.concatenate(cols)
-        self.pair_keys, rows = np.unique(keys, return_inverse=True)
+        # The pairs' matrix straight in CSR: rows are the distinct keys in order
+        # (a registry's pairs are tens of millions; no COO copy of them).
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        starts = np.flatnonzero(np.diff(keys)) + 1
+        self.pair_keys = keys[np.r_[0, starts]] if len(keys) else keys
+        indptr = np.r_[0, starts, len(keys)] if len(keys) else np.zeros(1, dtype=np.int64)
+        del keys
         shape = (max(1, len(self.pair_keys)), len(self.products))
-        pairs = _matrix(np.ones(len(keys)), rows.ravel(), cols, shape)
-        wide_terms = _matrix(
-            np.ones(int(wide.sum())), term[wide], column[wide], (int(size), len(self.products))
+        indptr = np.r_[indptr, np.full(shape[0] + 1 - len(indptr), indptr[-1])]
+        pairs = sparse.csr_matrix(
+            (np.ones(len(order), dtype=np.float32), cols[order], indptr), shape=shape
         )
-        self.narrow = sparse.vstack([pairs, wide_terms, self.scoped_terms[2]], format="csr")
+        del order, cols
+        pairs.sort_indices()
+        wide_terms = _matrix(
+            np.ones(int(wide.sum()), dtype=np.float32),
+            term[wide],
+            column[wide],
+            (int(size), len(self.products)),
+        )
+        self.narrow = sparse.vstack(
+            [pairs, wide_terms, self.scoped_terms[2]], format="csr", dtype=np.float32
+        )
         self.narrow_offsets = {"pair": 0, "wide": shape[0], "division": shape[0] + int(size)}
 
     def scoped_row(self, n, term, code):
