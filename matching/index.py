@@ -413,7 +413,7 @@ class ProductIndex:
         # Each term keyed by the product's ISIC prefix at each level: a row per
         # (term, prefix) that some product has, found by scoped_row. Keys are
         # term · prefixes + prefix, sorted; no dict of a million tuples.
-        self.prefixes, self.scoped_keys, self.scoped_terms = {}, {}, {}
+        self.prefixes, self.scoped_keys, scoped = {}, {}, {}
         stack = [self.terms]
         for n in SCOPES[1:]:
             ids = self.prefixes[n] = {}
@@ -428,24 +428,25 @@ class ProductIndex:
             keep = prefix >= 0
             keys = rows[keep] * np.int64(max(1, len(ids))) + prefix[keep]
             self.scoped_keys[n], keyed = np.unique(keys, return_inverse=True)
-            self.scoped_terms[n] = _matrix(
-                np.ones(len(keys)),
+            scoped[n] = _matrix(
+                np.ones(len(keys), dtype=np.float32),
                 keyed.ravel(),
                 cols[keep],
                 (max(1, len(self.scoped_keys[n])), len(products)),
             )
-            stack.append(self.scoped_terms[n])
+            stack.append(scoped[n])
         # All the keyed terms in one matrix (rows: terms, then (term, prefix) at
-        # each level), so that the candidates are one sparse product.
-        self.keyed = sparse.vstack(stack, format="csr")
+        # each level), so that the candidates are one sparse product (only which
+        # cells are there counts: float32).
+        self.keyed = sparse.vstack(stack, format="csr", dtype=np.float32)
         self.offsets = dict(
             zip(SCOPES, np.cumsum([0] + [m.shape[0] for m in stack[:-1]]).tolist(), strict=True)
         )
         self.narrow = None
         if narrow:
-            self._index_pairs()
+            self._index_pairs(scoped[2])
 
-    def _index_pairs(self):
+    def _index_pairs(self, divisions):
         """The narrow index (scoring.narrow_candidates): rows for each pair of terms
         a product has (a·V + b, a < b, V the vocabulary's size), then for each
         term of the products with more than WIDE terms (their pairs would be too
@@ -460,41 +461,45 @@ class ProductIndex:
         del by_product
         wide = counts[column] > WIDE
         narrow = np.flatnonzero(~wide)
-        keys, cols = [], []
+        # Each pair as one number, key · products + column, sorted in place: rows
+        # are the distinct keys in order, and the matrix is built straight in
+        # CSR (a registry's pairs are tens of millions: no copy more than needed).
+        width = np.int64(max(1, len(self.products)))
+        # Room for a million words and a million products, and more.
+        if float(size) ** 2 * float(width) >= 2.0**63:
+            raise OverflowError(f"{size} terms and {width} products: pair keys overflow int64")
+        pieces = []
         for distance in range(1, WIDE):
             first = narrow[narrow + distance < len(term)]
             first = first[column[first + distance] == column[first]]
-            keys.append(term[first].astype(np.int64) * size + term[first + distance])
-            cols.append(column[first])
-        keys, cols = np.concatenate(keys), np.concatenate(cols)
-        # The pairs' matrix straight in CSR: rows are the distinct keys in order
-        # (a registry's pairs are tens of millions; no COO copy of them).
-        order = np.argsort(keys, kind="stable")
-        keys = keys[order]
-        starts = np.flatnonzero(np.diff(keys)) + 1
-        self.pair_keys = keys[np.r_[0, starts]] if len(keys) else keys
-        indptr = np.r_[0, starts, len(keys)] if len(keys) else np.zeros(1, dtype=np.int64)
-        del keys
+            keys = term[first].astype(np.int64) * size + term[first + distance]
+            keys *= width
+            keys += column[first]
+            pieces.append(keys)
+        cells = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+        del pieces
+        cells.sort()
+        cols = (cells % width).astype(np.int32)
+        cells //= width  # now the keys, sorted
+        starts = np.flatnonzero(np.diff(cells)) + 1
+        self.pair_keys = cells[np.r_[0, starts]] if len(cells) else cells
         shape = (max(1, len(self.pair_keys)), len(self.products))
+        indptr = np.r_[0, starts, len(cells)] if len(cells) else np.zeros(1, dtype=np.int64)
+        del cells, starts
         indptr = np.r_[indptr, np.full(shape[0] + 1 - len(indptr), indptr[-1])]
-        pairs = sparse.csr_matrix(
-            (np.ones(len(order), dtype=np.float32), cols[order], indptr), shape=shape
-        )
-        del order, cols
-        pairs.sort_indices()
+        pairs = sparse.csr_matrix((np.ones(len(cols), dtype=np.float32), cols, indptr), shape=shape)
+        del cols
         wide_terms = _matrix(
             np.ones(int(wide.sum()), dtype=np.float32),
             term[wide],
             column[wide],
             (int(size), len(self.products)),
         )
-        self.narrow = sparse.vstack(
-            [pairs, wide_terms, self.scoped_terms[2]], format="csr", dtype=np.float32
-        )
+        self.narrow = sparse.vstack([pairs, wide_terms, divisions], format="csr", dtype=np.float32)
         self.narrow_offsets = {"pair": 0, "wide": shape[0], "division": shape[0] + int(size)}
 
     def scoped_row(self, n, term, code):
-        """The row of scoped_terms[n] of the products with ``term`` and the ISIC prefix
+        """The row at level n of the keyed terms of the products with ``term`` and the ISIC prefix
         ``code[:n]`` (None: no such product)."""
         column, prefix = self.vocabulary.get(term), self.prefixes[n].get(code[:n])
         if column is None or prefix is None or len(code) < n:
@@ -505,7 +510,7 @@ class ProductIndex:
         return at if at < len(keys) and keys[at] == key else None
 
     def scoped_rows(self, n, keys):
-        """(positions in ``keys`` that have a row, their rows) of scoped_terms[n], for
+        """(positions in ``keys`` that have a row, their rows) at level n of the keyed terms, for
         keys made as term column · len(prefixes[n]) + prefix."""
         keys = np.asarray(keys, dtype=np.int64)
         known = self.scoped_keys[n]
