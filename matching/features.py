@@ -65,7 +65,7 @@ SUFFIXES = ("هایی", "های", "ها", "ات")
 OWN_YE = frozenset(
     """
     ماهی صندلی چینی کتانی بخاری سینی قوری گونی زری
-    فنی سری کفی پری قوی ملی کلی
+    فنی سری کفی پری قوی ملی کلی پلی
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
@@ -128,23 +128,22 @@ UNITS = {
     **dict.fromkeys(["درصد", "درصدی", "%"], "%"),
     **dict.fromkeys(["میکرون", "میکرونی"], "um"),
 }
-_ATTACHED = re.compile(r"^(\d+)(\D+)$")  # «4mm», «8لیتر»
+_ATTACHED = re.compile(r"^([0-9]+)([^0-9]+)$")  # «4mm», «8لیتر»
 
 
 def is_size(term):
     """A size («4mm», «0.3mm», «900g»): a word that says how big, not which kind."""
-    return term[:1].isdigit()
+    return term[:1].isdecimal()
 
 
-def _size(tokens, k):
-    """The size that tokens[k], a unit, ends (its number before it), or None. Two
-    numbers in a row are a decimal the normalizer split («۰.۳» → «0 3»)."""
-    if k == 0 or not tokens[k - 1].isdigit():
-        return None
-    number = tokens[k - 1]
-    if k > 1 and tokens[k - 2].isdigit():
-        number = f"{tokens[k - 2]}.{number}"
-    return number if "." in number else (number.lstrip("0") or "0")
+def _number(tokens, k, number):
+    """The number ending at tokens[k]: ``number``, or a decimal the normalizer split
+    («۰.۳» → «0 3», «2.5kg» → «2 5kg»): a number of one or two digits before one
+    of one digit, or after a zero. Not a list of sizes («۶ ۸ ۱۰ میل», «10 12»)."""
+    before = tokens[k - 1] if k else ""
+    if before.isdecimal() and (before == "0" or (len(before) <= 2 and len(number) == 1)):
+        return f"{before}.{number}"
+    return number.lstrip("0") or "0"
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -153,13 +152,13 @@ def _words(text, normalized):
     tokens = [part for w in (text if normalized else normalize(text)).split() for part in _parts(w)]
     for k, word in enumerate(tokens):
         unit = UNITS.get(word)
-        if unit and (number := _size(tokens, k)):
-            result.append(number + unit)
+        if unit and k and tokens[k - 1].isdecimal():
+            result.append(_number(tokens, k - 1, tokens[k - 1]) + unit)
             continue
         attached = _ATTACHED.match(word)
         if attached and attached.group(2) in UNITS:
             number, unit = attached.groups()
-            result.append((number.lstrip("0") or "0") + UNITS[unit])
+            result.append(_number(tokens, k, number) + UNITS[unit])
             continue
         if word in STOP_WORDS or word.isdigit():
             continue
@@ -281,17 +280,14 @@ def product_text(name, description="", normalized_name=False):
 PURPOSE_WORDS = frozenset(["برای", "جهت", "مخصوص", "ویژه", "مناسب"])
 
 
-def _without_purpose(name):
-    """(the name up to its first purpose word, what follows it). A name that starts
-    with one has nothing before it: the word alone goes («مخصوص مبل»)."""
-    tokens = normalize(name).split()
-    while tokens and tokens[0] in PURPOSE_WORDS:
-        tokens = tokens[1:]
-        name = " ".join(tokens)
-    for i, token in enumerate(tokens[1:], start=1):
-        if token in PURPOSE_WORDS:
+def _without_purpose(text):
+    """(the text up to its first purpose word, what follows it). A text that starts
+    with one has nothing before it: it is all purpose («مخصوص مبل»)."""
+    tokens = text.split()
+    for i, token in enumerate(tokens):
+        if normalize(token) in PURPOSE_WORDS:
             return " ".join(tokens[:i]), " ".join(tokens[i + 1 :])
-    return name, ""
+    return text, ""
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -299,9 +295,14 @@ def need_text(name, description="", normalized_name=False):
     """A need's terms, head and related words. Words in parentheses name the same
     thing another way («دستگاه خم ورق (پرس برک)»): their head finds the head too.
     What the need is for (PURPOSE_WORDS) weighs NEED_PURPOSE."""
-    name, purpose = _without_purpose(name or "")
     main, _bracket, rest = (name or "").partition("(")
-    aside = rest.split(")")[0]
+    aside, _bracket, after = rest.partition(")")
+    main, purpose = _without_purpose(f"{main} {after}")
+    if not main.strip():  # «مخصوص مبل»: the purpose is all there is
+        main, purpose = purpose, ""
+    aside, aside_purpose = _without_purpose(aside)
+    if not aside.strip():  # «(مخصوص آب)» says what it is for, not another name
+        purpose = f"{purpose} {aside_purpose}"
     name_words = words(main, normalized_name)
     aside_words = [w for w in words(aside, normalized_name) if w not in name_words]
     found, pairs = _name_terms(name_words)

@@ -233,7 +233,7 @@ def _reaching(weighed, pairs, code, within, floor):
         [
             Value(weight)
             * Case(
-                When(search_text__contains=text, then=Value(1.0)),
+                When(_contains(text), then=Value(1.0)),
                 default=Value(0.0),
                 output_field=FloatField(),
             )
@@ -261,11 +261,24 @@ def _reaching(weighed, pairs, code, within, floor):
 
 def _searchable(term):
     """What a product's search text holds of a term: the term itself (a stem is part
-    of the word); of a size («4mm», «0.3mm»), its last number, which the text has
-    however the unit was typed («۴ میل», «4mm»)."""
-    if features.is_size(term):
-        return re.match(r"\d+", term.rsplit(".", 1)[-1]).group()
-    return term
+    of the word). A size («4mm», «0.3mm») it holds as typed, its last number
+    with one of the unit's spellings («4 میل», «4mm», «3 میل» of «0 3 میل»):
+    those, joined by SPELLINGS (_contains)."""
+    if not features.is_size(term):
+        return term
+    number, unit = re.match(r"(?:[0-9]+\.)?([0-9]+)(.*)", term).groups()
+    spelled = sorted(w for w, canonical in features.UNITS.items() if canonical == unit)
+    texts = sorted({f"{number}{sep}{w}" for w in spelled for sep in ("", " ")}, key=len)
+    kept = [t for i, t in enumerate(texts) if not any(k in t for k in texts[:i])]
+    return SPELLINGS.join(kept)
+
+
+# Between the spellings of one term (_searchable): a character no text has.
+SPELLINGS = "\x00"
+
+
+def _contains(text):
+    return reduce(or_, (Q(search_text__contains=t) for t in text.split(SPELLINGS)))
 
 
 def _sum(expressions):
@@ -294,11 +307,11 @@ def _holding(weights, needed):
     for text in heavy:
         rest = needed - weights[text]
         if rest <= 1e-9:
-            clauses.append(Q(search_text__contains=text))
+            clauses.append(_contains(text))
             continue
         others = _heavy({t: w for t, w in weights.items() if t != text}, rest)
         if others:
-            clauses.append(Q(search_text__contains=text) & _any(others))
+            clauses.append(_contains(text) & _any(others))
     return reduce(or_, clauses) if clauses else None
 
 
@@ -314,4 +327,4 @@ def _heavy(weights, needed):
 
 
 def _any(texts):
-    return reduce(or_, (Q(search_text__contains=t) for t in texts))
+    return reduce(or_, (_contains(t) for t in texts))

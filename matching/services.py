@@ -187,8 +187,9 @@ def refresh(*, needs=(), products=(), units=(), created=()):
     if units:
         needs |= set(Need.objects.filter(exhibitor__in=units).values_list("pk", flat=True))
         products |= set(Product.objects.filter(exhibitor__in=units).values_list("pk", flat=True))
-    gaps = Match.objects.filter(product__isnull=True)
-    needs |= set(gaps.values_list("need_id", flat=True))
+    # The gaps seen now: one a deletion leaves meanwhile is for the job it queued.
+    gaps = set(Match.objects.filter(product__isnull=True).values_list("need_id", flat=True))
+    needs |= gaps
     if products:
         needs |= set(Match.objects.filter(product__in=products).values_list("need_id", flat=True))
         # What a unit makes decides what is its own kind of output: a product
@@ -204,7 +205,7 @@ def refresh(*, needs=(), products=(), units=(), created=()):
     # One transaction, one commit: an update is a few dozen small reads and
     # writes, and on PostgreSQL each commit of its own cost 3-4 ms.
     with transaction.atomic():
-        gaps.delete()
+        Match.objects.filter(product__isnull=True, need__among=list(gaps)).delete()
         if needs:
             engine.refresh_needs(needs)
         old = products - set(created)

@@ -187,3 +187,21 @@ def test_a_three_letter_adjective_meets_its_noun_unless_its_ye_is_its_own():
     assert words("سیم مسی") == words("سیم مس")
     assert words("عسل کشی") == words("عسل کش")
     assert words("خدمات فنی") != words("خدمات فن")  # «فنی» is technical, «فن» a fan
+
+
+def test_decimals_and_lists_of_sizes():
+    assert words("0.3mm") == words("۰.۳mm") == words("ورق ۰.۳ میل")[1:] == ["0.3mm"]
+    assert words("2.5kg") == ["2.5kg"]
+    # A list of sizes is not a decimal: the last one is the size's term.
+    assert words("۶ ۸ ۱۰ میل") == ["10mm"]
+    assert words("سایز 10، 12 میل") == ["12mm"]
+
+
+def test_a_purpose_leaves_the_words_in_parentheses_alone():
+    need = need_text("دستگاه خم ورق (پرس برک) برای مبل")
+    assert "پرس" in need.head  # the other name of the head still finds it
+    assert need.terms[words("مبل")[0]] == features.NEED_PURPOSE
+    aside = need_text("لوله (مخصوص آب) پلی اتیلن")
+    assert aside.head[0] == words("لوله")[0]
+    assert aside.terms[words("پلی‌اتیلن")[0]] == features.NEED_NAME  # after the bracket
+    assert aside.terms[words("آب")[0]] == features.NEED_PURPOSE

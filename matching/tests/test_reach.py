@@ -258,3 +258,12 @@ def test_a_size_is_read_however_the_product_typed_it():
         assert reaching <= found, floor
     four = {p.pk for p in Product.objects.filter(name__in=["ورق 4mm", "ورق ۴ میلیمتر"])}
     assert four <= {p for (_n, p), r in pairs.items() if r >= 0.9}
+
+
+def test_a_size_is_looked_for_as_typed_not_as_a_bare_number():
+    """«%4%» would match every product with a 4 in it, and no trigram index serves it."""
+    spellings = reach._searchable("4mm").split(reach.SPELLINGS)
+    assert {"4mm", "4 میل"} <= set(spellings)
+    assert all(len(s) >= 3 for s in spellings)
+    assert reach._searchable("0.3mm").split(reach.SPELLINGS)[0] == "3mm"  # «0 3mm» holds it
+    assert reach._searchable("کارتن") == "کارتن"
