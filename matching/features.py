@@ -339,6 +339,10 @@ def need_text(name, description="", normalized_name=False):
         covered = set(phrase) | {a + b for a, b in pairwise(phrase)}
         covered &= set(terms)
         for (other, first, text), divisions in others:
+            if covered & set(modifiers) and other not in finds:
+                # «پرمیکس طیور» of a product «… مرغ …», «الکل اتیلیک» of «اتانول»:
+                # the related word says which kind too.
+                modifiers.append(other)
             if other in terms or other in seen:
                 continue  # a related word counts once, from its longest phrase
             seen.add(other)
@@ -348,8 +352,6 @@ def need_text(name, description="", normalized_name=False):
                 pairs[other] = first
             if covered & set(finds):
                 head_related.append(other)
-            elif covered & set(modifiers):
-                modifiers.append(other)
     return NeedText(
         terms,
         finds + tuple(dict.fromkeys(head_related)),

@@ -205,3 +205,14 @@ def test_a_purpose_leaves_the_words_in_parentheses_alone():
     assert aside.head[0] == words("لوله")[0]
     assert aside.terms[words("پلی‌اتیلن")[0]] == features.NEED_NAME  # after the bracket
     assert aside.terms[words("آب")[0]] == features.NEED_PURPOSE
+
+
+def test_a_related_word_of_a_modifier_says_which_kind_too():
+    # «طیور» ≈ «مرغ» (the lexicon): a premix for chickens is a premix for poultry,
+    # even when «مرغ» is already one of the need's own words (its description).
+    need = need_text("پرمیکس طیور", "مرغ گوشتی")
+    assert words("مرغ")[0] in need.modifiers
+    # A phrase that spans the head and a modifier: «الکل اتیلیک» ≈ «اتانول».
+    need = need_text("الکل اتیلیک ۹۶")
+    assert words("اتانول")[0] in need.head
+    assert words("اتانول")[0] in need.modifiers
