@@ -45,7 +45,7 @@ from .index import (
     load_items,
 )
 from .models import Dismissal, Match, NeedTerm, Term
-from .scoring import CLOSE_TO_BEST, TIERS, TOP, need_weights, score
+from .scoring import MIN_RELEVANCE, TIERS, TOP, WEAK_TOP, lowest_kept, need_weights, score
 
 # Needs scored at once: their candidate pairs (thousands each in a large
 # registry) are held in memory together, a dozen arrays of them.
@@ -554,7 +554,8 @@ def offer_products(product_ids, exclude_needs=(), created=False):
 
 def _trim(need_ids, fair_id):
     """Keep the TOP best matches of each need in a context, those within
-    CLOSE_TO_BEST of its best relevance."""
+    CLOSE_TO_BEST of its best relevance (scoring.lowest_kept; a need with no
+    match keeps its WEAK_TOP best weak pairs)."""
     extra = []
     rows = list(
         Match.objects.filter(_context_filter(fair_id), need__among=need_ids)
@@ -564,10 +565,12 @@ def _trim(need_ids, fair_id):
     best = defaultdict(float)
     for _pk, need, relevance in rows:
         best[need] = max(best[need], relevance)
+    lowest = {need: float(lowest_kept(np.array(b))) for need, b in best.items()}
     seen = Counter()
     for pk, need, relevance in rows:
         seen[need] += 1
-        if seen[need] > TOP or relevance < best[need] - CLOSE_TO_BEST - 1e-9:
+        top = TOP if best[need] >= MIN_RELEVANCE - 1e-9 else WEAK_TOP
+        if seen[need] > top or relevance < lowest[need] - 1e-9:
             extra.append(pk)
     Match.objects.filter(pk__in=extra).delete()
 

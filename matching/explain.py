@@ -84,8 +84,8 @@ class Explanation:
             _("The buyer's own kind of output: %(v)s") % {"v": yes_no[self.own_kind]},
             _("Category: %(level)s (C = %(c).2f)")
             % {"level": self.category_level or "–", "c": self.category},
-            _("Relevance R: %(r).3f (threshold %(t).2f)")
-            % {"r": self.relevance, "t": scoring.MIN_RELEVANCE},
+            _("Relevance R: %(r).3f (a match from %(t).2f, worth a look from %(w).2f)")
+            % {"r": self.relevance, "t": scoring.MIN_RELEVANCE, "w": scoring.FLOOR},
             _("Proximity: %(tier)s") % {"tier": Proximity(self.tier).label},
             _("Score: %(s).3f") % {"s": self.score},
             _("Candidate by the index: %(v)s") % {"v": yes_no[self.candidate]},
@@ -125,9 +125,7 @@ def explain_many(need, products, fair=None):
     _rows, cols, parts = scoring.components(needs, index, [weighed], -1.0)
     part_of = {int(j): k for k, j in enumerate(cols.tolist())}
     relevance = parts.relevance()
-    found_by_index = set(
-        scoring.components(needs, index, [weighed], scoring.MIN_RELEVANCE)[1].tolist()
-    )
+    found_by_index = set(scoring.components(needs, index, [weighed], scoring.FLOOR)[1].tolist())
     tiers = scoring.tiers(np.repeat(needs.units, len(items)), items.units, places, context)
     stored = Match.objects.filter(need=need)
     stored = stored.filter(fair=fair) if fair else stored.filter(fair__isnull=True)
@@ -194,14 +192,28 @@ def _dropped(found, weighed, same_unit, dismissed, standing):
         why.append(
             _("pruned: it shares none of the terms a product must share to reach the threshold")
         )
-    if found.shared and found.relevance < scoring.MIN_RELEVANCE - 1e-9:
+    if found.shared and found.relevance < scoring.FLOOR - 1e-9:
         why.append(
             _("relevance %(r).3f is under the threshold %(t).2f")
-            % {"r": found.relevance, "t": scoring.MIN_RELEVANCE}
+            % {"r": found.relevance, "t": scoring.FLOOR}
         )
     if not why and not found.stored:
         lowest, best = standing["low"], standing["best"]
-        if best is not None and found.relevance < best - scoring.CLOSE_TO_BEST - 1e-9:
+        weak = found.relevance < scoring.MIN_RELEVANCE - 1e-9
+        if weak and best is not None and best >= scoring.MIN_RELEVANCE - 1e-9:
+            why.append(
+                _(
+                    "relevance %(r).3f is under %(t).2f: a weaker pair is shown only "
+                    "to a need with no match"
+                )
+                % {"r": found.relevance, "t": scoring.MIN_RELEVANCE}
+            )
+        elif weak and best is not None:
+            why.append(
+                _("a need with no match shows only its best weaker pair (score %(s).3f)")
+                % {"s": lowest}
+            )
+        elif best is not None and found.relevance < best - scoring.CLOSE_TO_BEST - 1e-9:
             why.append(
                 _(
                     "relevance %(r).3f is more than %(d).1f under the need's best match "

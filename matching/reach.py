@@ -32,11 +32,10 @@ from . import features
 from .models import NeedTerm
 from .scoring import (
     CATEGORY_WEIGHT,
-    CLOSE_TO_BEST,
     HEADLESS,
     LEVEL_SHARE,
-    MIN_RELEVANCE,
     WORD_WEIGHT,
+    lowest_kept,
 )
 
 # The room the bounds leave: stored weights and bars date from the need's last
@@ -59,11 +58,12 @@ def code_of(code):
 def bars(count, scored):
     """Per need (positions of the Items scored), the least relevance a product needs
     to enter its matches: its best kept relevance less CLOSE_TO_BEST, at least
-    MIN_RELEVANCE. The best kept is at most the best there is: a bar too low
-    lets more through, never less."""
+    MIN_RELEVANCE, or FLOOR for a need with no match (scoring.lowest_kept). The
+    best kept is at most the best there is: a bar too low lets more through,
+    never less."""
     best = np.zeros(count)
     np.maximum.at(best, scored.need_pos, scored.relevance)
-    return np.maximum(MIN_RELEVANCE, best - CLOSE_TO_BEST)
+    return lowest_kept(best)
 
 
 def _term_weights(weighed, key=lambda term: term):

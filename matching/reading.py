@@ -17,6 +17,7 @@ from portal.lib.text import to_persian_digits
 from .engine import reasons_for, written_as
 from .index import active_fairs
 from .models import Match, Proximity
+from .scoring import MIN_RELEVANCE
 
 NEAR = [Proximity.NEIGHBOUR_BOOTH, Proximity.SAME_HALL, Proximity.SAME_FAIR]
 
@@ -25,12 +26,14 @@ NEAR = [Proximity.NEIGHBOUR_BOOTH, Proximity.SAME_HALL, Proximity.SAME_FAIR]
 STRENGTHS = [
     (0.75, "strong", gettext_lazy("strong match")),
     (0.55, "good", gettext_lazy("good match")),
-    (0.0, "possible", gettext_lazy("possible match")),
+    (MIN_RELEVANCE, "possible", gettext_lazy("possible match")),
+    # Kept only for a need with no match (scoring.FLOOR): not called a match.
+    (0.0, "weak", gettext_lazy("may be worth a look")),
 ]
 
 
 def strength(relevance):
-    """("strong" | "good" | "possible", its words) for a relevance in [0, 1]."""
+    """("strong" | "good" | "possible" | "weak", its words) for a relevance in [0, 1]."""
     for floor, key, words in STRENGTHS:
         if relevance >= floor:
             return key, words

@@ -38,6 +38,10 @@ TOP = 10
 # could reach more than this much relevance.
 NARROW_BOUND = 0.55
 MIN_RELEVANCE = 0.3
+# A need with nothing at MIN_RELEVANCE keeps its best WEAK_TOP pairs from FLOOR:
+# "you may also look at", never beside a match.
+FLOOR = 0.2
+WEAK_TOP = 1
 # A match is kept only within this much relevance of the need's best.
 CLOSE_TO_BEST = 0.1
 WORD_WEIGHT, CATEGORY_WEIGHT = 0.65, 0.35
@@ -223,7 +227,7 @@ def _kept_narrowly_with(needs, index, weights, places, context, excluded, **look
         return _nothing(), np.ones(len(needs), dtype=bool)
     found, bound = narrow_candidates(needs, index, weights, **lookup)
     if not found.nnz:
-        return _nothing(), ~(bound + 1e-9 < MIN_RELEVANCE)
+        return _nothing(), ~(bound + 1e-9 < FLOOR)
     kept = _kept(
         found,
         _flags(found, _head_entries(weights, index, "modifiers"), index.flags),
@@ -243,7 +247,18 @@ def _settled(count, kept, bound):
     best relevance, less CLOSE_TO_BEST, is above ``bound``."""
     best = np.zeros(count)
     np.maximum.at(best, kept[0], kept[2])
-    return np.maximum(MIN_RELEVANCE, best - CLOSE_TO_BEST) > bound + 1e-9
+    return lowest_kept(best) > bound + 1e-9
+
+
+def lowest_kept(best):
+    """The least relevance a pair can be kept at, for needs whose best is ``best``:
+    CLOSE_TO_BEST under it, and at least MIN_RELEVANCE beside a match (FLOOR
+    for a need with none)."""
+    return np.where(
+        best >= MIN_RELEVANCE - 1e-9,
+        np.maximum(MIN_RELEVANCE, best - CLOSE_TO_BEST),
+        np.maximum(FLOOR, best - CLOSE_TO_BEST),
+    )
 
 
 def narrowly_done(needs, index, rarity, places, excluded=None):
@@ -355,7 +370,7 @@ def _kept_widely(needs, index, weights, places, context, top, excluded, wanted):
     those whose ceiling reaches both the threshold and the need's top-th score
     of the first round."""
     products = index.products
-    found = candidates(needs, index, weights, MIN_RELEVANCE, wanted)
+    found = candidates(needs, index, weights, FLOOR, wanted)
     modifiers = _flags(found, _head_entries(weights, index, "modifiers"), index.flags)
     rows = np.repeat(np.arange(len(needs)), np.diff(found.indptr))
     named = np.array([bool(w.modifiers) for w in weights], dtype=bool)
@@ -381,8 +396,10 @@ def _kept_widely(needs, index, weights, places, context, top, excluded, wanted):
             TIER_WEIGHT[0] if context.fair_id else TIER_WEIGHT[TIERS.index(Proximity.SAME_PARK)]
         )
         best = RELEVANCE_WEIGHT * ceiling + PROXIMITY_WEIGHT * nearest
-        bar = _kth(first[0], first[3], len(needs), top)
-        hopeful = (ceiling >= MIN_RELEVANCE - 1e-9) & (best >= bar[need_pos] - 1e-9)
+        # Matches only: weak pairs are kept only where there is none.
+        matches = first[2] >= MIN_RELEVANCE - 1e-9
+        bar = _kth(first[0][matches], first[3][matches], len(needs), top)
+        hopeful = (ceiling >= FLOOR - 1e-9) & (best >= bar[need_pos] - 1e-9)
         chosen = np.zeros(len(found.data), dtype=bool)
         chosen[np.flatnonzero(weak)[hopeful]] = True
         if chosen.any():
@@ -407,14 +424,15 @@ def _select(needs, products, kept, top):
     need_pos, product_pos, rel, total, tier = kept
     best_relevance = np.zeros(len(needs))
     np.maximum.at(best_relevance, need_pos, rel)
-    close = rel >= best_relevance[need_pos] - CLOSE_TO_BEST - 1e-9
+    close = rel >= lowest_kept(best_relevance)[need_pos] - 1e-9
     need_pos, product_pos, rel = need_pos[close], product_pos[close], rel[close]
     total, tier = total[close], tier[close]
     product_ids = products.ids[product_pos]
     order = np.lexsort((product_ids, -total, need_pos))
     need_pos, product_pos = need_pos[order], product_pos[order]
     rel, total, tier = rel[order], total[order], tier[order]
-    best = _ranks(need_pos) < top
+    weak = best_relevance[need_pos] < MIN_RELEVANCE - 1e-9
+    best = _ranks(need_pos) < np.where(weak, WEAK_TOP, top)
     need_pos, product_pos = need_pos[best], product_pos[best]
     return Scored(
         needs.ids[need_pos],
@@ -438,11 +456,11 @@ def _kth(need_pos, total, count, top):
 
 def _kept(found, modifiers, needs, index, weights, places, context, excluded):
     """(need positions, product positions, relevance, score, tier) of the pairs of
-    ``found`` that are kept: of two units, at least MIN_RELEVANCE, not excluded."""
+    ``found`` that are kept: of two units, at least FLOOR, not excluded."""
     products = index.products
     need_pos, product_pos, parts = evaluate(found, modifiers, needs, index, weights)
     rel = parts.relevance()
-    keep = (rel >= MIN_RELEVANCE - 1e-9) & (needs.units[need_pos] != products.units[product_pos])
+    keep = (rel >= FLOOR - 1e-9) & (needs.units[need_pos] != products.units[product_pos])
     if excluded is not None and len(excluded):
         keys = (needs.ids[need_pos] << 32) + products.ids[product_pos]
         keep &= ~np.isin(keys, excluded)

@@ -222,3 +222,38 @@ def test_refreshed_needs_settled_narrowly_or_not_match_a_full_rematch(world):
     engine.refresh_needs([n.pk for n in needs])
     assert snapshot() == full
     assert Match.objects.filter(need__in=needs).count() >= 3
+
+
+def test_a_need_with_no_match_keeps_its_best_weak_pair_until_a_match_comes(
+    world, django_capture_on_commit_callbacks
+):
+    """Nothing at MIN_RELEVANCE: the best pair from FLOOR is kept, alone ("may be
+    worth a look"); a real match that comes later replaces it, and updates keep
+    what a full rematch keeps."""
+    stone = category("0810")
+    quarry = make_exhibitor(legal_name="معدن سنگ", county=hamedan())
+    other = make_exhibitor(legal_name="معدن دیگر", county=hamedan())
+    with django_capture_on_commit_callbacks(execute=True):
+        # «کوپ» is a block of stone by another name: no word of the head in common.
+        block = product_of(quarry, name="بلوک مرمریت کرم دهبید", category=stone)
+        product_of(other, name="بلوک مرمریت سفید", category=stone)
+        need = make_need(world["buyer"], name="کوپ مرمریت", category=stone)
+        services_changed(needs=[need.pk])
+    weak = Match.objects.filter(need=need, fair__isnull=True)
+    assert weak.count() == 1
+    (row,) = weak
+    assert scoring.FLOOR <= row.relevance < scoring.MIN_RELEVANCE
+    assert row.product.name.startswith("بلوک مرمریت")
+    incremental = snapshot()
+    engine.rematch()
+    assert snapshot() == incremental
+    with django_capture_on_commit_callbacks(execute=True):
+        match = product_of(other, name="کوپ مرمریت", category=stone)
+        services_changed(products=[match.pk])
+    rows = Match.objects.filter(need=need, fair__isnull=True)
+    assert [m.product_id for m in rows] == [match.pk]
+    assert rows.get().relevance >= scoring.MIN_RELEVANCE
+    assert not Match.objects.filter(need=need, product=block).exists()
+    incremental = snapshot()
+    engine.rematch()
+    assert snapshot() == incremental

@@ -159,6 +159,20 @@ class TestTheDashboardLeadsWithWhatMatters:
 
         assert strength(0.9)[0] == "strong" and strength(0.6)[0] == "good"
         assert strength(0.31)[0] == "possible" and str(strength(1)[1]) == "strong match"
+        # Under a match: kept only for a need with none, and not called a match.
+        assert strength(0.25)[0] == "weak" and str(strength(0.25)[1]) == "may be worth a look"
+
+    def test_a_weak_pair_is_shown_as_worth_a_look_not_as_a_match(self, owner_client, unit):
+        stone = category("0810")
+        quarry = make_exhibitor(legal_name="معدن مرمریت")
+        make_product(quarry, name="بلوک مرمریت کرم", category=stone)
+        make_need(unit, name="کوپ مرمریت", category=stone)
+        engine.rematch()
+        page = dashboard(owner_client, unit).content.decode()
+        assert "معدن مرمریت" in page and "may be worth a look" in page
+        assert 'class="strength strength-weak"' in page
+        page = in_language(owner_client, "fa").get(reverse("dashboard_unit", args=[unit.pk]))
+        assert "شاید به کارتان بیاید" in page.content.decode()
 
     def test_persian_dashboard_has_persian_digits_in_reasons_and_codes(
         self, owner_client, unit, fair

@@ -128,7 +128,7 @@ def every_pair(needs, products, rarity, places, top):
                 needs.own_heads[i],
                 needs.features[i].pairs,
             )
-            if relevance < scoring.MIN_RELEVANCE - 1e-9:
+            if relevance < scoring.FLOOR - 1e-9:
                 continue
             relevance = min(relevance, 1.0)
             tier = scoring.tiers(
@@ -137,8 +137,12 @@ def every_pair(needs, products, rarity, places, top):
             score = 0.85 * relevance + 0.15 * scoring.TIER_WEIGHT[tier]
             scored.append((-round(score, 9), int(products.ids[j]), relevance))
         best = max((r for *_x, r in scored), default=0)
-        scored = [s for s in scored if s[2] >= best - scoring.CLOSE_TO_BEST - 1e-9]
-        for _neg, product, relevance in sorted(scored)[:top]:
+        # Beside a match, nothing under MIN_RELEVANCE; a need with none keeps its
+        # best WEAK_TOP from FLOOR.
+        match = best >= scoring.MIN_RELEVANCE - 1e-9
+        lowest = scoring.MIN_RELEVANCE if match else scoring.FLOOR
+        scored = [s for s in scored if s[2] >= max(lowest, best - scoring.CLOSE_TO_BEST) - 1e-9]
+        for _neg, product, relevance in sorted(scored)[: top if match else scoring.WEAK_TOP]:
             relevance = round(relevance, 4)
             result.append((int(needs.ids[i]), product, relevance))
     return result
