@@ -129,10 +129,12 @@ UNITS = {
     **dict.fromkeys(["میکرون", "میکرونی"], "um"),
 }
 _ATTACHED = re.compile(r"^([0-9]+)([^0-9]+)$")  # «4mm», «8لیتر»
+_LETTERED = re.compile(r"^[a-z]{1,3}([1-9][0-9]{2,4})$")  # a model with a letter: «e6013»
 
 
 def is_size(term):
-    """A size («4mm», «0.3mm», «900g»): a word that says how big, not which kind."""
+    """A size («4mm», «0.3mm», «900g») or a model number («6205»): a word that says
+    how big or which model, not which kind of thing."""
     return term[:1].isdecimal()
 
 
@@ -144,6 +146,35 @@ def _number(tokens, k, number):
     if before.isdecimal() and (before == "0" or (len(before) <= 2 and len(number) == 1)):
         return f"{before}.{number}"
     return number.lstrip("0") or "0"
+
+
+# Words around a number that make it a count, an amount or a year, not a model:
+# «ماهانه ۲۰۰ هزار عدد», «سال ۱۴۰۳», «۵۰۰ تا».
+AMOUNT_BEFORE = frozenset(
+    """
+    ماهانه روزانه سالانه هفتگی حدود حداقل حداکثر سال تعداد ظرفیت تیراژ
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+AMOUNT_AFTER = frozenset(
+    """
+    هزار میلیون میلیارد عدد تا تن بسته کیسه رول شاخه جفت نفر ساعت روز ماه سال
+    تومان ریال
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+
+
+def _is_model_number(tokens, k):
+    """Whether the number tokens[k] names a model («بلبرینگ 6205», «الکترود ۶۰۱۳»):
+    three to five digits, not a size (no unit after it), an amount or a year
+    (AMOUNT_BEFORE, AMOUNT_AFTER), nor the first part of a decimal. Shorter
+    numbers are counts and sizes; longer ones phone numbers."""
+    following = tokens[k + 1] if k + 1 < len(tokens) else ""
+    before = tokens[k - 1] if k else ""
+    if following in UNITS or before in AMOUNT_BEFORE or {following, stem(following)} & AMOUNT_AFTER:
+        return False
+    if following.isdecimal() and len(following) == 1:
+        return False
+    return 3 <= len(tokens[k].lstrip("0")) <= 5
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -160,7 +191,11 @@ def _words(text, normalized):
             number, unit = attached.groups()
             result.append(_number(tokens, k, number) + UNITS[unit])
             continue
-        if word in STOP_WORDS or word.isdigit():
+        if word.isdigit():
+            if _is_model_number(tokens, k):
+                result.append(word.lstrip("0"))
+            continue
+        if word in STOP_WORDS:
             continue
         stemmed = stem(word)
         if stemmed in STOP_WORDS:
@@ -171,6 +206,11 @@ def _words(text, normalized):
             stemmed = word
         if len(stemmed) >= 2 and not stemmed.isdigit():
             result.append(stemmed)
+            lettered = _LETTERED.match(stemmed)
+            if lettered:  # «E6013» is electrode 6013 too
+                result.append(lettered.group(1))
+    if all(term.isdigit() for term in result):
+        return ()  # numbers alone («۱۲۳۴ ۵۶۷») say nothing: a model is a model of something
     return tuple(result)
 
 

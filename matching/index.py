@@ -95,21 +95,24 @@ def load_items(queryset, *, needs=False, own_classes=None, heads=None):
     rows = queryset.order_by("pk").values_list(*fields, "exhibitor__category__code")
     text_of = features.need_text if needs else features.product_text
     ids, units, codes, found, texts, singles, activities = [], [], [], [], [], [], []
-    with every_row():
-        for pk, unit, name, description, code, name_key, activity in rows.iterator(chunk_size=5000):
-            ids.append(pk)
-            units.append(unit)
-            codes.append(code or "")
-            activities.append(activity or "")
-            # name_key is the name already normalized: the words come quicker from
-            # it. A need's own name, for the words in parentheses it may have.
-            if needs:
-                found.append(text_of(name, description))
-            else:
-                found.append(text_of(name_key, description, normalized_name=True))
-            texts.append((name, description))
-            words = features.words(name_key, normalized=True) + features.words(description)
-            singles.append(list(dict.fromkeys(words)))
+    # Fetched at once, not through a server-side cursor: these are an update's
+    # few dozen rows or a rematch's block of needs, and a cursor's own round
+    # trips (declare, fetch, close, its planner setting) cost an update more
+    # than the rows (load_indexed streams a registry's products).
+    for pk, unit, name, description, code, name_key, activity in rows:
+        ids.append(pk)
+        units.append(unit)
+        codes.append(code or "")
+        activities.append(activity or "")
+        # name_key is the name already normalized: the words come quicker from
+        # it. A need's own name, for the words in parentheses it may have.
+        if needs:
+            found.append(text_of(name, description))
+        else:
+            found.append(text_of(name_key, description, normalized_name=True))
+        texts.append((name, description))
+        words = features.words(name_key, normalized=True) + features.words(description)
+        singles.append(list(dict.fromkeys(words)))
     own_heads = None
     if needs:
         makers = set(units)

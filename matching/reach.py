@@ -267,6 +267,8 @@ def _searchable(term):
     if not features.is_size(term):
         return term
     number, unit = re.match(r"(?:[0-9]+\.)?([0-9]+)(.*)", term).groups()
+    if not unit:
+        return number  # a model number («6205»)
     spelled = sorted(w for w, canonical in features.UNITS.items() if canonical == unit)
     texts = sorted({f"{number}{sep}{w}" for w in spelled for sep in ("", " ")}, key=len)
     kept = [t for i, t in enumerate(texts) if not any(k in t for k in texts[:i])]

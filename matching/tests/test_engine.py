@@ -234,10 +234,10 @@ def test_a_need_with_no_match_keeps_its_best_weak_pair_until_a_match_comes(
     quarry = make_exhibitor(legal_name="معدن سنگ", county=hamedan())
     other = make_exhibitor(legal_name="معدن دیگر", county=hamedan())
     with django_capture_on_commit_callbacks(execute=True):
-        # «کوپ» is a block of stone by another name: no word of the head in common.
+        # «اسلب», a slab, is named by another word: no word of the head in common.
         block = product_of(quarry, name="بلوک مرمریت کرم دهبید", category=stone)
         product_of(other, name="بلوک مرمریت سفید", category=stone)
-        need = make_need(world["buyer"], name="کوپ مرمریت", category=stone)
+        need = make_need(world["buyer"], name="اسلب مرمریت", category=stone)
         services_changed(needs=[need.pk])
     weak = Match.objects.filter(need=need, fair__isnull=True)
     assert weak.count() == 1
@@ -248,7 +248,7 @@ def test_a_need_with_no_match_keeps_its_best_weak_pair_until_a_match_comes(
     engine.rematch()
     assert snapshot() == incremental
     with django_capture_on_commit_callbacks(execute=True):
-        match = product_of(other, name="کوپ مرمریت", category=stone)
+        match = product_of(other, name="اسلب مرمریت", category=stone)
         services_changed(products=[match.pk])
     rows = Match.objects.filter(need=need, fair__isnull=True)
     assert [m.product_id for m in rows] == [match.pk]

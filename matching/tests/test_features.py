@@ -216,3 +216,16 @@ def test_a_related_word_of_a_modifier_says_which_kind_too():
     need = need_text("الکل اتیلیک ۹۶")
     assert words("اتانول")[0] in need.head
     assert words("اتانول")[0] in need.modifiers
+
+
+def test_a_model_number_is_a_term_a_count_or_a_year_is_not():
+    assert words("بلبرینگ 6205") == [*words("بلبرینگ ۶۲۰۶")[:1], "6205"]
+    assert "6013" in words("الکترود ۶۰۱۳") and "6205" in words("یاتاقان 6205-2RS")
+    assert "6013" in words("الکترود E6013")  # a model with its letter is the model too
+    for amount in ("ماهانه ۲۰۰ هزار عدد", "سال ۱۴۰۳", "۵۰۰ تا در ماه", "پیچ ۱۰۰ عددی"):
+        assert not any(w[:1].isdecimal() for w in words(amount)), amount
+    assert words("تلفن 09121234567") == words("تلفن")  # a phone number is no model
+    assert words("جوش ۲۰۰ آمپر")[-1] == "200A"  # a size stays a size
+    # A model says which one: a bearing of another number is another kind.
+    need = need_text("بلبرینگ 6205")
+    assert "6205" in need.modifiers and product_text("بلبرینگ ۶۲۰۶").own_modifiers

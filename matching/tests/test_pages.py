@@ -166,7 +166,7 @@ class TestTheDashboardLeadsWithWhatMatters:
         stone = category("0810")
         quarry = make_exhibitor(legal_name="معدن مرمریت")
         make_product(quarry, name="بلوک مرمریت کرم", category=stone)
-        make_need(unit, name="کوپ مرمریت", category=stone)
+        make_need(unit, name="اسلب مرمریت", category=stone)
         engine.rematch()
         page = dashboard(owner_client, unit).content.decode()
         assert "معدن مرمریت" in page and "may be worth a look" in page
