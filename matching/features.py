@@ -424,7 +424,12 @@ def phrase_term(text):
     words joined (as a product's name has them)."""
     found = words(text)
     # Not a compound's own first part beside it: «یراق‌آلات» is one word here.
-    found = [w for i, w in enumerate(found) if not (i and _is_part(found[i - 1], w))]
+    # Nor the number of a lettered model beside it: «PE100» is «pe100».
+    found = [
+        w
+        for i, w in enumerate(found)
+        if not (i and (_is_part(found[i - 1], w) or (w.isdigit() and found[i - 1].endswith(w))))
+    ]
     if not found:
         return "", ()
     return (found[0] if len(found) == 1 else found[0] + found[1]), tuple(found)
