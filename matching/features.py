@@ -270,8 +270,9 @@ class ProductText:
     terms: dict  # term → NAME or DESCRIPTION
     head: str
     pairs: dict = field(default_factory=dict)  # joined term → its first word
-    # The name says what kind of its head it is («جعبه پیتزا», not just «جعبه»).
-    own_modifiers: bool = False
+    # What the name says of its head besides it: OWN_WORDS, which kind («جعبه
+    # پیتزا», not just «جعبه»); OWN_SIZES, which size or model («۶۲۰۶»).
+    own_modifiers: int = 0
 
 
 @dataclass(frozen=True)
@@ -311,8 +312,24 @@ def product_text(name, description="", normalized_name=False):
     for term in found:
         terms[term] = NAME
     head_term, finds = head(name_words)
-    own = any(w not in finds and w not in generic_heads() for w in name_words)
+    own = 0
+    for w in name_words:
+        if w not in finds and w not in generic_heads():
+            own |= OWN_SIZES if is_size(w) else OWN_WORDS
     return ProductText(terms, head_term, pairs, own)
+
+
+OWN_WORDS, OWN_SIZES = 1, 2
+
+
+def kinds_named(modifiers):
+    """What of OWN_WORDS, OWN_SIZES a need's modifiers say: a product is another
+    kind of the thing only by what it says of the same sort (another use, another
+    size), not a size against a use («الکترود ۶۰۱۳» for «الکترود جوشکاری»)."""
+    kinds = 0
+    for term in modifiers:
+        kinds |= OWN_SIZES if is_size(term) else OWN_WORDS
+    return kinds
 
 
 # Words of a need's name after which it says what the thing is for, not what it

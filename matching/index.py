@@ -411,7 +411,7 @@ class ProductIndex:
         # Each product's head as a term column (-1: none).
         self.head_of = np.full(len(products), -1, dtype=np.int64)
         self.head_of[head_cols] = head_rows
-        self.own_modifiers = np.frombuffer(entries.own, dtype=np.bool_).copy()
+        self.own_modifiers = np.frombuffer(entries.own, dtype=np.int8).copy()
         entries.release()
         # Each term keyed by the product's ISIC prefix at each level: a row per
         # (term, prefix) that some product has, found by scoped_row. Keys are

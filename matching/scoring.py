@@ -389,7 +389,8 @@ def _kept_widely(needs, index, weights, places, context, top, excluded, wanted):
         ceiling = WORD_WEIGHT * words + CATEGORY_WEIGHT * _category_shares(
             needs, products, need_pos, product_pos
         )
-        ceiling = np.where(index.own_modifiers[product_pos], ceiling * SIBLING, ceiling)
+        other_kind = _names_other_kind(weights, index, need_pos, product_pos)
+        ceiling = np.where(other_kind, ceiling * SIBLING, ceiling)
         own = _own_kind_factor(needs, index, need_pos, product_pos)
         ceiling = np.minimum(ceiling * own, 1.0)
         nearest = (
@@ -587,9 +588,7 @@ def evaluate(found, modifiers, needs, index, weights):
         _covered(needs, weights, index, need_pos, product_pos),
         _category_shares(needs, products, need_pos, product_pos),
         _own_kind_factor(needs, index, need_pos, product_pos),
-        np.array([bool(w.modifiers) for w in weights], dtype=bool)[need_pos]
-        & (modifiers == 0)
-        & index.own_modifiers[product_pos],
+        (modifiers == 0) & _names_other_kind(weights, index, need_pos, product_pos),
     )
     return need_pos, product_pos, parts
 
@@ -641,13 +640,22 @@ def _weak_bound(weighed):
     return WORD_WEIGHT * min(1.0, _weak_words(weighed)) + CATEGORY_WEIGHT
 
 
+def _names_other_kind(weights, index, need_pos, product_pos):
+    """Per pair: whether the product says something of its kind of the sort the
+    need's modifiers say (features.kinds_named): with none of them in common,
+    it is another kind of the same thing (SIBLING)."""
+    named = np.array([features.kinds_named(w.modifiers) for w in weights], dtype=np.int8)
+    return (index.own_modifiers[product_pos] & named[need_pos]) > 0
+
+
 def _without_siblings(found, modifiers, weights, index, floor):
     """The candidates less the pairs that are another kind of the same thing
     (Parts.sibling) and cannot reach ``floor`` even so: most of a common head's
     products. Returns (candidates, their modifier flags)."""
     bound = np.array([SIBLING * _weak_bound(w) if w.modifiers else 1.0 for w in weights])
     rows = np.repeat(np.arange(found.shape[0]), np.diff(found.indptr))
-    sibling = (modifiers == 0) & index.own_modifiers[found.indices] & (bound[rows] < floor - 1e-9)
+    other_kind = _names_other_kind(weights, index, rows, found.indices)
+    sibling = (modifiers == 0) & other_kind & (bound[rows] < floor - 1e-9)
     if not sibling.any():
         return found, modifiers
     return _subset(found, ~sibling), modifiers[~sibling]

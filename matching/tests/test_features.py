@@ -229,3 +229,12 @@ def test_a_model_number_is_a_term_a_count_or_a_year_is_not():
     # A model says which one: a bearing of another number is another kind.
     need = need_text("بلبرینگ 6205")
     assert "6205" in need.modifiers and product_text("بلبرینگ ۶۲۰۶").own_modifiers
+
+
+def test_another_kind_is_said_by_the_same_sort_of_word():
+    # A use against a use, a size against a size; not a size against a use.
+    assert features.kinds_named(need_text("الکترود جوشکاری").modifiers) == features.OWN_WORDS
+    assert features.kinds_named(need_text("بلبرینگ 6205").modifiers) == features.OWN_SIZES
+    assert product_text("الکترود ۶۰۱۳ سایز ۲.۵").own_modifiers == features.OWN_SIZES
+    assert product_text("جعبه پیتزا").own_modifiers == features.OWN_WORDS
+    assert product_text("جعبه").own_modifiers == 0

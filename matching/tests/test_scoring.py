@@ -5,7 +5,7 @@ import random
 import numpy as np
 import pytest
 
-from matching import index, scoring
+from matching import features, index, scoring
 from matching.features import DESCRIPTION, NAME, NeedText, ProductText
 from matching.index import Context, Items, Places, ProductIndex, Rarity
 
@@ -26,7 +26,7 @@ def products_of(rng, count, units):
             terms[word] = rng.choice([NAME, NAME, DESCRIPTION])
         names = [t for t, w in terms.items() if w == NAME]
         head = rng.choice(names) if names else ""
-        found.append(ProductText(terms, head, own_modifiers=len(names) > 1))
+        found.append(ProductText(terms, head, own_modifiers=int(len(names) > 1)))
     return _items(rng, found, 1, units)
 
 
@@ -98,7 +98,7 @@ def relevance_of(weighed, need_code, own, product, product_code, own_heads=froze
     elif (
         weighed.modifiers
         and not any(t in product.terms for t in weighed.modifiers)
-        and product.own_modifiers
+        and product.own_modifiers & features.kinds_named(weighed.modifiers)
     ):
         value *= scoring.SIBLING
     if len(own) == 4 and own == product_code:
