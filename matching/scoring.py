@@ -38,8 +38,9 @@ TOP = 10
 # could reach more than this much relevance.
 NARROW_BOUND = 0.55
 MIN_RELEVANCE = 0.3
-# A need with nothing at MIN_RELEVANCE keeps its best WEAK_TOP pairs from FLOOR:
-# "you may also look at", never beside a match.
+# A need with nothing at MIN_RELEVANCE keeps its best WEAK_TOP pairs from FLOOR
+# that have one of its modifiers in their name (_kept): "may be worth a look",
+# never beside a match.
 FLOOR = 0.2
 WEAK_TOP = 1
 # A match is kept only within this much relevance of the need's best.
@@ -457,11 +458,18 @@ def _kth(need_pos, total, count, top):
 
 def _kept(found, modifiers, needs, index, weights, places, context, excluded):
     """(need positions, product positions, relevance, score, tier) of the pairs of
-    ``found`` that are kept: of two units, at least FLOOR, not excluded."""
+    ``found`` that are kept: of two units, at least MIN_RELEVANCE (FLOOR with a
+    modifier of the need in the product's name), not excluded."""
     products = index.products
     need_pos, product_pos, parts = evaluate(found, modifiers, needs, index, weights)
     rel = parts.relevance()
-    keep = (rel >= FLOOR - 1e-9) & (needs.units[need_pos] != products.units[product_pos])
+    # A weak pair ("may be worth a look") has one of the need's modifiers in its
+    # name: «بلوک مرمریت» for «اسلب مرمریت»; not another kind of the same thing,
+    # nor a word of its description («پوتین … با پنجه فولادی» for «فولاد ابزار»).
+    worth_a_look = (rel >= FLOOR - 1e-9) & ((modifiers & 2) > 0)
+    keep = ((rel >= MIN_RELEVANCE - 1e-9) | worth_a_look) & (
+        needs.units[need_pos] != products.units[product_pos]
+    )
     if excluded is not None and len(excluded):
         keys = (needs.ids[need_pos] << 32) + products.ids[product_pos]
         keep &= ~np.isin(keys, excluded)

@@ -128,7 +128,8 @@ def every_pair(needs, products, rarity, places, top):
                 needs.own_heads[i],
                 needs.features[i].pairs,
             )
-            if relevance < scoring.FLOOR - 1e-9:
+            named = any(products.features[j].terms.get(t) == NAME for t in weighed.modifiers)
+            if relevance < (scoring.FLOOR if named else scoring.MIN_RELEVANCE) - 1e-9:
                 continue
             relevance = min(relevance, 1.0)
             tier = scoring.tiers(
