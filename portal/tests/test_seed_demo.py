@@ -127,7 +127,7 @@ def test_its_files_are_a_registry_and_a_floor_plan_that_the_commands_import(tmp_
         stdout=out,
     )
     assert "units: 52 created" in out.getvalue()
-    assert "products: 122 created" in out.getvalue() and "needs: 121 created" in out.getvalue()
+    assert "products: 122 created" in out.getvalue() and "needs: 122 created" in out.getvalue()
     assert "booths: 60 created" in out.getvalue()
     assert "participations: 46 created" in out.getvalue()
     unit = Exhibitor.objects.get(national_id=demo.EXHIBITOR_UNIT)
