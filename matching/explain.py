@@ -17,6 +17,7 @@ from portal.lib.forms import persian_active
 from portal.lib.text import to_persian_digits
 
 from . import scoring
+from .features import NAME, is_size
 from .index import Context, Places, ProductIndex, Rarity, load_items
 from .models import Dismissal, Match, Proximity
 
@@ -45,6 +46,9 @@ class Explanation:
     tier: str = ""
     score: float = 0.0
     candidate: bool = False
+    # A word of the need's modifiers (not a size) in the product's name: what a
+    # weak pair needs (scoring._kept).
+    modifier_in_name: bool = False
     dropped: list = field(default_factory=list)  # the rules that drop the pair, in words
     stored: object = None  # the stored Match, if any
 
@@ -153,6 +157,9 @@ def explain_many(need, products, fair=None):
             product_terms=offered.terms,
             product_head=offered.head,
             shared=[t for _w, t, _d in weighed.entries if t in offered.terms],
+            modifier_in_name=any(
+                offered.terms.get(t) == NAME and not is_size(t) for t in weighed.modifiers
+            ),
         )
         k = part_of.get(j)
         if k is not None:
@@ -197,9 +204,17 @@ def _dropped(found, weighed, same_unit, dismissed, standing):
             _("relevance %(r).3f is under the threshold %(t).2f")
             % {"r": found.relevance, "t": scoring.FLOOR}
         )
+    weak = found.shared and found.relevance < scoring.MIN_RELEVANCE - 1e-9
+    if weak and not why and not found.modifier_in_name:
+        why.append(
+            _(
+                "relevance %(r).3f is under %(t).2f, and no word of what the need says "
+                "of its kind is in the product's name: not even worth a look"
+            )
+            % {"r": found.relevance, "t": scoring.MIN_RELEVANCE}
+        )
     if not why and not found.stored:
         lowest, best = standing["low"], standing["best"]
-        weak = found.relevance < scoring.MIN_RELEVANCE - 1e-9
         if weak and best is not None and best >= scoring.MIN_RELEVANCE - 1e-9:
             why.append(
                 _(

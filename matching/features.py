@@ -129,7 +129,7 @@ UNITS = {
     **dict.fromkeys(["میکرون", "میکرونی"], "um"),
 }
 _ATTACHED = re.compile(r"^([0-9]+)([^0-9]+)$")  # «4mm», «8لیتر»
-_LETTERED = re.compile(r"^[a-z]{1,3}([1-9][0-9]{2,4})$")  # a model with a letter: «e6013»
+_LETTERED = re.compile(r"^[a-z]{1,3}([1-9][0-9]{3,4})$")  # a model with a letter: «e6013»
 
 
 def is_size(term):
@@ -152,29 +152,38 @@ def _number(tokens, k, number):
 # «ماهانه ۲۰۰ هزار عدد», «سال ۱۴۰۳», «۵۰۰ تا».
 AMOUNT_BEFORE = frozenset(
     """
-    ماهانه روزانه سالانه هفتگی حدود حداقل حداکثر سال تعداد ظرفیت تیراژ
+    ماهانه ماهیانه روزانه سالانه هفتگی حدود حدودا حداقل حداکثر بیش بالای سال
+    تعداد ظرفیت تیراژ قیمت
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 AMOUNT_AFTER = frozenset(
     """
     هزار میلیون میلیارد عدد تا تن بسته کیسه رول شاخه جفت نفر ساعت روز ماه سال
-    تومان ریال
+    تومان ریال مشتری کارتن
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
 
 def _is_model_number(tokens, k):
     """Whether the number tokens[k] names a model («بلبرینگ 6205», «الکترود ۶۰۱۳»):
-    three to five digits, not a size (no unit after it), an amount or a year
-    (AMOUNT_BEFORE, AMOUNT_AFTER), nor the first part of a decimal. Shorter
-    numbers are counts and sizes; longer ones phone numbers."""
+    four or five digits, not a size (no unit after it), an amount (AMOUNT_BEFORE,
+    AMOUNT_AFTER), a year (13xx, 14xx, 19xx, 20xx) or part of a phone number
+    (a leading zero). Shorter numbers are counts and sizes with their unit left
+    out («لوله 110» is the 110 mm pipe); longer ones phone numbers."""
     following = tokens[k + 1] if k + 1 < len(tokens) else ""
     before = tokens[k - 1] if k else ""
     if following in UNITS or before in AMOUNT_BEFORE or {following, stem(following)} & AMOUNT_AFTER:
         return False
-    if following.isdecimal() and len(following) == 1:
+    if before.isdecimal():
+        return False  # the end of a phone number or of a list («0912 123 4567»)
+    return _model_digits(tokens[k])
+
+
+def _model_digits(number):
+    """Whether these digits may be a model number (_is_model_number)."""
+    if number.startswith("0") or not 4 <= len(number) <= 5:
         return False
-    return 3 <= len(tokens[k].lstrip("0")) <= 5
+    return not (1300 <= int(number) < 1500 or 1900 <= int(number) < 2100)
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -187,6 +196,8 @@ def _words(text, normalized):
             result.append(_number(tokens, k - 1, tokens[k - 1]) + unit)
             continue
         attached = _ATTACHED.match(word)
+        if attached and attached.group(2) not in UNITS and _model_digits(attached.group(1)):
+            result.append(attached.group(1))  # «6205ZZ» is bearing 6205 too
         if attached and attached.group(2) in UNITS:
             number, unit = attached.groups()
             result.append(_number(tokens, k, number) + UNITS[unit])
@@ -207,10 +218,8 @@ def _words(text, normalized):
         if len(stemmed) >= 2 and not stemmed.isdigit():
             result.append(stemmed)
             lettered = _LETTERED.match(stemmed)
-            if lettered:  # «E6013» is electrode 6013 too
+            if lettered and _model_digits(lettered.group(1)):  # «E6013» is electrode 6013 too
                 result.append(lettered.group(1))
-    if all(term.isdigit() for term in result):
-        return ()  # numbers alone («۱۲۳۴ ۵۶۷») say nothing: a model is a model of something
     return tuple(result)
 
 
@@ -316,6 +325,8 @@ def product_text(name, description="", normalized_name=False):
     for w in name_words:
         if w not in finds and w not in generic_heads():
             own |= OWN_SIZES if is_size(w) else OWN_WORDS
+    if all(term.isdigit() for term in terms):
+        return ProductText({}, "")  # numbers alone, as a need's (need_text)
     return ProductText(terms, head_term, pairs, own)
 
 
@@ -409,6 +420,8 @@ def need_text(name, description="", normalized_name=False):
                 pairs[other] = first
             if covered & set(finds):
                 head_related.append(other)
+    if all(term.isdigit() for term in terms):
+        return NeedText({}, ())  # numbers alone («۱۲۳۴ ۵۶۷»): a model is a model of something
     return NeedText(
         terms,
         finds + tuple(dict.fromkeys(head_related)),

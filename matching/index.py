@@ -391,6 +391,19 @@ class ProductIndex:
     and for the candidates, the terms keyed by the product's ISIC prefix at
     each level."""
 
+    def in_divisions(self, divisions):
+        """A mask of the products of these ISIC divisions, or of no known one (the
+        benefit of the doubt): where a related word holds. Kept, since a
+        lexicon has few sets of divisions and every block of needs asks again
+        (an isin over 500,000 products took 23 ms)."""
+        key = frozenset(divisions)
+        mask = self._in_divisions.get(key)
+        if mask is None:
+            known = self.products.divisions
+            mask = np.isin(known, sorted(int(d) for d in key)) | (known < 0)
+            self._in_divisions[key] = mask
+        return mask
+
     def __init__(self, products, narrow=True, entries=None):
         """``narrow``: index the pairs of terms too (scoring.narrow_candidates); an
         update, whose candidates the database narrowed already, goes without.
@@ -412,6 +425,7 @@ class ProductIndex:
         self.head_of = np.full(len(products), -1, dtype=np.int64)
         self.head_of[head_cols] = head_rows
         self.own_modifiers = np.frombuffer(entries.own, dtype=np.int8).copy()
+        self._in_divisions = {}
         entries.release()
         # Each term keyed by the product's ISIC prefix at each level: a row per
         # (term, prefix) that some product has, found by scoped_row. Keys are

@@ -270,6 +270,8 @@ def _searchable(term):
     if not unit:
         return number  # a model number («6205»)
     spelled = sorted(w for w, canonical in features.UNITS.items() if canonical == unit)
+    if not spelled:
+        return term  # not a size: «6205zz», «2rs», as the text holds it
     texts = sorted({f"{number}{sep}{w}" for w in spelled for sep in ("", " ")}, key=len)
     kept = [t for i, t in enumerate(texts) if not any(k in t for k in texts[:i])]
     return SPELLINGS.join(kept)

@@ -34,6 +34,9 @@ from .index import SCOPES, Context
 from .models import Proximity
 
 TOP = 10
+# Relevance is kept to four places (_kept): a bound, unrounded, may be this much
+# under a pair's rounded relevance, and still must not drop it.
+ROUNDING = 1e-4
 # The narrow candidates of a need (narrow_candidates) leave out no product that
 # could reach more than this much relevance.
 NARROW_BOUND = 0.55
@@ -150,10 +153,11 @@ def heavy_terms(weighed, floor):
     common is always needed)."""
     if weighed.heads:
         others = min(1.0, sum(w for w, _t, _d in weighed.others))
-        if HEADLESS * (WORD_WEIGHT * others + CATEGORY_WEIGHT) < floor - 1e-9:
+        if HEADLESS * (WORD_WEIGHT * others + CATEGORY_WEIGHT) < floor - ROUNDING:
             return {0: list(weighed.head), **{n: [] for n in SCOPES[1:]}}
     needed = {
-        n: (floor - CATEGORY_WEIGHT * LEVEL_SHARE.get(n, 0)) / WORD_WEIGHT - 1e-9 for n in SCOPES
+        n: (floor - CATEGORY_WEIGHT * LEVEL_SHARE.get(n, 0)) / WORD_WEIGHT - ROUNDING
+        for n in SCOPES
     }
     found = {n: [] for n in SCOPES}
     running = 0.0
@@ -228,7 +232,7 @@ def _kept_narrowly_with(needs, index, weights, places, context, excluded, **look
         return _nothing(), np.ones(len(needs), dtype=bool)
     found, bound = narrow_candidates(needs, index, weights, **lookup)
     if not found.nnz:
-        return _nothing(), ~(bound + 1e-9 < FLOOR)
+        return _nothing(), ~(bound + ROUNDING < FLOOR)
     kept = _kept(
         found,
         _flags(found, _head_entries(weights, index, "modifiers"), index.flags),
@@ -248,7 +252,7 @@ def _settled(count, kept, bound):
     best relevance, less CLOSE_TO_BEST, is above ``bound``."""
     best = np.zeros(count)
     np.maximum.at(best, kept[0], kept[2])
-    return lowest_kept(best) > bound + 1e-9
+    return lowest_kept(best) > bound + ROUNDING
 
 
 def lowest_kept(best):
@@ -401,7 +405,7 @@ def _kept_widely(needs, index, weights, places, context, top, excluded, wanted):
         # Matches only: weak pairs are kept only where there is none.
         matches = first[2] >= MIN_RELEVANCE - 1e-9
         bar = _kth(first[0][matches], first[3][matches], len(needs), top)
-        hopeful = (ceiling >= FLOOR - 1e-9) & (best >= bar[need_pos] - 1e-9)
+        hopeful = (ceiling >= FLOOR - ROUNDING) & (best >= bar[need_pos] - ROUNDING)
         chosen = np.zeros(len(found.data), dtype=bool)
         chosen[np.flatnonzero(weak)[hopeful]] = True
         if chosen.any():
@@ -462,10 +466,13 @@ def _kept(found, modifiers, needs, index, weights, places, context, excluded):
     modifier of the need in the product's name), not excluded."""
     products = index.products
     need_pos, product_pos, parts = evaluate(found, modifiers, needs, index, weights)
-    rel = parts.relevance()
+    # To the four places it is stored at, before any threshold: an update reads
+    # the stored figure and must draw the same lines.
+    rel = np.round(parts.relevance(), 4)
     # A weak pair ("may be worth a look") has one of the need's modifiers in its
-    # name: «بلوک مرمریت» for «اسلب مرمریت»; not another kind of the same thing,
-    # nor a word of its description («پوتین … با پنجه فولادی» for «فولاد ابزار»).
+    # name, a word, not a size or model: «بلوک مرمریت» for «اسلب مرمریت»; not
+    # another kind of the same thing, nor a word of its description («پوتین …
+    # با پنجه فولادی» for «فولاد ابزار»), nor «کاسه نمد 6205» for «بلبرینگ 6205».
     worth_a_look = (rel >= FLOOR - 1e-9) & ((modifiers & 2) > 0)
     keep = ((rel >= MIN_RELEVANCE - 1e-9) | worth_a_look) & (
         needs.units[need_pos] != products.units[product_pos]
@@ -475,8 +482,9 @@ def _kept(found, modifiers, needs, index, weights, places, context, excluded):
         keep &= ~np.isin(keys, excluded)
     need_pos, product_pos, rel = need_pos[keep], product_pos[keep], np.minimum(rel[keep], 1.0)
     tier = tiers(needs.units[need_pos], products.units[product_pos], places, context)
-    # Rounded before ranking: sums in another order must not break a tie.
-    total = np.round(RELEVANCE_WEIGHT * rel + PROXIMITY_WEIGHT * TIER_WEIGHT[tier], 9)
+    # Rounded before ranking, to the four places it is stored at: sums in another
+    # order must not break a tie, and an update ranks by the stored figure.
+    total = np.round(RELEVANCE_WEIGHT * rel + PROXIMITY_WEIGHT * TIER_WEIGHT[tier], 4)
     return need_pos, product_pos, rel, total, tier
 
 
@@ -581,8 +589,8 @@ def evaluate(found, modifiers, needs, index, weights):
     """(need positions, product positions, Parts) of the pairs of ``found`` (needs
     × products, CSR), whose modifier flags (_flags) are ``modifiers``."""
     products = index.products
-    others = _accumulate_scoped(found, [w.others for w in weights], index, products)
-    heads = _accumulate_scoped(found, [w.heads for w in weights], index, products, best=True)
+    others = _accumulate_scoped(found, [w.others for w in weights], index)
+    heads = _accumulate_scoped(found, [w.heads for w in weights], index, best=True)
     pairs = found.tocoo()
     need_pos, product_pos = pairs.row.astype(np.int64), pairs.col.astype(np.int64)
     share = np.array([w.head_share for w in weights])[need_pos]
@@ -610,7 +618,7 @@ def _subset(found, keep):
     )
 
 
-def _accumulate_scoped(candidates, lists, index, products, best=False):
+def _accumulate_scoped(candidates, lists, index, best=False):
     """Σ weight × the product's field weight over each need's (weight, term,
     divisions) entries, each counted only where its divisions hold; ``best``:
     the largest of them instead of their sum."""
@@ -618,9 +626,7 @@ def _accumulate_scoped(candidates, lists, index, products, best=False):
     for divisions, entries in _entries(lists, index).items():
         inside = None
         if divisions not in (None, EVERYWHERE):
-            # A product of no known division gets the benefit of the doubt.
-            inside = np.isin(products.divisions, sorted(int(d) for d in divisions))
-            inside |= products.divisions < 0
+            inside = index.in_divisions(divisions)
         found = _accumulate(candidates, entries, index.terms, inside, best=best)
         total = np.maximum(total, found) if best else total + found
     return total
@@ -663,7 +669,7 @@ def _without_siblings(found, modifiers, weights, index, floor):
     bound = np.array([SIBLING * _weak_bound(w) if w.modifiers else 1.0 for w in weights])
     rows = np.repeat(np.arange(found.shape[0]), np.diff(found.indptr))
     other_kind = _names_other_kind(weights, index, rows, found.indices)
-    sibling = (modifiers == 0) & other_kind & (bound[rows] < floor - 1e-9)
+    sibling = (modifiers == 0) & other_kind & (bound[rows] < floor - ROUNDING)
     if not sibling.any():
         return found, modifiers
     return _subset(found, ~sibling), modifiers[~sibling]
@@ -721,20 +727,28 @@ def _kinds(weighed, pairs):
     return found
 
 
+# A modifier that is a size or a model number flags its pairs this many bits up
+# (_flags): the flags of the need's words and of its sizes, apart.
+SIZE_FLAGS = 3
+
+
 def _head_entries(weights, index, field="head"):
-    """{term column: [(need row, 1)]} of the needs' head (or modifier) terms."""
+    """{term column: [(need row, the bits its flags go up by)]} of the needs' head
+    (or modifier) terms: a modifier that is a size by SIZE_FLAGS."""
     by_term = defaultdict(list)
     for i, weighed in enumerate(weights):
         for term in getattr(weighed, field):
             column = index.vocabulary.get(term)
             if column is not None:
-                by_term[column].append((i, 1.0))
+                shift = SIZE_FLAGS if field == "modifiers" and features.is_size(term) else 0
+                by_term[column].append((i, shift))
     return by_term
 
 
 def _flags(candidates, by_term, matrix):
     """For each candidate pair: the OR of matrix[term, product] over the need's
-    entries in ``by_term`` (integer flags)."""
+    entries in ``by_term`` (integer flags, shifted up by the entries' bits: one
+    term, one shift)."""
     indptr, indices = candidates.indptr, candidates.indices
     total = np.zeros(len(candidates.data), dtype=np.int64)
     dense = np.zeros(matrix.shape[1], dtype=np.int64)
@@ -746,7 +760,7 @@ def _flags(candidates, by_term, matrix):
         if not len(positions):
             continue
         dense[postings] = matrix.data[start:end]
-        total[positions] |= dense[indices[positions]]
+        total[positions] |= dense[indices[positions]] << entries[0][1]
         dense[postings] = 0
     return total
 

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.testing import sign_in_staff
 from exhibitors.tests.factories import category, make_exhibitor, make_need, make_product
@@ -195,3 +196,24 @@ def test_the_need_page_explains_its_matches_in_a_flat_number_of_queries(client, 
         make_product(make_exhibitor(), name=f"کارتن پنج لایه {i}", category=category("1702"))
     engine.rematch()
     assert queries() == one
+
+
+def test_a_weak_pair_and_one_not_even_worth_a_look_are_told_apart():
+    from matching import explain as explaining
+    from matching import scoring
+
+    stone = category("0810")
+    buyer, quarry, mill = make_exhibitor(), make_exhibitor(), make_exhibitor()
+    need = make_need(buyer, name="اسلب مرمریت", category=stone)
+    block = make_product(quarry, name="بلوک مرمریت", category=stone)
+    # The need's word only in the description: no weak pair.
+    powder = make_product(mill, name="پودر سنگ", description="از ضایعات مرمریت", category=stone)
+    engine.rematch()
+    with translation.override("en"):
+        kept, dropped = explaining.explain_many(need, [block, powder])
+    assert kept.stored and scoring.FLOOR <= kept.relevance < scoring.MIN_RELEVANCE
+    assert kept.modifier_in_name and not kept.dropped
+    assert not dropped.stored and not dropped.modifier_in_name
+    assert any("not even worth a look" in why for why in dropped.dropped), dropped.dropped
+    out = explain(need.pk, powder.pk)
+    assert "not even worth a look" in out and "worth a look from 0.20" in out

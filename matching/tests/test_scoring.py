@@ -9,7 +9,9 @@ from matching import features, index, scoring
 from matching.features import DESCRIPTION, NAME, NeedText, ProductText
 from matching.index import Context, Items, Places, ProductIndex, Rarity
 
-WORDS = [f"w{i}" for i in range(40)]
+# Words, and a few sizes and model numbers among them: another kind is said by
+# a word against a word, a size against a size (features.kinds_named).
+WORDS = [f"w{i}" if i % 7 != 3 else f"{i}mm" if i % 2 else f"62{i:02d}" for i in range(40)]
 CODES = ["1511", "1512", "1520", "1701", "1702", "2013", "2220", "15", "17", ""]
 
 
@@ -26,7 +28,11 @@ def products_of(rng, count, units):
             terms[word] = rng.choice([NAME, NAME, DESCRIPTION])
         names = [t for t, w in terms.items() if w == NAME]
         head = rng.choice(names) if names else ""
-        found.append(ProductText(terms, head, own_modifiers=int(len(names) > 1)))
+        own = 0
+        for term in names:
+            if term != head:
+                own |= features.OWN_SIZES if features.is_size(term) else features.OWN_WORDS
+        found.append(ProductText(terms, head, own_modifiers=own))
     return _items(rng, found, 1, units)
 
 
@@ -128,7 +134,13 @@ def every_pair(needs, products, rarity, places, top):
                 needs.own_heads[i],
                 needs.features[i].pairs,
             )
-            named = any(products.features[j].terms.get(t) == NAME for t in weighed.modifiers)
+            # Kept to four places before any threshold, as stored.
+            relevance = round(relevance, 4)
+            # A weak pair has a word of the need's modifiers (not a size) in its name.
+            named = any(
+                products.features[j].terms.get(t) == NAME and not features.is_size(t)
+                for t in weighed.modifiers
+            )
             if relevance < (scoring.FLOOR if named else scoring.MIN_RELEVANCE) - 1e-9:
                 continue
             relevance = min(relevance, 1.0)
@@ -136,7 +148,7 @@ def every_pair(needs, products, rarity, places, top):
                 needs.units[i : i + 1], products.units[j : j + 1], places, Context.none()
             )[0]
             score = 0.85 * relevance + 0.15 * scoring.TIER_WEIGHT[tier]
-            scored.append((-round(score, 9), int(products.ids[j]), relevance))
+            scored.append((-round(score, 4), int(products.ids[j]), relevance))
         best = max((r for *_x, r in scored), default=0)
         # Beside a match, nothing under MIN_RELEVANCE; a need with none keeps its
         # best WEAK_TOP from FLOOR.
@@ -144,7 +156,6 @@ def every_pair(needs, products, rarity, places, top):
         lowest = scoring.MIN_RELEVANCE if match else scoring.FLOOR
         scored = [s for s in scored if s[2] >= max(lowest, best - scoring.CLOSE_TO_BEST) - 1e-9]
         for _neg, product, relevance in sorted(scored)[: top if match else scoring.WEAK_TOP]:
-            relevance = round(relevance, 4)
             result.append((int(needs.ids[i]), product, relevance))
     return result
 
