@@ -137,7 +137,27 @@ def need_weights(needs, rarity):
         if not heads:
             head_entries = []
         result.append(Weighed(weighed, head_entries, share, tuple(text.modifiers)))
-    return result
+    return Weights(result)
+
+
+class Weights(list):
+    """need_weights: a Weighed per need, and what scoring works out of them once
+    for every round that asks (_memo)."""
+
+    def __init__(self, found=()):
+        super().__init__(found)
+        self.memo = {}
+
+
+def _memo(weights, name, index, make):
+    """make(), once per ``weights`` (a Weights) and index."""
+    memo = getattr(weights, "memo", None)
+    if memo is None:
+        return make()
+    key = (name, index)
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
 
 
 def heavy_terms(weighed, floor):
@@ -230,19 +250,21 @@ def _kept_narrowly(needs, index, weights, places, context, excluded):
 def _kept_narrowly_with(needs, index, weights, places, context, excluded, **lookup):
     if index.narrow is None:
         return _nothing(), np.ones(len(needs), dtype=bool)
-    found, bound = narrow_candidates(needs, index, weights, **lookup)
-    if not found.nnz:
+    # The products with the head and a heaviest modifier first: their best tells
+    # how much of the head's category is still worth a look (same_category).
+    found, bound = narrow_candidates(needs, index, weights, same_division=False, **lookup)
+    job = (needs, index, weights, places, context, excluded)
+    kept = _kept(found, *_modifiers_found(found, weights, index), *job) if found.nnz else _nothing()
+    best = np.zeros(len(needs))
+    np.maximum.at(best, kept[0], kept[2])
+    more, bound = same_category(needs, index, weights, best, bound, **lookup)
+    more = _subset(more, ~_among(more, found))
+    if more.nnz:
+        found = more
+        more = _kept(more, *_modifiers_found(more, weights, index), *job, best=best)
+        kept = tuple(np.r_[a, b] for a, b in zip(kept, more, strict=True))
+    elif not found.nnz:
         return _nothing(), ~(bound + ROUNDING < FLOOR)
-    kept = _kept(
-        found,
-        _flags(found, _head_entries(weights, index, "modifiers"), index.flags),
-        needs,
-        index,
-        weights,
-        places,
-        context,
-        excluded,
-    )
     done = _settled(len(needs), kept, bound)
     return tuple(a[done[kept[0]]] for a in kept), ~done
 
@@ -282,7 +304,64 @@ def _nothing():
     return empty, empty, np.zeros(0), np.zeros(0), empty
 
 
-def narrow_candidates(needs, index, weights, every_modifier=False, wanted=None):
+def same_category(needs, index, weights, best, bound, every_modifier=False, wanted=None):
+    """(candidates, bound): the rest of narrow_candidates(same_division=False), for
+    needs whose best so far is ``best``: the products with the head that share
+    the need's category at the coarsest level where one without its heaviest
+    modifiers could still be kept (lowest_kept) — its division, its group, its
+    class, or none; and ``bound`` raised to the most relevance a product left
+    out (sharing a coarser level only) can have."""
+    bound = bound.copy()
+    lowest = lowest_kept(best)
+    coarser = {2: 0.0, 3: LEVEL_SHARE[2], 4: LEVEL_SHARE[3], None: LEVEL_SHARE[4]}
+    rows, cols = [], []
+    for i, weighed in enumerate(weights):
+        if not weighed.heads or not weighed.modifiers:
+            continue
+        if wanted is not None and not wanted[i]:
+            continue
+        _chosen, rest = _heaviest_modifiers(weighed, 0.0 if every_modifier else NARROW_BOUND)
+        level = next(
+            (
+                n
+                for n in SCOPES[1:]
+                if WORD_WEIGHT * rest + CATEGORY_WEIGHT * LEVEL_SHARE[n] >= lowest[i] - ROUNDING
+            ),
+            None,
+        )
+        bound[i] = max(bound[i], WORD_WEIGHT * rest + CATEGORY_WEIGHT * coarser[level])
+        if level is None:
+            continue
+        for head in weighed.head:
+            row = index.scoped_row(level, head, needs.codes[i])
+            if row is not None:
+                rows.append(i)
+                cols.append(index.offsets[level] + row)
+    pattern = sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(len(needs), index.keyed.shape[0])
+    )
+    found = (pattern @ index.keyed).tocsr()
+    found.sum_duplicates()
+    found.sort_indices()
+    return found, bound
+
+
+def _among(found, other):
+    """A mask over the pairs of ``found`` (CSR, sorted indices): those in ``other``."""
+    if not other.nnz or not found.nnz:
+        return np.zeros(found.nnz, dtype=bool)
+    width = np.int64(found.shape[1])
+
+    def keys(matrix):
+        rows = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))
+        return rows * width + matrix.indices
+
+    known, wanted = keys(other), keys(found)
+    at = np.minimum(np.searchsorted(known, wanted), len(known) - 1)
+    return known[at] == wanted
+
+
+def narrow_candidates(needs, index, weights, every_modifier=False, wanted=None, same_division=True):
     """(candidates, bound): for each need that has a head and names its kind
     (modifiers), the products that have the head and one of its heaviest
     modifiers, or the head and the need's ISIC division (needs × products, CSR,
@@ -293,7 +372,9 @@ def narrow_candidates(needs, index, weights, every_modifier=False, wanted=None):
     with the head, none of those modifiers and no category in common: words
     only, less those modifiers'. The heaviest modifiers are as few as bring
     that under NARROW_BOUND (``every_modifier``: all of them). ``wanted``: a
-    mask of the needs to look up.
+    mask of the needs to look up. Without ``same_division``, the products with
+    the head and the need's division are left to same_category, and ``bound``
+    does not count them.
     """
     bound = np.ones(len(needs))
     divisions = needs.levels[0]
@@ -318,7 +399,7 @@ def narrow_candidates(needs, index, weights, every_modifier=False, wanted=None):
                 pair_keys.append(min(a, b) * size + max(a, b))
             rows.append(i)
             cols.append(index.narrow_offsets["wide"] + a)
-            if divisions[i] >= 0:
+            if same_division and divisions[i] >= 0:
                 column = index.scoped_row(2, head, needs.codes[i])
                 if column is not None:
                     rows.append(i)
@@ -376,12 +457,20 @@ def _kept_widely(needs, index, weights, places, context, top, excluded, wanted):
     of the first round."""
     products = index.products
     found = candidates(needs, index, weights, FLOOR, wanted)
-    modifiers = _flags(found, _head_entries(weights, index, "modifiers"), index.flags)
+    modifiers, present = _modifiers_found(found, weights, index)
     rows = np.repeat(np.arange(len(needs)), np.diff(found.indptr))
     named = np.array([bool(w.modifiers) for w in weights], dtype=bool)
     strong = (modifiers > 0) | ~named[rows]
     first = _kept(
-        _subset(found, strong), modifiers[strong], needs, index, weights, places, context, excluded
+        _subset(found, strong),
+        modifiers[strong],
+        present[strong],
+        needs,
+        index,
+        weights,
+        places,
+        context,
+        excluded,
     )
     weak = ~strong
     if weak.any():
@@ -402,16 +491,25 @@ def _kept_widely(needs, index, weights, places, context, top, excluded, wanted):
             TIER_WEIGHT[0] if context.fair_id else TIER_WEIGHT[TIERS.index(Proximity.SAME_PARK)]
         )
         best = RELEVANCE_WEIGHT * ceiling + PROXIMITY_WEIGHT * nearest
-        # Matches only: weak pairs are kept only where there is none.
-        matches = first[2] >= MIN_RELEVANCE - 1e-9
-        bar = _kth(first[0][matches], first[3][matches], len(needs), top)
-        hopeful = (ceiling >= FLOOR - ROUNDING) & (best >= bar[need_pos] - ROUNDING)
+        # Of the first round's pairs, those surely kept (_select) count: matches
+        # (weak pairs are kept only where there is none), close enough to the
+        # highest best these pairs could bring.
+        reach = ceiling >= FLOOR - ROUNDING
+        highest = np.zeros(len(needs))
+        np.maximum.at(highest, first[0], first[2])
+        np.maximum.at(highest, need_pos[reach], ceiling[reach] + ROUNDING)
+        sure = (first[2] >= MIN_RELEVANCE - 1e-9) & (
+            first[2] >= lowest_kept(highest)[first[0]] - 1e-9
+        )
+        bar = _kth(first[0][sure], first[3][sure], len(needs), top)
+        hopeful = reach & (best >= bar[need_pos] - ROUNDING)
         chosen = np.zeros(len(found.data), dtype=bool)
         chosen[np.flatnonzero(weak)[hopeful]] = True
         if chosen.any():
             second = _kept(
                 _subset(found, chosen),
                 modifiers[chosen],
+                present[chosen],
                 needs,
                 index,
                 weights,
@@ -460,10 +558,119 @@ def _kth(need_pos, total, count, top):
     return bar
 
 
-def _kept(found, modifiers, needs, index, weights, places, context, excluded):
+def _kept(found, modifiers, present, needs, index, weights, places, context, excluded, best=None):
     """(need positions, product positions, relevance, score, tier) of the pairs of
     ``found`` that are kept: of two units, at least MIN_RELEVANCE (FLOOR with a
-    modifier of the need in the product's name), not excluded."""
+    modifier of the need in the product's name), not excluded. ``modifiers`` and
+    ``present``: the pairs' _modifiers_found.
+
+    Few of a need's candidates come near its best (12 of 2,600 a need at 100k
+    units): each pair's ceiling (_ceiling) is cheap to know, so first the pairs
+    whose ceiling is near their need's highest are evaluated, then only those
+    of the others whose ceiling reaches the least relevance that the best so
+    far lets be kept (lowest_kept: the best can only rise). ``best``: each need's
+    best already known, from other pairs."""
+    if not found.nnz:
+        return _kept_pairs(found, modifiers, needs, index, weights, places, context, excluded)
+    ceiling = _ceiling(found, modifiers, present, needs, index, weights)
+    counts = np.diff(found.indptr)
+    rows = np.repeat(np.arange(found.shape[0]), counts)
+    highest = np.zeros(found.shape[0])
+    filled = counts > 0
+    highest[filled] = np.maximum.reduceat(ceiling, found.indptr[:-1][filled])
+    best = np.zeros(found.shape[0]) if best is None else best.copy()
+    reach = ceiling >= lowest_kept(best)[rows] - ROUNDING
+    first = reach & (ceiling >= highest[rows] - NEAR_CEILING)
+    kept = _kept_pairs(
+        _subset(found, first), modifiers[first], needs, index, weights, places, context, excluded
+    )
+    np.maximum.at(best, kept[0], kept[2])
+    second = reach & ~first & (ceiling >= lowest_kept(best)[rows] - ROUNDING)
+    if not second.any():
+        return kept
+    more = _kept_pairs(
+        _subset(found, second), modifiers[second], needs, index, weights, places, context, excluded
+    )
+    return tuple(np.r_[a, b] for a, b in zip(kept, more, strict=True))
+
+
+# The first pairs _kept evaluates: those within this much of their need's highest
+# ceiling.
+NEAR_CEILING = 0.05
+
+
+def _ceiling(found, modifiers, present, needs, index, weights):
+    """Per pair of ``found``, the most relevance it can have, from what is cheap to
+    know (_modifiers_found): the weight of the need's modifiers the product has
+    at all (``present``; every other term counted as found in its name), its
+    category, and whether it is another kind of the thing (``modifiers``)."""
+    rest = np.zeros(len(weights))
+    for i, weighed in enumerate(weights):
+        modifiers_of = set(weighed.modifiers)
+        rest[i] = weighed.head_share + sum(
+            w for t, w in _term_weights(weighed, index).items() if t not in modifiers_of
+        )
+    rows = np.repeat(np.arange(found.shape[0]), np.diff(found.indptr))
+    words = np.minimum(rest[rows] + present, 1.0)
+    products = index.products
+    ceiling = WORD_WEIGHT * words + CATEGORY_WEIGHT * _category_shares(
+        needs, products, rows, found.indices
+    )
+    # Without the head, or with it as another kind of the thing.
+    other_kind = (modifiers == 0) & _names_other_kind(weights, index, rows, found.indices)
+    return np.where(other_kind, ceiling * max(HEADLESS, SIBLING), ceiling)
+
+
+def _term_weights(weighed, index):
+    """{term: its weight among the need's terms besides the head}, of the terms some
+    product has."""
+    weight = defaultdict(float)
+    for w, t, _d in weighed.others:
+        if t in index.vocabulary:
+            weight[t] += w
+    return weight
+
+
+def _modifiers_found(found, weights, index):
+    """(flags, weight) of each pair of ``found``: the OR of the flags of the need's
+    modifiers in the product (_flags; a size's SIZE_FLAGS up), and the sum of
+    the weights of those it has (_term_weights), in one pass."""
+    by_term = defaultdict(list)
+    for i, weighed in enumerate(weights):
+        weight = _term_weights(weighed, index)
+        for term in weighed.modifiers:
+            column = index.vocabulary.get(term)
+            if column is not None:
+                shift = SIZE_FLAGS if features.is_size(term) else 0
+                by_term[column].append((i, shift, weight.get(term, 0.0)))
+    indptr, indices = found.indptr, found.indices
+    flags = np.zeros(len(found.data), dtype=np.int64)
+    present = np.zeros(len(found.data))
+    if by_term and _few(found, by_term):
+        positions, columns, shifts = _entry_positions(found, by_term)
+        _p, _c, term_weights = _entry_positions(found, by_term, field=2)
+        found_flags = _lookup(index.flags, columns, indices[positions])
+        np.bitwise_or.at(flags, positions, found_flags << shifts.astype(np.int64))
+        np.add.at(present, positions, term_weights * (found_flags > 0))
+        return flags, present
+    row = _Row(index.flags)
+    for column, entries in by_term.items():
+        need_rows = np.fromiter((i for i, _s, _w in entries), dtype=np.int64, count=len(entries))
+        positions = _positions(indptr, need_rows)
+        if not len(positions):
+            continue
+        found_flags = row.values(column, indices[positions])
+        flags[positions] |= found_flags << entries[0][1]
+        lengths = indptr[need_rows + 1] - indptr[need_rows]
+        term_weights = np.fromiter(
+            (w for _i, _s, w in entries), dtype=np.float64, count=len(entries)
+        )
+        present[positions] += np.repeat(term_weights, lengths) * (found_flags > 0)
+    return flags, present
+
+
+def _kept_pairs(found, modifiers, needs, index, weights, places, context, excluded):
+    """_kept, every pair of ``found`` evaluated."""
     products = index.products
     need_pos, product_pos, parts = evaluate(found, modifiers, needs, index, weights)
     # To the four places it is stored at, before any threshold: an update reads
@@ -589,8 +796,8 @@ def evaluate(found, modifiers, needs, index, weights):
     """(need positions, product positions, Parts) of the pairs of ``found`` (needs
     × products, CSR), whose modifier flags (_flags) are ``modifiers``."""
     products = index.products
-    others = _accumulate_scoped(found, [w.others for w in weights], index)
-    heads = _accumulate_scoped(found, [w.heads for w in weights], index, best=True)
+    others = _accumulate_scoped(found, _memo_entries(weights, "others", index), index)
+    heads = _accumulate_scoped(found, _memo_entries(weights, "heads", index), index, best=True)
     pairs = found.tocoo()
     need_pos, product_pos = pairs.row.astype(np.int64), pairs.col.astype(np.int64)
     share = np.array([w.head_share for w in weights])[need_pos]
@@ -618,12 +825,19 @@ def _subset(found, keep):
     )
 
 
-def _accumulate_scoped(candidates, lists, index, best=False):
+def _memo_entries(weights, field, index):
+    """_entries of the needs' ``field`` ("others", "heads"), once per Weights."""
+    return _memo(
+        weights, field, index, lambda: _entries([getattr(w, field) for w in weights], index)
+    )
+
+
+def _accumulate_scoped(candidates, by_divisions, index, best=False):
     """Σ weight × the product's field weight over each need's (weight, term,
-    divisions) entries, each counted only where its divisions hold; ``best``:
-    the largest of them instead of their sum."""
+    divisions) entries (_entries: ``by_divisions``), each counted only where its
+    divisions hold; ``best``: the largest of them instead of their sum."""
     total = np.zeros(len(candidates.data))
-    for divisions, entries in _entries(lists, index).items():
+    for divisions, entries in by_divisions.items():
         inside = None
         if divisions not in (None, EVERYWHERE):
             inside = index.in_divisions(divisions)
@@ -709,15 +923,19 @@ def _covered(needs, weights, index, need_pos, product_pos):
     """Per pair: the product's head is one of the need's terms (any kind), or the
     first word of a related phrase («کیسه» of «کیسه پلاستیکی» ≈ «نایلون»)."""
     width = np.int64(len(index.vocabulary) + 1)
-    keys = sorted(
-        i * width + index.vocabulary[t]
-        for i, weighed in enumerate(weights)
-        for t in _kinds(weighed, needs.features[i].pairs)
-        if t in index.vocabulary
-    )
+
+    def keys():
+        found = sorted(
+            i * width + index.vocabulary[t]
+            for i, weighed in enumerate(weights)
+            for t in _kinds(weighed, needs.features[i].pairs)
+            if t in index.vocabulary
+        )
+        return np.array(found, dtype=np.int64)
+
     heads = index.head_of[product_pos]
     pair_keys = need_pos * width + heads
-    return (heads >= 0) & np.isin(pair_keys, np.array(keys, dtype=np.int64))
+    return (heads >= 0) & np.isin(pair_keys, _memo(weights, "covered", index, keys))
 
 
 def _kinds(weighed, pairs):
@@ -751,18 +969,92 @@ def _flags(candidates, by_term, matrix):
     term, one shift)."""
     indptr, indices = candidates.indptr, candidates.indices
     total = np.zeros(len(candidates.data), dtype=np.int64)
-    dense = np.zeros(matrix.shape[1], dtype=np.int64)
+    if by_term and _few(candidates, by_term):
+        positions, columns, shifts = _entry_positions(candidates, by_term)
+        found = _lookup(matrix, columns, indices[positions]) << shifts.astype(np.int64)
+        np.bitwise_or.at(total, positions, found)
+        return total
+    row = _Row(matrix)
     for column, entries in by_term.items():
-        start, end = matrix.indptr[column], matrix.indptr[column + 1]
-        postings = matrix.indices[start:end]
         need_rows = np.fromiter((i for i, _w in entries), dtype=np.int64, count=len(entries))
         positions = _positions(indptr, need_rows)
-        if not len(positions):
-            continue
-        dense[postings] = matrix.data[start:end]
-        total[positions] |= dense[indices[positions]] << entries[0][1]
-        dense[postings] = 0
+        if len(positions):
+            total[positions] |= row.values(column, indices[positions]) << entries[0][1]
     return total
+
+
+def _lookup(matrix, rows, cols):
+    """matrix[rows[k], cols[k]] for each k (0 where there is none): a binary search
+    of all of them at once within their rows (CSR, sorted indices)."""
+    indptr, indices = matrix.indptr, matrix.indices
+    lo, end = indptr[rows].astype(np.int64), indptr[rows + 1].astype(np.int64)
+    hi = end.copy()
+    active = np.flatnonzero(lo < hi)
+    while len(active):
+        mid = (lo[active] + hi[active]) // 2
+        less = indices[mid] < cols[active]
+        lo[active] = np.where(less, mid + 1, lo[active])
+        hi[active] = np.where(less, hi[active], mid)
+        active = active[lo[active] < hi[active]]
+    there = lo < end
+    found = np.zeros(len(rows), dtype=matrix.data.dtype)
+    at = lo[there]
+    found[there] = np.where(indices[at] == cols[there], matrix.data[at], 0)
+    return found
+
+
+def _few(candidates, by_term):
+    """Whether ``by_term``'s entries ask about so few pairs that one lookup of them
+    all (_lookup) beats a pass per term (each one costs some 30 µs of numpy
+    calls, and a block of needs has thousands of terms)."""
+    return len(candidates.data) * 4 < 200 * len(by_term)
+
+
+def _entry_positions(candidates, by_term, field=1):
+    """(positions, term columns, the entries' ``field``) of every (pair, entry of its
+    need in ``by_term``), as flat arrays."""
+    columns, need_rows, values = [], [], []
+    for column, entries in by_term.items():
+        for entry in entries:
+            columns.append(column)
+            need_rows.append(entry[0])
+            values.append(entry[field])
+    need_rows = np.array(need_rows, dtype=np.int64)
+    indptr = candidates.indptr
+    lengths = indptr[need_rows + 1] - indptr[need_rows]
+    positions = _positions(indptr, need_rows)
+    return (
+        positions,
+        np.repeat(np.array(columns, dtype=np.int64), lengths),
+        np.repeat(np.array(values), lengths),
+    )
+
+
+class _Row:
+    """The values of one row of ``matrix`` (terms × products, CSR, sorted) at some
+    products: by a binary search of its postings when they are many more than
+    the products asked about (a common word's, for a need's few candidates),
+    else through a dense row."""
+
+    def __init__(self, matrix):
+        self.matrix = matrix
+        self.dense = None
+
+    def values(self, column, products):
+        matrix = self.matrix
+        start, end = matrix.indptr[column], matrix.indptr[column + 1]
+        postings, data = matrix.indices[start:end], matrix.data[start:end]
+        if not len(postings):
+            return np.zeros(len(products), dtype=data.dtype)
+        if 16 * len(products) < len(postings):
+            at = np.minimum(np.searchsorted(postings, products), len(postings) - 1)
+            return np.where(postings[at] == products, data[at], 0)
+        if self.dense is None:
+            self.dense = np.zeros(matrix.shape[1], dtype=data.dtype)
+        self.dense[postings] = data
+        found = self.dense[products]
+        self.dense[postings] = 0
+        return found
 
 
 def _positions(indptr, need_rows):
@@ -780,30 +1072,36 @@ def _accumulate(candidates, by_term, matrix, inside=None, binary=False, best=Fal
     ``binary``: count presence."""
     indptr, indices = candidates.indptr, candidates.indices
     total = np.zeros(len(candidates.data))
-    dense = np.zeros(matrix.shape[1])
-    for column, entries in by_term.items():
-        start, end = matrix.indptr[column], matrix.indptr[column + 1]
-        postings, present = matrix.indices[start:end], matrix.data[start:end]
+    if by_term and _few(candidates, by_term):
+        positions, columns, term_weights = _entry_positions(candidates, by_term)
+        products = indices[positions]
+        present = _lookup(matrix, columns, products)
         if binary:
-            present = np.ones(len(postings))
+            present = present != 0
         if inside is not None:
-            present = present * inside[postings]
+            present = present * inside[products]
+        (np.maximum if best else np.add).at(total, positions, term_weights * present)
+        return total
+    row = _Row(matrix)
+    for column, entries in by_term.items():
         need_rows = np.fromiter((i for i, _w in entries), dtype=np.int64, count=len(entries))
         term_weights = np.fromiter((w for _i, w in entries), dtype=np.float64, count=len(entries))
-        firsts, lengths = indptr[need_rows], indptr[need_rows + 1] - indptr[need_rows]
-        if not lengths.sum():
+        lengths = indptr[need_rows + 1] - indptr[need_rows]
+        positions = _positions(indptr, need_rows)
+        if not len(positions):
             continue
-        # The positions of these needs' candidates in data, as one array.
-        offsets = np.repeat(firsts - np.cumsum(np.r_[0, lengths[:-1]]), lengths)
-        positions = np.arange(lengths.sum()) + offsets
-        dense[postings] = present
-        found = np.repeat(term_weights, lengths) * dense[indices[positions]]
+        products = indices[positions]
+        present = row.values(column, products)
+        if binary:
+            present = present != 0
+        if inside is not None:
+            present = present * inside[products]
+        found = np.repeat(term_weights, lengths) * present
         if best:
             # A need has a term once: its positions in one column never repeat.
             total[positions] = np.maximum(total[positions], found)
         else:
             total[positions] += found
-        dense[postings] = 0
     return total
 
 

@@ -223,6 +223,48 @@ def test_narrow_candidates_leave_out_nothing_in_reach(monkeypatch, wide):
     assert [(n, p) for n, p, _r in pruned] == [(n, p) for n, p, _r in reference]
 
 
+@pytest.mark.parametrize("seed", [3, 1405, 2026])
+def test_most_candidates_are_never_evaluated_in_full(monkeypatch, seed):
+    """A common head's products, few of them of the kind the needs name: _kept
+    evaluates first the pairs whose ceiling is near their need's highest, then
+    only those whose ceiling reaches what the best lets be kept. Far fewer
+    pairs than the candidates, and the definition's result all the same."""
+    rng = random.Random(seed)
+    units = list(range(1, 25))
+    places = _places(units)
+    found = [ProductText({"w0": NAME, "w1": NAME, "w2": NAME}, "w0", own_modifiers=1)] * 6
+    for _ in range(400):
+        other = rng.choice(WORDS[3:])
+        # The head and one modifier, in the description: a candidate, seldom near.
+        terms = {"w0": NAME, other: NAME, rng.choice(["w1", "w2"]): DESCRIPTION}
+        found.append(ProductText(terms, "w0", own_modifiers=1))
+    products = _items(rng, found, 1, units)
+    needs = _items(
+        rng, [NeedText({"w0": 1.0, "w1": 1.0, "w2": 1.0}, ("w0",), ("w1", "w2"))] * 30, 1001, units
+    )
+    rarity = Rarity.of_products(products)
+    candidates, evaluated = [], []
+    kept_pairs, ceiling = scoring._kept_pairs, scoring._ceiling
+
+    def counting_kept_pairs(found, *args):
+        evaluated.append(found.nnz)
+        return kept_pairs(found, *args)
+
+    def counting_ceiling(found, *args):
+        candidates.append(found.nnz)
+        return ceiling(found, *args)
+
+    monkeypatch.setattr(scoring, "_kept_pairs", counting_kept_pairs)
+    monkeypatch.setattr(scoring, "_ceiling", counting_ceiling)
+    scored = scoring.score(needs, ProductIndex(products), rarity, places, Context.none(), top=5)
+    assert sum(candidates) > 30 * 150
+    assert sum(evaluated) < 0.4 * sum(candidates)
+    pruned = sorted(zip(scored.needs.tolist(), scored.products.tolist(), strict=True))
+    reference = sorted((n, p) for n, p, _r in every_pair(needs, products, rarity, places, top=5))
+    assert len(reference) > 40
+    assert pruned == reference
+
+
 def test_excluded_pairs_are_never_kept():
     rng = random.Random(7)
     units = list(range(1, 10))
