@@ -234,8 +234,8 @@ def _scored_blocks(blocks, index, rarity, places, context, excluded, workers):
     """(needs, their Scored) of each block of needs (Items) ``blocks`` gives, in order.
 
     With more than one worker, forked processes score the blocks, as many at
-    once as there are workers, while this one reads the next and writes what
-    they return (a few rows a need). They inherit the index, get each block
+    once as there are workers, while this one reads the next wave and writes
+    what the last returned (a few rows a need). They inherit the index, get each block
     pickled, and never touch the database."""
     global _JOB
     blocks = iter(blocks)
@@ -250,10 +250,14 @@ def _scored_blocks(blocks, index, rarity, places, context, excluded, workers):
     index.products.levels  # noqa: B018 (a cached property, read for its side effect)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
+            scoring = pool.map_async(_score_block, wave)
             while wave:
-                scoring = pool.map_async(_score_block, wave)
                 following = list(itertools.islice(blocks, workers))
-                yield from zip(wave, scoring.get(), strict=True)
+                scored = scoring.get()
+                # The next wave is scored while this one's rows are written.
+                if following:
+                    scoring = pool.map_async(_score_block, following)
+                yield from zip(wave, scored, strict=True)
                 wave = following
     finally:
         _JOB = None
