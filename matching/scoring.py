@@ -315,12 +315,7 @@ def same_category(needs, index, weights, best, bound, every_modifier=False, want
     lowest = lowest_kept(best)
     coarser = {2: 0.0, 3: LEVEL_SHARE[2], 4: LEVEL_SHARE[3], None: LEVEL_SHARE[4]}
     rows, cols = [], []
-    for i, weighed in enumerate(weights):
-        if not weighed.heads or not weighed.modifiers:
-            continue
-        if wanted is not None and not wanted[i]:
-            continue
-        _chosen, rest = _heaviest_modifiers(weighed, 0.0 if every_modifier else NARROW_BOUND)
+    for i, weighed, _chosen, rest in _looked_up_narrowly(weights, every_modifier, wanted):
         level = next(
             (
                 n
@@ -344,6 +339,18 @@ def same_category(needs, index, weights, best, bound, every_modifier=False, want
     found.sum_duplicates()
     found.sort_indices()
     return found, bound
+
+
+def _looked_up_narrowly(weights, every_modifier, wanted):
+    """(position, Weighed, heaviest modifiers, the most word score without them) of
+    each need that has a head and names its kind, among the ``wanted``."""
+    for i, weighed in enumerate(weights):
+        if not weighed.heads or not weighed.modifiers:
+            continue
+        if wanted is not None and not wanted[i]:
+            continue
+        chosen, rest = _heaviest_modifiers(weighed, 0.0 if every_modifier else NARROW_BOUND)
+        yield i, weighed, chosen, rest
 
 
 def _among(found, other):
@@ -381,12 +388,7 @@ def narrow_candidates(needs, index, weights, every_modifier=False, wanted=None, 
     vocabulary = index.vocabulary
     size = np.int64(max(1, len(vocabulary)))
     pair_needs, pair_keys, rows, cols = [], [], [], []
-    for i, weighed in enumerate(weights):
-        if not weighed.heads or not weighed.modifiers:
-            continue
-        if wanted is not None and not wanted[i]:
-            continue
-        chosen, _rest = _heaviest_modifiers(weighed, 0.0 if every_modifier else NARROW_BOUND)
+    for i, weighed, chosen, _rest in _looked_up_narrowly(weights, every_modifier, wanted):
         bound[i] = _narrow_bound(weighed, every_modifier)
         heads = [t for t in weighed.head if t in vocabulary]
         modifiers = [vocabulary[t] for t in chosen if t in vocabulary]
@@ -461,17 +463,16 @@ def _kept_widely(needs, index, weights, places, context, top, excluded, wanted):
     rows = np.repeat(np.arange(len(needs)), np.diff(found.indptr))
     named = np.array([bool(w.modifiers) for w in weights], dtype=bool)
     strong = (modifiers > 0) | ~named[rows]
-    first = _kept(
-        _subset(found, strong),
-        modifiers[strong],
-        present[strong],
-        needs,
-        index,
-        weights,
-        places,
-        context,
-        excluded,
-    )
+
+    def kept_of(pairs):
+        return _kept(
+            _subset(found, pairs),
+            modifiers[pairs],
+            present[pairs],
+            *(needs, index, weights, places, context, excluded),
+        )
+
+    first = kept_of(strong)
     weak = ~strong
     if weak.any():
         # The most each other pair could score, from what is cheap to know of
@@ -506,17 +507,7 @@ def _kept_widely(needs, index, weights, places, context, top, excluded, wanted):
         chosen = np.zeros(len(found.data), dtype=bool)
         chosen[np.flatnonzero(weak)[hopeful]] = True
         if chosen.any():
-            second = _kept(
-                _subset(found, chosen),
-                modifiers[chosen],
-                present[chosen],
-                needs,
-                index,
-                weights,
-                places,
-                context,
-                excluded,
-            )
+            second = kept_of(chosen)
             first = tuple(np.r_[a, b] for a, b in zip(first, second, strict=True))
     return first
 
