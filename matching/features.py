@@ -103,6 +103,7 @@ def stem(word):
 COMPOUND_ENDINGS = ("بندی", "سازی", "کاری", "الات", "ریزی", "گیری")
 
 
+@functools.lru_cache(maxsize=100_000)
 def _parts(word):
     """The word, and the first part of a compound that ends in COMPOUND_ENDINGS."""
     for ending in COMPOUND_ENDINGS:
@@ -191,9 +192,12 @@ def _words(text, normalized):
     result = []
     tokens = [part for w in (text if normalized else normalize(text)).split() for part in _parts(w)]
     for k, word in enumerate(tokens):
-        unit = UNITS.get(word)
-        if unit and k and tokens[k - 1].isdecimal():
-            result.append(_number(tokens, k - 1, tokens[k - 1]) + unit)
+        if not word[0].isdecimal():
+            unit = UNITS.get(word)
+            if unit and k and tokens[k - 1].isdecimal():
+                result.append(_number(tokens, k - 1, tokens[k - 1]) + unit)
+            else:
+                result.extend(_word_terms(word))
             continue
         attached = _ATTACHED.match(word)
         if attached and attached.group(2) not in UNITS and _model_digits(attached.group(1)):
@@ -206,26 +210,36 @@ def _words(text, normalized):
             if _is_model_number(tokens, k):
                 result.append(word.lstrip("0"))
             continue
-        if word in STOP_WORDS:
-            continue
-        stemmed = stem(word)
-        if stemmed in STOP_WORDS:
-            # A silent «ه» cut that lands on a stop word («زیره» → «زیر») keeps
-            # the word whole; a unit's adjective («کیلویی») goes with its unit.
-            if stemmed + "ه" != word:
-                continue
-            stemmed = word
-        if len(stemmed) >= 2 and not stemmed.isdigit():
-            result.append(stemmed)
-            lettered = _LETTERED.match(stemmed)
-            if lettered and _model_digits(lettered.group(1)):  # «E6013» is electrode 6013 too
-                result.append(lettered.group(1))
+        result.extend(_word_terms(word))
     return tuple(result)
+
+
+# A registry has a few thousand words and a million descriptions: each word is
+# worked out once (half of what reading a product's text cost).
+@functools.lru_cache(maxsize=100_000)
+def _word_terms(word):
+    """The terms of one word that is not a number or a size: none (a stop word),
+    its stem, and a model number a letter leads («E6013»)."""
+    if word in STOP_WORDS:
+        return ()
+    stemmed = stem(word)
+    if stemmed in STOP_WORDS:
+        # A silent «ه» cut that lands on a stop word («زیره» → «زیر») keeps
+        # the word whole; a unit's adjective («کیلویی») goes with its unit.
+        if stemmed + "ه" != word:
+            return ()
+        stemmed = word
+    if len(stemmed) < 2 or stemmed.isdigit():
+        return ()
+    lettered = _LETTERED.match(stemmed)
+    if lettered and _model_digits(lettered.group(1)):  # «E6013» is electrode 6013 too
+        return (stemmed, lettered.group(1))
+    return (stemmed,)
 
 
 def forget():
     """Empty the caches of words and texts (a full rematch, once its products are indexed)."""
-    for cached in (_words, product_text, need_text):
+    for cached in (_words, _word_terms, _parts, product_text, need_text):
         cached.cache_clear()
 
 
