@@ -31,7 +31,7 @@ from exhibitors.models import Need, Product
 from fairs.models import Fair
 from portal.lib.text import normalize
 
-from . import features, reach
+from . import features, reach, tables
 from .index import (
     TOTAL,
     WEIGHED,
@@ -169,13 +169,14 @@ def need_key(item):
     return item.name_key or normalize(item.name)
 
 
-def _write(rows):
-    """Insert match rows; COPY on PostgreSQL (a full rematch writes a million)."""
+def _write(rows, table="matching_match"):
+    """Insert match rows; COPY on PostgreSQL (a full rematch writes a million,
+    into a fresh ``table``: matching/tables.py)."""
     if connection.vendor == "postgresql":
         columns = "need_id, product_id, fair_id, relevance, score, proximity, reasons"
         with (
             connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY matching_match ({columns}) FROM STDIN") as copy,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
         ):
             for row in rows:
                 copy.write_row((*row, "{}"))
@@ -374,6 +375,15 @@ def _rematch_contexts(fair, workers):
         contexts += [Context.of_fair(f) for f in active_fairs()]
     written = {}
     chunked = _chunked()
+    fresh = None
+    if fair is None and connection.vendor == "postgresql":
+        # Every context written anew into a fresh table; the matches of fairs
+        # that are over (match_report reads them) carried over as they are.
+        rewritten = [c.fair_id for c in contexts if c.fair_id is not None]
+        fresh = tables.Fresh(
+            Match._meta.db_table,
+            keep=("fair_id IS NOT NULL AND NOT fair_id = ANY(%s::bigint[])", [rewritten]),
+        )
     for context in contexts:
         needs_of_context = Need.objects.all()
         if context.fair_id is not None:
@@ -382,7 +392,7 @@ def _rematch_contexts(fair, workers):
         if chunked:
             # Needs gone from the context (deleted, or their unit left the fair).
             in_context.exclude(need__in=needs_of_context).delete()
-        else:
+        elif fresh is None:
             in_context.delete()
         terms = reach.Rewrite() if context.fair_id is None else None
         count = 0
@@ -395,7 +405,9 @@ def _rematch_contexts(fair, workers):
                     ids = block.ids.tolist()
                     for part in range(0, len(ids), 500):
                         in_context.filter(need__in=ids[part : part + 500]).delete()
-                _write(_rows(scored, context.fair_id))
+                _write(
+                    _rows(scored, context.fair_id), fresh.name if fresh else Match._meta.db_table
+                )
                 if terms:
                     # Each need's terms and bar: what a new product must bring.
                     terms.write(block, need_weights(block, rarity), reach.bars(len(block), scored))
@@ -403,6 +415,8 @@ def _rematch_contexts(fair, workers):
         if terms:
             terms.finish()
         written[context.fair_id] = count
+    if fresh:
+        fresh.swap()
     if chunked:
         _drop_orphans()
     if connection.vendor == "postgresql":

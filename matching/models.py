@@ -37,12 +37,20 @@ class Match(models.Model):
     # No foreign keys in the database: a full rematch writes a million rows,
     # and checking three keys for each at commit took longer than computing
     # them. Deletes go through the ORM, which cascades and nulls in Python;
-    # a rematch rewrites the table anyway.
-    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    # a rematch rewrites the table anyway. No index of their own either: the
+    # indexes below begin with them.
+    need = models.ForeignKey(
+        Need, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     # SET_NULL, not CASCADE: a deleted product leaves a gap that tells the
     # engine which needs to look at again.
     product = models.ForeignKey(
-        Product, on_delete=models.SET_NULL, null=True, related_name="+", db_constraint=False
+        Product,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     fair = models.ForeignKey(
         Fair,

@@ -28,7 +28,7 @@ from django.db.models.lookups import GreaterThanOrEqual, In
 
 from exhibitors.models import Category, Need, Product
 
-from . import features
+from . import features, tables
 from .models import NeedTerm
 from .scoring import (
     CATEGORY_WEIGHT,
@@ -112,12 +112,12 @@ def write_need_terms(needs, weights, need_bars, table="matching_needterm"):
 class Rewrite:
     """Every need's terms written anew, by a full rematch.
 
-    On PostgreSQL (the rematch is one transaction) into a temporary table, moved
-    into NeedTerm in term order at the end: a new product reads the rows of its
-    terms, and rows side by side are a few pages where rows in need order were a
-    page each (190 ms for 60,000 rows at 30k units, 60 ms in term order). The
-    table is emptied by TRUNCATE, which leaves no dead rows. Elsewhere NeedTerm
-    is emptied first and written block by block."""
+    On PostgreSQL (the rematch is one transaction) into a temporary table, then
+    into a fresh NeedTerm (matching/tables.py) in term order at the end: a new
+    product reads the rows of its terms, and rows side by side are a few pages
+    where rows in need order were a page each (190 ms for 60,000 rows at 30k
+    units, 60 ms in term order). Elsewhere NeedTerm is emptied first and
+    written block by block."""
 
     STAGING = "matching_needterm_new"
     COLUMNS = "need_id, term, weight, head, code, bar"
@@ -135,19 +135,20 @@ class Rewrite:
             )
 
     def write(self, needs, weights, need_bars):
-        table = self.STAGING if self.postgresql else "matching_needterm"
+        table = self.STAGING if self.postgresql else NeedTerm._meta.db_table
         write_need_terms(needs, weights, need_bars, table)
 
     def finish(self):
         if not self.postgresql:
             return
+        fresh = tables.Fresh(NeedTerm._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE matching_needterm")
             cursor.execute(
-                f"INSERT INTO matching_needterm ({self.COLUMNS}) "
+                f"INSERT INTO {fresh.name} ({self.COLUMNS}) "
                 f"SELECT {self.COLUMNS} FROM {self.STAGING} ORDER BY term, need_id"
             )
             cursor.execute(f"DROP TABLE {self.STAGING}")
+        fresh.swap()
 
 
 def candidate_needs(products):

@@ -1,12 +1,15 @@
 """Keeping matches current: incremental updates agree with a full rematch."""
 
+import datetime
+
 import pytest
+from django.db import connection, transaction
 
 from exhibitors.models import Need, Product
 from exhibitors.tests.factories import category, hamedan, make_exhibitor, make_need, park
 from exhibitors.tests.factories import make_product as product_of
 from fairs.tests.factories import make_booth, make_fair, make_hall, make_participation
-from matching import engine, scoring, services
+from matching import engine, scoring, services, tables
 from matching.models import Match, Proximity, Term
 
 pytestmark = pytest.mark.django_db
@@ -257,3 +260,60 @@ def test_a_need_with_no_match_keeps_its_best_weak_pair_until_a_match_comes(
     incremental = snapshot()
     engine.rematch()
     assert snapshot() == incremental
+
+
+def _table_shape(table):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1", [table]
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conname, contype FROM pg_constraint WHERE conrelid = %s::regclass ORDER BY 1",
+            [table],
+        )
+        return indexes, cursor.fetchall(), connection.introspection.get_sequences(cursor, table)
+
+
+def test_a_full_rematch_keeps_a_past_fairs_matches_and_never_reuses_an_id(world):
+    fair = world["fair"]
+    past = list(Match.objects.filter(fair=fair).values_list("pk", "need_id", "product_id"))
+    assert past
+    highest = max(Match.objects.values_list("pk", flat=True))
+    # The fair is over: a full rematch no longer computes its context, and
+    # match_report still reads what it stored.
+    type(fair).objects.filter(pk=fair.pk).update(
+        registration_opens_on=datetime.date(2019, 12, 1),
+        registration_closes_on=datetime.date(2019, 12, 20),
+        starts_on=datetime.date(2020, 1, 1),
+        ends_on=datetime.date(2020, 1, 3),
+    )
+    engine.rematch()
+    assert list(Match.objects.filter(fair=fair).values_list("pk", "need_id", "product_id")) == past
+    fresh = Match.objects.filter(fair__isnull=True)
+    assert fresh.count() == 2
+    # A page's link from before names no other match.
+    assert min(fresh.values_list("pk", flat=True)) > highest
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_on_postgresql_a_full_rematch_swaps_in_tables_of_the_same_shape(world):
+    shapes = {table: _table_shape(table) for table in ("matching_match", "matching_needterm")}
+    engine.rematch()
+    for table, shape in shapes.items():
+        assert _table_shape(table) == shape
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE %s", ["%\\_fresh%"])
+        assert cursor.fetchone()[0] == 0
+    assert Match.objects.filter(need=world["need"]).count() == 4
+    # Pending work is written to the new tables as to the old.
+    with transaction.atomic():
+        need = make_need(world["buyer"], name="چرم گاوی رویه", category=category("1511"))
+        engine.refresh_needs([need.pk])
+    assert Match.objects.filter(need=need).count() == 4
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_on_postgresql_a_table_with_foreign_keys_is_never_swapped(world):
+    with pytest.raises(ValueError, match="foreign keys"):
+        tables.Fresh("exhibitors_product")
