@@ -18,7 +18,7 @@ under it cannot enter.
 import re
 from collections import defaultdict
 from functools import reduce
-from operator import or_
+from operator import and_, or_
 
 import numpy as np
 from django.db import connection
@@ -219,12 +219,19 @@ def _reaching(weighed, pairs, code, within, floor):
     others, heads = _term_weights(weighed, lambda t: _searchable(pairs.get(t, t)))
     # A text with two words of the head counts both: more than there is, never less.
     weights = {t: others.get(t, 0.0) + heads.get(t, 0.0) for t in others.keys() | heads.keys()}
-    found = None
-    for n in (*within, 0):
+    found, coarser = None, []
+    # From the level that holds every product to the finest: a set of words a
+    # coarser level asks for already is not asked for again (each is an index
+    # scan, 1.5-3.5 ms at 30k units).
+    for n in (0, *reversed(within)):
         needed = (floor - SLACK - CATEGORY_WEIGHT * LEVEL_SHARE.get(n, 0.0)) / WORD_WEIGHT
-        holding = _holding(weights, needed)
-        if holding is None:
+        wanted = [c for c in _holding(weights, needed) if not any(d <= c for d in coarser)]
+        # Within a level too: a word alone makes its pairs redundant.
+        wanted = [c for c in wanted if not any(d < c for d in wanted)]
+        if not wanted:
             continue
+        coarser += wanted
+        holding = reduce(or_, (_all(sorted(c)) for c in sorted(wanted, key=sorted)))
         if n:
             holding &= Q(category_id__in=within[n])
         found = holding if found is None else found | holding
@@ -300,24 +307,21 @@ MOST_PAIRS = 200
 
 
 def _holding(weights, needed):
-    """A condition on the search text that every text whose terms' weights add
-    up to ``needed`` meets (None: none can): it has one of the heavy terms
-    (_heavy), and unless that one is enough, one of the heavy terms of the rest."""
+    """Sets of terms (one or two), one of which every text whose terms' weights
+    add up to ``needed`` has (none: none can): one of the heavy terms (_heavy),
+    and unless that one is enough, one of the heavy terms of the rest."""
     heavy = _heavy(weights, needed)
-    if not heavy:
-        return None
     if len(heavy) * len(weights) > MOST_PAIRS:
-        return _any(heavy)
-    clauses = []
+        return {frozenset([text]) for text in heavy}
+    found = set()
     for text in heavy:
         rest = needed - weights[text]
         if rest <= 1e-9:
-            clauses.append(_contains(text))
+            found.add(frozenset([text]))
             continue
-        others = _heavy({t: w for t, w in weights.items() if t != text}, rest)
-        if others:
-            clauses.append(_contains(text) & _any(others))
-    return reduce(or_, clauses) if clauses else None
+        for other in _heavy({t: w for t, w in weights.items() if t != text}, rest):
+            found.add(frozenset([text, other]))
+    return found
 
 
 def _heavy(weights, needed):
@@ -333,3 +337,7 @@ def _heavy(weights, needed):
 
 def _any(texts):
     return reduce(or_, (_contains(t) for t in texts))
+
+
+def _all(texts):
+    return reduce(and_, (_contains(t) for t in texts))
