@@ -357,7 +357,7 @@ def _rematch_contexts(fair, workers):
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
     # Each product's words go into the index as it is read: scoring reads the
     # products from the index alone.
-    index, rarity, heads = load_indexed(Product.objects.all())
+    index, rarity, heads = load_indexed(Product.objects.all(), workers)
     features.forget()
     if fair is None:
         with transaction.atomic():

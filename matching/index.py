@@ -7,9 +7,11 @@ Nothing here scores (scoring.py) or writes matches (engine.py).
 import contextlib
 import functools
 import hashlib
+import itertools
 import math
+import multiprocessing
 from array import array
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -144,28 +146,74 @@ def every_row():
             cursor.execute("SET LOCAL cursor_tuple_fraction TO DEFAULT")
 
 
-def load_indexed(queryset):
+def load_indexed(queryset, workers=1):
     """(the ProductIndex of a Product queryset, its Rarity, {unit: heads of its
     products}), the products read once: each product's words go into the
     index as it is read, never all of them at once (1.1 GB of them at 100k
-    units). What a full rematch reads its products by."""
+    units). What a full rematch reads its products by.
+
+    ``workers``: processes that work out the products' words (_read_in_turn);
+    nothing else runs meanwhile, and it is most of the reading."""
     rows = queryset.order_by("pk").values_list(
         "pk", "exhibitor_id", "name_key", "description", "category__code"
     )
     entries, ids, units, codes, heads = Entries(), array("q"), array("q"), [], defaultdict(set)
     with every_row():
-        for pk, unit, name_key, description, code in rows.iterator(chunk_size=5000):
-            found = features.product_text(name_key, description, normalized_name=True)
-            entries.add(found)
-            ids.append(pk)
-            units.append(unit)
-            codes.append(code or "")
-            if found.head:
-                heads[unit].add(found.head)
+        read = rows.iterator(chunk_size=READ_CHUNK)
+        chunks = iter(lambda: list(itertools.islice(read, READ_CHUNK)), [])
+        for chunk, found_of in _read_in_turn(chunks, workers):
+            for (pk, unit, _name_key, _description, code), found in zip(
+                chunk, found_of, strict=True
+            ):
+                entries.add(found)
+                ids.append(pk)
+                units.append(unit)
+                codes.append(code or "")
+                if found.head:
+                    heads[unit].add(found.head)
     products = Items(_numpy(ids).copy(), _numpy(units).copy(), codes, None, None, None)
     rarity = Rarity(entries.counts(), len(codes))
     heads = {unit: frozenset(found) for unit, found in heads.items()}
     return ProductIndex(products, entries=entries), rarity, heads
+
+
+READ_CHUNK = 5000
+
+
+def _texts_of(chunk):
+    return [
+        features.product_text(name_key, d, normalized_name=True)
+        for _p, _u, name_key, d, _c in chunk
+    ]
+
+
+def _read_in_turn(chunks, workers):
+    """(chunk, its products' ProductText) of each chunk of rows, in order. With
+    more than one worker, forked processes work out all but every
+    ``workers``-th chunk while this one works out those: they get the rows
+    pickled and never touch the database."""
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for chunk in chunks:
+            yield chunk, _texts_of(chunk)
+        return
+    with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+        waiting = deque()
+        for n, chunk in enumerate(chunks):
+            if n % workers:
+                waiting.append((chunk, pool.apply_async(_texts_of, (chunk,))))
+            else:
+                waiting.append((chunk, _texts_of(chunk)))
+            # What is done, in order; at most one wave waits (its rows are held).
+            while waiting and (len(waiting) > workers or _ready(waiting[0][1])):
+                chunk, found = waiting.popleft()
+                yield chunk, found if isinstance(found, list) else found.get()
+        while waiting:
+            chunk, found = waiting.popleft()
+            yield chunk, found if isinstance(found, list) else found.get()
+
+
+def _ready(found):
+    return isinstance(found, list) or found.ready()
 
 
 def _heads_by_unit(units):

@@ -9,8 +9,8 @@ from exhibitors.models import Need, Product
 from exhibitors.tests.factories import category, hamedan, make_exhibitor, make_need, park
 from exhibitors.tests.factories import make_product as product_of
 from fairs.tests.factories import make_booth, make_fair, make_hall, make_participation
-from matching import engine, scoring, services, tables
-from matching.models import Match, Proximity, Term
+from matching import engine, index, scoring, services, tables
+from matching.models import Match, NeedTerm, Proximity, Term
 
 pytestmark = pytest.mark.django_db
 
@@ -185,8 +185,10 @@ def test_a_rematch_in_forked_workers_stores_what_one_process_stores(world, monke
         make_need(world["far"], name=f"{name} {i}", category=category("1511"))
         make_need(world["buyer"], name=name, category=None)
     monkeypatch.setattr(engine, "NEEDS_PER_BLOCK", 2)
+    monkeypatch.setattr(index, "READ_CHUNK", 2)
     engine.rematch(workers=1)
     alone = snapshot()
+    terms = sorted(NeedTerm.objects.values_list("need_id", "term", "weight", "head", "bar"))
     forked = []
     real_context = engine.multiprocessing.get_context
 
@@ -197,8 +199,10 @@ def test_a_rematch_in_forked_workers_stores_what_one_process_stores(world, monke
     monkeypatch.setattr(engine.multiprocessing, "get_context", get_context)
     Match.objects.all().delete()
     engine.rematch(workers=2)
-    assert forked == ["fork", "fork"]  # both contexts: no fair, and the fair
+    # The products' words, then both contexts: no fair, and the fair.
+    assert forked == ["fork", "fork", "fork"]
     assert snapshot() == alone
+    assert sorted(NeedTerm.objects.values_list("need_id", "term", "weight", "head", "bar")) == terms
     assert len(alone) >= 6
 
 
