@@ -37,8 +37,6 @@ class Items:
     units: np.ndarray
     codes: list  # the item's ISIC code ("" for none)
     features: list  # features.NeedText or features.ProductText
-    texts: list  # (name, description) as written
-    singles: list  # the words of name and description, no joined pairs: for reasons
     activities: list = None  # the unit's own ISIC code (needs: its kind of output)
     own_heads: list = None  # needs: the heads of the unit's own products
 
@@ -75,7 +73,7 @@ class Items:
             self.units[positions],
             *(
                 [values[p] for p in positions]
-                for values in (self.codes, self.features, self.texts, self.singles)
+                for values in (self.codes, self.features)
             ),
             [self.activities[p] for p in positions],
             [self.own_heads[p] for p in positions],
@@ -96,7 +94,7 @@ def load_items(queryset, *, needs=False, own_classes=None, heads=None):
     fields = ["pk", "exhibitor_id", "name", "description", "category__code", "name_key"]
     rows = queryset.order_by("pk").values_list(*fields, "exhibitor__category__code")
     text_of = features.need_text if needs else features.product_text
-    ids, units, codes, found, texts, singles, activities = [], [], [], [], [], [], []
+    ids, units, codes, found, activities = [], [], [], [], []
     # Fetched at once, not through a server-side cursor: these are an update's
     # few dozen rows or a rematch's block of needs, and a cursor's own round
     # trips (declare, fetch, close, its planner setting) cost an update more
@@ -112,9 +110,6 @@ def load_items(queryset, *, needs=False, own_classes=None, heads=None):
             found.append(text_of(name, description))
         else:
             found.append(text_of(name_key, description, normalized_name=True))
-        texts.append((name, description))
-        words = features.words(name_key, normalized=True) + features.words(description)
-        singles.append(list(dict.fromkeys(words)))
     own_heads = None
     if needs:
         makers = set(units)
@@ -124,7 +119,7 @@ def load_items(queryset, *, needs=False, own_classes=None, heads=None):
             heads = _heads_by_unit(makers)
         own_heads = [heads.get(unit, frozenset()) for unit in units]
     ids, units = np.array(ids, dtype=np.int64), np.array(units, dtype=np.int64)
-    return Items(ids, units, codes, found, texts, singles, activities, own_heads)
+    return Items(ids, units, codes, found, activities, own_heads)
 
 
 @contextlib.contextmanager
@@ -171,7 +166,7 @@ def load_indexed(queryset, workers=1):
                 codes.append(code or "")
                 if found.head:
                     heads[unit].add(found.head)
-    products = Items(_numpy(ids).copy(), _numpy(units).copy(), codes, None, None, None)
+    products = Items(_numpy(ids).copy(), _numpy(units).copy(), codes, None)
     rarity = Rarity(entries.counts(), len(codes))
     heads = {unit: frozenset(found) for unit, found in heads.items()}
     return ProductIndex(products, entries=entries), rarity, heads

@@ -64,8 +64,6 @@ def _items(rng, found, start, units):
         np.array([rng.choice(units) for _ in range(count)], dtype=np.int64),
         [rng.choice(CODES) for _ in range(count)],
         found,
-        [("", "")] * count,
-        [list(f.terms) for f in found],
         [rng.choice(CODES) for _ in range(count)],
         [frozenset(rng.sample(WORDS[:8], rng.randint(0, 2))) for _ in range(count)],
     )
