@@ -231,8 +231,9 @@ def rematch(fair=None, workers=1):
 _JOB = None
 
 
-def _scored_blocks(blocks, index, rarity, places, context, excluded, workers):
-    """(needs, their Scored) of each block of needs (Items) ``blocks`` gives, in order.
+def _scored_blocks(blocks, index, rarity, places, context, excluded, workers, terms=False):
+    """(needs, their Scored, their need_term_rows if ``terms``) of each block of
+    needs (Items) ``blocks`` gives, in order.
 
     With more than one worker, forked processes score the blocks, as many at
     once as there are workers, while this one reads the next wave and writes
@@ -241,11 +242,12 @@ def _scored_blocks(blocks, index, rarity, places, context, excluded, workers):
     global _JOB
     blocks = iter(blocks)
     wave = list(itertools.islice(blocks, max(workers, 1)))
+    job = (index, rarity, places, context, excluded, terms)
     if len(wave) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for block in itertools.chain(wave, blocks):
-            yield block, _score_block(block, (index, rarity, places, context, excluded))
+            yield block, *_score_block(block, job)
         return
-    _JOB = (index, rarity, places, context, excluded)
+    _JOB = job
     # Worked out before the fork, so that the workers share them rather than each
     # working them out (0.8 s a worker at 100k units).
     index.products.levels  # noqa: B018 (a cached property, read for its side effect)
@@ -258,15 +260,23 @@ def _scored_blocks(blocks, index, rarity, places, context, excluded, workers):
                 # The next wave is scored while this one's rows are written.
                 if following:
                     scoring = pool.map_async(_score_block, following)
-                yield from zip(wave, scored, strict=True)
+                for block, (kept, rows) in zip(wave, scored, strict=True):
+                    yield block, kept, rows
                 wave = following
     finally:
         _JOB = None
 
 
 def _score_block(block, job=None):
-    index, rarity, places, context, excluded = job or _JOB
-    return score(block, index, rarity, places, context, excluded=excluded)
+    """(the block's Scored, its need_term_rows or None). The rows are made
+    where the weights are: working them out again cost the writing process
+    13 s of a rematch at 100k units."""
+    index, rarity, places, context, excluded, terms = job or _JOB
+    weights = need_weights(block, rarity)
+    scored = score(block, index, rarity, places, context, excluded=excluded, weights=weights)
+    if not terms:
+        return scored, None
+    return scored, list(reach.need_term_rows(block, weights, reach.bars(len(block), scored)))
 
 
 def _need_blocks(needs_of_context, heads):
@@ -397,8 +407,8 @@ def _rematch_contexts(fair, workers):
         terms = reach.Rewrite() if context.fair_id is None else None
         count = 0
         blocks = _need_blocks(needs_of_context, heads)
-        for block, scored in _scored_blocks(
-            blocks, index, rarity, places, context, excluded, workers
+        for block, scored, term_rows in _scored_blocks(
+            blocks, index, rarity, places, context, excluded, workers, terms=bool(terms)
         ):
             with transaction.atomic():
                 if chunked:
@@ -410,7 +420,7 @@ def _rematch_contexts(fair, workers):
                 )
                 if terms:
                     # Each need's terms and bar: what a new product must bring.
-                    terms.write(block, need_weights(block, rarity), reach.bars(len(block), scored))
+                    terms.write(term_rows)
             count += len(scored)
         if terms:
             terms.finish()

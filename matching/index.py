@@ -71,10 +71,7 @@ class Items:
         return Items(
             self.ids[positions],
             self.units[positions],
-            *(
-                [values[p] for p in positions]
-                for values in (self.codes, self.features)
-            ),
+            *([values[p] for p in positions] for values in (self.codes, self.features)),
             [self.activities[p] for p in positions],
             [self.own_heads[p] for p in positions],
         )

@@ -93,7 +93,10 @@ def need_term_rows(needs, weights, need_bars):
 
 
 def write_need_terms(needs, weights, need_bars, table="matching_needterm"):
-    rows = need_term_rows(needs, weights, need_bars)
+    write_term_rows(need_term_rows(needs, weights, need_bars), table)
+
+
+def write_term_rows(rows, table="matching_needterm"):
     if connection.vendor == "postgresql":
         columns = "need_id, term, weight, head, code, bar"
         with (
@@ -134,9 +137,9 @@ class Rewrite:
                 "ON COMMIT DROP"
             )
 
-    def write(self, needs, weights, need_bars):
-        table = self.STAGING if self.postgresql else NeedTerm._meta.db_table
-        write_need_terms(needs, weights, need_bars, table)
+    def write(self, rows):
+        """need_term_rows of a block of needs."""
+        write_term_rows(rows, self.STAGING if self.postgresql else NeedTerm._meta.db_table)
 
     def finish(self):
         if not self.postgresql:

@@ -209,11 +209,12 @@ class Scored:
         return Scored(*(getattr(self, f)[keep] for f in Scored.__dataclass_fields__))
 
 
-def score(needs, index, rarity, places, context, top=TOP, excluded=None):
+def score(needs, index, rarity, places, context, top=TOP, excluded=None, weights=None):
     """The best ``top`` products of ``index`` for each of ``needs`` in ``context``.
 
     ``excluded``: sorted need·2³² + product keys never to keep (dismissed
-    pairs). The pairs of one unit, those under MIN_RELEVANCE, those more than
+    pairs); ``weights``: need_weights(needs, rarity), if the caller has them.
+    The pairs of one unit, those under MIN_RELEVANCE, those more than
     CLOSE_TO_BEST under the need's best relevance and the excluded go,
     proximity is added, and each need keeps its best.
 
@@ -221,7 +222,8 @@ def score(needs, index, rarity, places, context, top=TOP, excluded=None):
     (narrow_candidates); a need whose best there leaves nothing outside them
     in reach is done. The others go the whole way (_kept_widely).
     """
-    weights = need_weights(needs, rarity)
+    if weights is None:
+        weights = need_weights(needs, rarity)
     parts = []
     kept, pending = _kept_narrowly(needs, index, weights, places, context, excluded)
     parts.append(kept)
