@@ -385,7 +385,7 @@ def _rematch_contexts(fair, workers):
         contexts += [Context.of_fair(f) for f in active_fairs()]
     written = {}
     chunked = _chunked()
-    fresh = None
+    fresh = fresh_terms = None
     if fair is None and connection.vendor == "postgresql":
         # Every context written anew into a fresh table; the matches of fairs
         # that are over (match_report reads them) carried over as they are.
@@ -422,11 +422,11 @@ def _rematch_contexts(fair, workers):
                     # Each need's terms and bar: what a new product must bring.
                     terms.write(term_rows)
             count += len(scored)
-        if terms:
-            terms.finish()
+        if terms and (swapped := terms.finish()):
+            fresh_terms = swapped
         written[context.fair_id] = count
     if fresh:
-        fresh.swap()
+        tables.swap(fresh, fresh_terms)
     if chunked:
         _drop_orphans()
     if connection.vendor == "postgresql":

@@ -142,8 +142,9 @@ class Rewrite:
         write_term_rows(rows, self.STAGING if self.postgresql else NeedTerm._meta.db_table)
 
     def finish(self):
+        """The fresh NeedTerm (tables.Fresh) to swap in, or None (not PostgreSQL)."""
         if not self.postgresql:
-            return
+            return None
         fresh = tables.Fresh(NeedTerm._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -151,7 +152,7 @@ class Rewrite:
                 f"SELECT {self.COLUMNS} FROM {self.STAGING} ORDER BY term, need_id"
             )
             cursor.execute(f"DROP TABLE {self.STAGING}")
-        fresh.swap()
+        return fresh
 
 
 def candidate_needs(products):

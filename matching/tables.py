@@ -14,6 +14,21 @@ import re
 
 from django.db import connection
 
+
+def swap(*fresh):
+    """Swap these Fresh tables in (None: skipped). Their indexes are built
+    first; then the old tables are locked at once and replaced: a reader that
+    holds one of them while it waits for another (the admin's need page reads
+    matches and need terms) would otherwise deadlock with the swap."""
+    fresh = [f for f in fresh if f is not None]
+    built = [f.build() for f in fresh]
+    with connection.cursor() as cursor:
+        tables = ", ".join(f.table for f in fresh)
+        cursor.execute(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE")
+    for table, indexes in zip(fresh, built, strict=True):
+        table.replace(indexes)
+
+
 _INDEX = re.compile(r"(CREATE (?:UNIQUE )?INDEX) (\S+) ON (\S+) (USING .+)", re.DOTALL)
 
 
@@ -48,10 +63,9 @@ class Fresh:
                     f"INSERT INTO {self.name} SELECT * FROM {table} WHERE {condition}", params
                 )
 
-    def swap(self):
-        """Build the old table's indexes on this one, under temporary names, then
-        drop the old table and give this one its names: the old table is locked
-        only for the renames."""
+    def build(self):
+        """Build the old table's indexes on this one, under temporary names; what
+        replace() takes."""
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT indexname, indexdef FROM pg_indexes "
@@ -71,15 +85,21 @@ class Fresh:
                 create, _name, _table, rest = _INDEX.fullmatch(definition).groups()
                 temporary = f"{self.name}_{n}"
                 cursor.execute(f"{create} {temporary} ON {self.name} {rest}")
-                built.append((name, temporary))
+                built.append((name, temporary, constraints.get(name)))
+        return built
+
+    def replace(self, built):
+        """Drop the old table and give this one its name, its indexes' names and
+        its constraints' (the old table is locked only for these renames)."""
+        with connection.cursor() as cursor:
             cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [self.name])
             (sequence,) = cursor.fetchone()
             cursor.execute(f"DROP TABLE {self.table}")
             cursor.execute(f"ALTER TABLE {self.name} RENAME TO {self.table}")
             cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {self.table}_id_seq")
-            for name, temporary in built:
-                if name in constraints:
-                    constraint, kind = constraints[name]
+            for name, temporary, constraint in built:
+                if constraint:
+                    constraint, kind = constraint
                     key = "PRIMARY KEY" if kind == "p" else "UNIQUE"
                     cursor.execute(
                         f"ALTER TABLE {self.table} ADD CONSTRAINT {constraint} {key} "
