@@ -390,6 +390,7 @@ def _rematch_contexts(fair, workers):
         # Every context written anew into a fresh table; the matches of fairs
         # that are over (match_report reads them) carried over as they are.
         rewritten = [c.fair_id for c in contexts if c.fair_id is not None]
+        tables.refuse(NeedTerm._meta.db_table)  # now, not at the end (reach.Rewrite)
         fresh = tables.Fresh(
             Match._meta.db_table,
             keep=("fair_id IS NOT NULL AND NOT fair_id = ANY(%s::bigint[])", [rewritten]),
@@ -429,9 +430,10 @@ def _rematch_contexts(fair, workers):
         tables.swap(fresh, fresh_terms)
     if chunked:
         _drop_orphans()
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not fresh:
         # Fresh statistics for the rewritten table: the planner's plans for an
         # update went wrong on stale ones (149 ms after ANALYZE, 630 before).
+        # (Fresh tables are analysed before they are swapped in.)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE matching_match")
             cursor.execute("ANALYZE matching_needterm")

@@ -211,18 +211,23 @@ def _ready(found):
 def _heads_by_unit(units):
     """{unit pk: frozenset of its products' heads}: what the unit makes itself."""
     found = defaultdict(set)
-    rows = (
-        Product.objects.filter(exhibitor__among=list(units))
-        if len(units) < 5000
-        else Product.objects.all()
-    )
-    rows = rows.values_list("exhibitor_id", "name_key", "description")
-    with every_row():
-        for unit, name_key, description in rows.iterator(chunk_size=5000):
-            if unit in units:
-                head = features.product_text(name_key, description, normalized_name=True).head
-                found[unit].add(head)
+    for unit, name_key, description in _products_of(units):
+        if unit in units:
+            head = features.product_text(name_key, description, normalized_name=True).head
+            found[unit].add(head)
     return {unit: frozenset(h for h in heads if h) for unit, heads in found.items()}
+
+
+def _products_of(units):
+    """(unit, name_key, description) of the products of these units, and maybe
+    of others: an update's few units' at once (a cursor's own round trips cost
+    more than their rows, load_items), a rematch's from all products, streamed."""
+    fields = ("exhibitor_id", "name_key", "description")
+    if len(units) < 5000:
+        yield from list(Product.objects.filter(exhibitor__among=list(units)).values_list(*fields))
+        return
+    with every_row():
+        yield from Product.objects.values_list(*fields).iterator(chunk_size=5000)
 
 
 @dataclass

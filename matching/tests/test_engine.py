@@ -321,3 +321,34 @@ def test_on_postgresql_a_full_rematch_swaps_in_tables_of_the_same_shape(world):
 def test_on_postgresql_a_table_with_foreign_keys_is_never_swapped(world):
     with pytest.raises(ValueError, match="foreign keys"):
         tables.Fresh("exhibitors_product")
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_on_postgresql_a_write_to_a_past_fairs_match_during_a_rematch_is_kept(world, monkeypatch):
+    fair = world["fair"]
+    type(fair).objects.filter(pk=fair.pk).update(
+        registration_opens_on=datetime.date(2019, 12, 1),
+        registration_closes_on=datetime.date(2019, 12, 20),
+        starts_on=datetime.date(2020, 1, 1),
+        ends_on=datetime.date(2020, 1, 3),
+    )
+    gone, *kept = Match.objects.filter(fair=fair).order_by("pk").values_list("pk", flat=True)
+    real = engine._scored_blocks
+
+    def deleted_meanwhile(*args, **kwargs):
+        # A unit's "not relevant" while the rematch scores: its row goes.
+        Match.objects.filter(pk=gone).delete()
+        yield from real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_scored_blocks", deleted_meanwhile)
+    engine.rematch()
+    assert list(Match.objects.filter(fair=fair).order_by("pk").values_list("pk", flat=True)) == kept
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_on_postgresql_a_view_on_a_table_keeps_it_from_being_swapped(world):
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE VIEW best_matches AS SELECT * FROM matching_match WHERE score > 0.5")
+    with pytest.raises(ValueError, match="views"):
+        engine.rematch()
+    assert Match.objects.filter(need=world["need"]).count() == 4

@@ -4,7 +4,7 @@ one for all changed needs and products, and one recompute runs at a time."""
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django_tasks import default_task_backend
 
 from exhibitors.tests.factories import category, make_exhibitor, make_need, make_product
@@ -213,3 +213,40 @@ def test_a_rematch_for_many_changes_is_not_one_transaction_but_an_update_is(monk
     assert services.recompute("items", 0) == 1
     assert seen == {"rematch": False, "update": True}
     assert not Pending.objects.exists()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_swap_waits_for_a_reader_in_tries_not_in_one_queue(monkeypatch):
+    """A reader holding the match table (a backup, a long page) makes each try
+    to lock it give up after LOCK_TRY; between tries other readers get in.
+    When it is done, the swap goes on."""
+    import time as clock
+
+    import psycopg
+
+    from matching import tables
+
+    monkeypatch.setattr(tables, "LOCK_PAUSE", 0.05)
+    monkeypatch.setattr(tables, "LOCK_TRIES", 3)
+    settings = connection.settings_dict
+    where = {"dbname": settings["NAME"], "user": settings["USER"], "host": settings["HOST"]}
+    where.update(port=settings["PORT"], password=settings["PASSWORD"])
+    reader = psycopg.connect(**{key: value for key, value in where.items() if value})
+    reader.execute("SELECT count(*) FROM matching_match")  # holds its lock until it ends
+    tries = []
+    real_execute = connection.cursor().__class__.execute
+
+    def counted(self, sql, params=None):
+        if sql.startswith("LOCK TABLE"):
+            tries.append(clock.monotonic())
+        return real_execute(self, sql, params)
+
+    monkeypatch.setattr(connection.cursor().__class__, "execute", counted)
+    threading.Timer(2.5, reader.rollback).start()
+    started = clock.monotonic()
+    with transaction.atomic():
+        tables._lock(["matching_match"])
+    assert len(tries) == 4  # three tries of LOCK_TRY, then it waits its turn
+    assert clock.monotonic() - started >= 2.4
+    reader.close()
