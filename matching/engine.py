@@ -41,6 +41,7 @@ from .index import (
     Rarity,
     active_fairs,
     contexts_of,
+    forked,
     load_indexed,
     load_items,
 )
@@ -252,14 +253,14 @@ def _scored_blocks(blocks, index, rarity, places, context, excluded, workers, te
     # working them out (0.8 s a worker at 100k units).
     index.products.levels  # noqa: B018 (a cached property, read for its side effect)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            scoring = pool.map_async(_score_block, wave)
+        with forked(workers) as pool:
+            scoring = [pool.submit(_score_block, block) for block in wave]
             while wave:
                 following = list(itertools.islice(blocks, workers))
-                scored = scoring.get()
+                scored = [found.result() for found in scoring]
                 # The next wave is scored while this one's rows are written.
                 if following:
-                    scoring = pool.map_async(_score_block, following)
+                    scoring = [pool.submit(_score_block, block) for block in following]
                 for block, (kept, rows) in zip(wave, scored, strict=True):
                     yield block, kept, rows
                 wave = following

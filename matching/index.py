@@ -4,6 +4,7 @@ fair contexts, how rare each term is, and the products as sparse matrices.
 Nothing here scores (scoring.py) or writes matches (engine.py).
 """
 
+import concurrent.futures
 import contextlib
 import functools
 import hashlib
@@ -188,24 +189,34 @@ def _read_in_turn(chunks, workers):
         for chunk in chunks:
             yield chunk, _texts_of(chunk)
         return
-    with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+    with forked(workers - 1) as pool:
         waiting = deque()
         for n, chunk in enumerate(chunks):
             if n % workers:
-                waiting.append((chunk, pool.apply_async(_texts_of, (chunk,))))
+                waiting.append((chunk, pool.submit(_texts_of, chunk)))
             else:
                 waiting.append((chunk, _texts_of(chunk)))
             # What is done, in order; at most one wave waits (its rows are held).
-            while waiting and (len(waiting) > workers or _ready(waiting[0][1])):
+            while waiting and (len(waiting) > workers or _done(waiting[0][1])):
                 chunk, found = waiting.popleft()
-                yield chunk, found if isinstance(found, list) else found.get()
+                yield chunk, found if isinstance(found, list) else found.result()
         while waiting:
             chunk, found = waiting.popleft()
-            yield chunk, found if isinstance(found, list) else found.get()
+            yield chunk, found if isinstance(found, list) else found.result()
 
 
-def _ready(found):
-    return isinstance(found, list) or found.ready()
+def _done(found):
+    return isinstance(found, list) or found.done()
+
+
+def forked(workers):
+    """A pool of ``workers`` forked processes (they inherit what this one holds).
+    One that dies (killed for memory, say) fails what it was given with
+    BrokenProcessPool, where multiprocessing.Pool would wait for it forever,
+    and the rematch with it, holding its lock."""
+    return concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork")
+    )
 
 
 def _heads_by_unit(units):

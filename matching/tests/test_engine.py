@@ -1,6 +1,8 @@
 """Keeping matches current: incremental updates agree with a full rematch."""
 
 import datetime
+import os
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 from django.db import connection, transaction
@@ -352,3 +354,17 @@ def test_on_postgresql_a_view_on_a_table_keeps_it_from_being_swapped(world):
     with pytest.raises(ValueError, match="views"):
         engine.rematch()
     assert Match.objects.filter(need=world["need"]).count() == 4
+
+
+def _killed(block, job=None):
+    os._exit(9)  # as the kernel's out-of-memory killer would end a worker
+
+
+def test_a_rematch_whose_worker_dies_fails_instead_of_waiting_forever(world, monkeypatch):
+    make_need(world["far"], name="چرم گاوی رویه", category=category("1511"))
+    monkeypatch.setattr(engine, "NEEDS_PER_BLOCK", 1)
+    before = snapshot()
+    monkeypatch.setattr(engine, "_score_block", _killed)
+    with pytest.raises(BrokenProcessPool):
+        engine.rematch(workers=2)
+    assert snapshot() == before
