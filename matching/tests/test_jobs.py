@@ -216,7 +216,6 @@ def test_a_rematch_for_many_changes_is_not_one_transaction_but_an_update_is(monk
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
-@pytest.mark.django_db(transaction=True)
 def test_on_postgresql_the_swap_waits_for_a_reader_in_tries_not_in_one_queue(monkeypatch):
     """A reader holding the match table (a backup, a long page) makes each try
     to lock it give up after LOCK_TRY; between tries other readers get in.
