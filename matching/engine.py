@@ -520,9 +520,10 @@ def _contexts(needs):
     """[(Context, positions of the needs it applies to)]: no fair for all needs,
     and each active fair for the needs of units approved at it."""
     fairs = contexts_of(set(needs.units.tolist()))
+    units = needs.units.tolist()
     contexts = [(Context.none(), np.arange(len(needs)))]
-    for fair in Fair.objects.filter(pk__in={f for fs in fairs.values() for f in fs}):
-        at = [i for i, unit in enumerate(needs.units.tolist()) if fair.pk in fairs[unit]]
+    for fair in sorted({f.pk: f for fs in fairs.values() for f in fs}.values(), key=lambda f: f.pk):
+        at = [i for i, unit in enumerate(units) if any(f.pk == fair.pk for f in fairs[unit])]
         contexts.append((Context.of_fair(fair), np.array(at, dtype=np.int64)))
     return contexts
 

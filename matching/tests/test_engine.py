@@ -368,3 +368,40 @@ def test_a_rematch_whose_worker_dies_fails_instead_of_waiting_forever(world, mon
     with pytest.raises(BrokenProcessPool):
         engine.rematch(workers=2)
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_a_fairs_context_follows_its_booths_and_holders_even_behind_the_caches_back():
+    from fairs.models import Booth, Participation
+
+    fair = make_fair()
+    hall = make_hall(fair)
+    a, b = make_booth(hall, "A1", x=0), make_booth(hall, "A2", x=3)
+    c = make_booth(hall, "A3", x=20)
+    first = make_participation(fair, booth=a).exhibitor_id
+    second = make_participation(fair, booth=b).exhibitor_id
+    applied = make_participation(fair, status=Participation.Status.APPLIED)
+    third = applied.exhibitor_id
+
+    def seen():
+        context = index.Context.of_fair(fair)
+        pairs = {(int(k) >> 32, int(k) & 0xFFFFFFFF) for k in context.neighbour_keys}
+        return set(context.units), context.hall, pairs
+
+    units, halls, pairs = seen()
+    assert units == {first, second}
+    assert halls == {first: hall.pk, second: hall.pk}
+    assert pairs == {(first, second), (second, first)}
+    assert seen() == (units, halls, pairs)  # the second time from the cache
+    # Writes that send no signal: the cache must not hide them.
+    Booth.objects.filter(pk=b.pk).update(x=30)
+    assert seen()[2] == set()
+    Participation.objects.filter(pk=applied.pk).update(status=Participation.Status.APPROVED)
+    assert seen()[0] == {first, second, third}
+    Participation.objects.filter(pk=applied.pk).update(booth=c)
+    assert seen()[1][third] == hall.pk
+    Booth.objects.filter(pk=c.pk).update(x=26)
+    assert seen()[2] == {(second, third), (third, second)}
+    Participation.objects.filter(pk=applied.pk).update(booth=None)
+    units, halls, pairs = seen()
+    assert third in units and third not in halls and pairs == set()
