@@ -28,7 +28,6 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q
 
 from exhibitors.models import Need, Product
-from fairs.models import Fair
 from portal.lib.text import normalize
 
 from . import features, reach, tables
