@@ -149,6 +149,21 @@ def _number(tokens, k, number):
     return number.lstrip("0") or "0"
 
 
+# Between the numbers of one unit: «۸۰۰ و ۴۰۰ گرمی», «۶ تا ۶۳ آمپر».
+NUMBER_LISTS = frozenset(["و", "تا"])
+
+
+def _listed(tokens, k, number=None):
+    """The numbers the unit after tokens[k] applies to: that one (``number``, or
+    the token), and those before it joined by NUMBER_LISTS («۸۰۰ و ۴۰۰ گرمی» is
+    800 g and 400 g; «۶ تا ۶۳ آمپر» 6 A and 63 A), last first."""
+    found = [_number(tokens, k, number or tokens[k])]
+    while k >= 2 and tokens[k - 1] in NUMBER_LISTS and tokens[k - 2].isdecimal():
+        k -= 2
+        found.append(_number(tokens, k, tokens[k]))
+    return found
+
+
 # Words around a number that make it a count, an amount or a year, not a model:
 # «ماهانه ۲۰۰ هزار عدد», «سال ۱۴۰۳», «۵۰۰ تا».
 AMOUNT_BEFORE = frozenset(
@@ -195,7 +210,7 @@ def _words(text, normalized):
         if not word[0].isdecimal():
             unit = UNITS.get(word)
             if unit and k and tokens[k - 1].isdecimal():
-                result.append(_number(tokens, k - 1, tokens[k - 1]) + unit)
+                result.extend(n + unit for n in _listed(tokens, k - 1))
             else:
                 result.extend(_word_terms(word))
             continue
@@ -204,7 +219,7 @@ def _words(text, normalized):
             result.append(attached.group(1))  # «6205ZZ» is bearing 6205 too
         if attached and attached.group(2) in UNITS:
             number, unit = attached.groups()
-            result.append(_number(tokens, k, number) + UNITS[unit])
+            result.extend(n + UNITS[unit] for n in _listed(tokens, k, number))
             continue
         if word.isdigit():
             if _is_model_number(tokens, k):
@@ -337,23 +352,53 @@ def product_text(name, description="", normalized_name=False):
     head_term, finds = head(name_words)
     own = 0
     for w in name_words:
-        if w not in finds and w not in generic_heads():
-            own |= OWN_SIZES if is_size(w) else OWN_WORDS
+        if w not in finds and w not in generic_heads() and w not in _qualifier_terms():
+            own |= kind_of(w)
     if all(term.isdigit() for term in terms):
         return ProductText({}, "")  # numbers alone, as a need's (need_text)
     return ProductText(terms, head_term, pairs, own)
 
 
-OWN_WORDS, OWN_SIZES = 1, 2
+OWN_WORDS, OWN_SIZES, OWN_MATERIALS = 1, 2, 4
+
+# Words of a name that say what the thing is made of («کیسه پلاستیکی», «تسمه
+# PP»), and words that say how big in words («عرض ۱۲ میل»): sorts of their own
+# (kind_of). A plastic strap is not another kind of «تسمه بسته بندی», but a
+# paper bag is another kind of «کیسه پلاستیکی».
+MATERIALS = frozenset(
+    """
+    پلاستیک پلاستیکی نایلون نایلونی پلیمر پلیمری فلز فلزی فولاد فولادی استیل
+    آهن آهنی چدن چدنی آلومینیوم آلومینیومی آلومینیم مسی گالوانیزه چوب چوبی
+    کاغذ کاغذی مقوا مقوایی شیشه شیشه‌ای پارچه پارچه‌ای کتان کتانی پنبه پنبه‌ای
+    ابریشم ابریشمی سرامیک سرامیکی لاستیک لاستیکی پلی‌اتیلن پلی‌پروپیلن
+    pp pe pvc upvc pu abs hdpe ldpe lldpe pet eva
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+DIMENSIONS = frozenset("عرض طول قطر ضخامت ارتفاع عمق نمره".split())
+
+
+def kind_of(term):
+    """The sort of what a term says of its head: OWN_SIZES (a size, a model, a
+    dimension), OWN_MATERIALS or OWN_WORDS (which kind: a use, a type)."""
+    if is_size(term) or term in _sorted_terms()[1]:
+        return OWN_SIZES
+    return OWN_MATERIALS if term in _sorted_terms()[0] else OWN_WORDS
+
+
+@functools.cache
+def _sorted_terms():
+    """(the terms of MATERIALS, of DIMENSIONS)."""
+    return tuple(frozenset(t for w in found for t in words(w)) for found in (MATERIALS, DIMENSIONS))
 
 
 def kinds_named(modifiers):
-    """What of OWN_WORDS, OWN_SIZES a need's modifiers say: a product is another
-    kind of the thing only by what it says of the same sort (another use, another
-    size), not a size against a use («الکترود ۶۰۱۳» for «الکترود جوشکاری»)."""
+    """What of OWN_WORDS, OWN_SIZES, OWN_MATERIALS a need's modifiers say: a
+    product is another kind of the thing only by what it says of the same sort
+    (another use, another size, another material), not a size against a use
+    («الکترود ۶۰۱۳» for «الکترود جوشکاری»)."""
     kinds = 0
     for term in modifiers:
-        kinds |= OWN_SIZES if is_size(term) else OWN_WORDS
+        kinds |= kind_of(term)
     return kinds
 
 

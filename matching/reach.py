@@ -287,7 +287,10 @@ def _searchable(term):
     spelled = sorted(w for w, canonical in features.UNITS.items() if canonical == unit)
     if not spelled:
         return term  # not a size: «6205zz», «2rs», as the text holds it
-    texts = sorted({f"{number}{sep}{w}" for w in spelled for sep in ("", " ")}, key=len)
+    texts = {f"{number}{sep}{w}" for w in spelled for sep in ("", " ")}
+    # A number of a list the unit comes after (features._listed): «800 و 400 گرمی».
+    texts |= {f"{number} {word} " for word in sorted(features.NUMBER_LISTS)}
+    texts = sorted(texts, key=len)
     kept = [t for i, t in enumerate(texts) if not any(k in t for k in texts[:i])]
     return SPELLINGS.join(kept)
 

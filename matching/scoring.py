@@ -796,15 +796,17 @@ def evaluate(found, modifiers, needs, index, weights):
     share = np.array([w.head_share for w in weights])[need_pos]
     words = others + share * np.minimum(heads, 1.0)
     flags = _flags(found, _head_entries(weights, index), index.flags)
+    head_found, head_is_head = (flags & 1) > 0, (flags & 4) > 0
+    as_modifier = head_found & ~head_is_head
     parts = Parts(
         words,
-        (flags & 1) > 0,
-        (flags & 4) > 0,
+        head_found,
+        head_is_head,
         (flags & 2) > 0,
         _covered(needs, weights, index, need_pos, product_pos),
         _category_shares(needs, products, need_pos, product_pos),
         _own_kind_factor(needs, index, need_pos, product_pos),
-        (modifiers == 0) & _names_other_kind(weights, index, need_pos, product_pos),
+        (modifiers == 0) & _names_other_kind(weights, index, need_pos, product_pos, as_modifier),
     )
     return need_pos, product_pos, parts
 
@@ -861,12 +863,18 @@ def _weak_bound(weighed):
     return WORD_WEIGHT * min(1.0, _weak_words(weighed)) + CATEGORY_WEIGHT
 
 
-def _names_other_kind(weights, index, need_pos, product_pos):
+def _names_other_kind(weights, index, need_pos, product_pos, as_modifier=None):
     """Per pair: whether the product says something of its kind of the sort the
     need's modifiers say (features.kinds_named): with none of them in common,
-    it is another kind of the same thing (SIBLING)."""
+    it is another kind of the same thing (SIBLING). ``as_modifier``: the pairs
+    where the product has the need's head but not as its own, whose own head
+    names another thing («گونی پلاستیکی» for «نایلون شیر»). Without it (the
+    bounds) fewer pairs are another kind: never more than evaluate finds."""
     named = np.array([features.kinds_named(w.modifiers) for w in weights], dtype=np.int8)
-    return (index.own_modifiers[product_pos] & named[need_pos]) > 0
+    own = index.own_modifiers[product_pos]
+    if as_modifier is not None:
+        own = np.where(as_modifier, own | features.OWN_WORDS, own)
+    return (own & named[need_pos]) > 0
 
 
 def _without_siblings(found, modifiers, weights, index, floor):

@@ -238,3 +238,30 @@ def test_another_kind_is_said_by_the_same_sort_of_word():
     assert product_text("الکترود ۶۰۱۳ سایز ۲.۵").own_modifiers == features.OWN_SIZES
     assert product_text("جعبه پیتزا").own_modifiers == features.OWN_WORDS
     assert product_text("جعبه").own_modifiers == 0
+
+
+@pytest.mark.parametrize(
+    "text, sizes",
+    [
+        ("قوطی کنسرو ۸۰۰ و ۴۰۰ گرمی", {"800g", "400g"}),
+        ("کلید ۶ تا ۶۳ آمپر", {"6A", "63A"}),
+        ("ورق ۲ و 3mm", {"2mm", "3mm"}),
+        ("لوله ۱۶ میل و ۲۰", {"16mm"}),
+        ("۵۰۰ تا ۱۰۰۰ عدد", set()),
+    ],
+)
+def test_the_unit_after_a_list_of_numbers_applies_to_each(text, sizes):
+    assert {w for w in features.words(text) if features.is_size(w)} == sizes
+
+
+@pytest.mark.parametrize(
+    "name, own",
+    [
+        ("جعبه پیتزا", features.OWN_WORDS),
+        ("کارتن سفارشی صنعتی", 0),  # qualifiers name no kind
+        ("تسمه پلاستیکی PP عرض ۱۲ میل", features.OWN_MATERIALS | features.OWN_SIZES),
+        ("کیسه کاغذی", features.OWN_MATERIALS),
+    ],
+)
+def test_what_a_products_name_says_of_its_kind_is_sorted(name, own):
+    assert features.product_text(name).own_modifiers == own

@@ -247,7 +247,8 @@ def test_a_size_is_read_however_the_product_typed_it():
     """A size is one term («4mm») that no product's search text holds as such: the
     bound looks for its number."""
     unit = make_exhibitor()
-    for name in ("ورق 4mm", "ورق ۴ میلیمتر", "ورق گالوانیزه ۴ میل", "ورق ۰.۴ میل", "ورق ۳ میل"):
+    names = ("ورق 4mm", "ورق ۴ میلیمتر", "ورق گالوانیزه ۴ میل", "ورق ۰.۴ میل", "ورق ۳ میل")
+    for name in (*names, "ورق ۴ و ۶ میل", "ورق ۲ تا ۴ میل"):
         make_product(unit, name=name, category=category("2410"))
     make_need(make_exhibitor(), name="ورق ۴ میل", category=category("2410"))
     engine.rematch()
@@ -256,7 +257,10 @@ def test_a_size_is_read_however_the_product_typed_it():
         reaching = {p for (_n, p), r in pairs.items() if r >= floor}
         found = set(reach.within_reach(needs, weights, [floor]).values_list("pk", flat=True))
         assert reaching <= found, floor
-    four = {p.pk for p in Product.objects.filter(name__in=["ورق 4mm", "ورق ۴ میلیمتر"])}
+    four = {
+        p.pk
+        for p in Product.objects.filter(name__in=["ورق 4mm", "ورق ۴ میلیمتر", "ورق ۴ و ۶ میل"])
+    }
     assert four <= {p for (_n, p), r in pairs.items() if r >= 0.9}
 
 

@@ -130,3 +130,27 @@ def test_parts_of_the_buyers_class_are_inputs_its_own_products_are_not():
 
     assert relevance(soles_need, soles) > 0.9  # soles are not what it makes
     assert relevance(shoes_need, shoes) < 0.6  # a competitor's shoes are
+
+
+def test_what_a_product_is_made_of_is_not_another_use_but_another_material_is_another_kind():
+    found = world(
+        "تسمه بسته بندی",
+        [("تسمه پلاستیکی PP عرض ۱۲ میل", "2220", ""), ("تسمه تایم خودرو", "2219", "")],
+    )
+    assert found == ["تسمه پلاستیکی PP عرض ۱۲ میل"]
+    found = world("کیسه پلاستیکی", [("کیسه کاغذی", "1709", ""), ("کیسه نایلونی", "2220", "")])
+    assert found == ["کیسه نایلونی"]
+
+
+def test_a_product_with_the_needs_head_as_a_modifier_of_a_material_word_is_another_thing():
+    # «گونی پلاستیکی» is a sack, whatever it is made of: not milk film.
+    found = world("نایلون شیر", [("گونی پلاستیکی", "2220", ""), ("نایلون شیر چاپی", "2220", "")])
+    assert found == ["نایلون شیر چاپی"]
+
+
+def test_the_unit_after_a_list_of_numbers_is_each_ones():
+    found = world(
+        "قوطی رب ۸۰۰ گرمی",
+        [("قوطی کنسرو ۸۰۰ و ۴۰۰ گرمی ایزی اوپن", "2599", ""), ("قوطی رنگ ۴ لیتری", "2599", "")],
+    )
+    assert found == ["قوطی کنسرو ۸۰۰ و ۴۰۰ گرمی ایزی اوپن"]

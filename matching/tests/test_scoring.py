@@ -9,9 +9,20 @@ from matching import features, index, scoring
 from matching.features import DESCRIPTION, NAME, NeedText, ProductText
 from matching.index import Context, Items, Places, ProductIndex, Rarity
 
-# Words, and a few sizes and model numbers among them: another kind is said by
-# a word against a word, a size against a size (features.kinds_named).
-WORDS = [f"w{i}" if i % 7 != 3 else f"{i}mm" if i % 2 else f"62{i:02d}" for i in range(40)]
+# Words, and a few sizes, model numbers and materials among them: another kind
+# is said by a word against a word, a size against a size, a material against
+# a material (features.kinds_named).
+MATERIALS = ["فلز", "چوب", "pvc", "مقوا", "کاغذ", "پلاستیک"]
+WORDS = [
+    f"{i}mm"
+    if i % 14 == 3
+    else f"62{i:02d}"
+    if i % 7 == 3
+    else MATERIALS[i // 7]
+    if i % 7 == 5
+    else f"w{i}"
+    for i in range(40)
+]
 CODES = ["1511", "1512", "1520", "1701", "1702", "2013", "2220", "15", "17", ""]
 
 
@@ -31,7 +42,7 @@ def products_of(rng, count, units):
         own = 0
         for term in names:
             if term != head:
-                own |= features.OWN_SIZES if features.is_size(term) else features.OWN_WORDS
+                own |= features.kind_of(term)
         found.append(ProductText(terms, head, own_modifiers=own))
     return _items(rng, found, 1, units)
 
@@ -102,7 +113,9 @@ def relevance_of(weighed, need_code, own, product, product_code, own_heads=froze
     elif (
         weighed.modifiers
         and not any(t in product.terms for t in weighed.modifiers)
-        and product.own_modifiers & features.kinds_named(weighed.modifiers)
+        # With the need's head not its own, the product's head names another thing.
+        and (product.own_modifiers | (features.OWN_WORDS if product.head not in found else 0))
+        & features.kinds_named(weighed.modifiers)
     ):
         value *= scoring.SIBLING
     if len(own) == 4 and own == product_code:
@@ -165,6 +178,11 @@ def _places(units):
         np.array([u % 3 + 1 for u in units]),  # county
         np.array([u % 2 + 1 for u in units]),  # province
     )
+
+
+def test_the_words_of_the_set_are_of_every_sort():
+    sorts = {features.kind_of(w) for w in WORDS}
+    assert sorts == {features.OWN_WORDS, features.OWN_SIZES, features.OWN_MATERIALS}
 
 
 def test_pruned_scoring_equals_scoring_every_pair():
