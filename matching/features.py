@@ -374,7 +374,7 @@ MATERIALS = frozenset(
     pp pe pvc upvc pu abs hdpe ldpe lldpe pet eva
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
-DIMENSIONS = frozenset("عرض طول قطر ضخامت ارتفاع عمق نمره".split())
+DIMENSIONS = frozenset(["عرض", "طول", "قطر", "ضخامت", "ارتفاع", "عمق", "نمره"])
 
 
 def kind_of(term):

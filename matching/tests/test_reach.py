@@ -258,8 +258,7 @@ def test_a_size_is_read_however_the_product_typed_it():
         found = set(reach.within_reach(needs, weights, [floor]).values_list("pk", flat=True))
         assert reaching <= found, floor
     four = {
-        p.pk
-        for p in Product.objects.filter(name__in=["ورق 4mm", "ورق ۴ میلیمتر", "ورق ۴ و ۶ میل"])
+        p.pk for p in Product.objects.filter(name__in=["ورق 4mm", "ورق ۴ میلیمتر", "ورق ۴ و ۶ میل"])
     }
     assert four <= {p for (_n, p), r in pairs.items() if r >= 0.9}
 
