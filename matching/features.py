@@ -268,8 +268,20 @@ def words(text, normalized=False):
 
 @functools.cache
 def generic_heads():
-    """Stems of the words that take the next word with them as a head (data file)."""
-    lines = (DATA / "generic_heads.txt").read_text(encoding="utf-8").splitlines()
+    """Stems of the words that take the next word with them as a head (data
+    files: generic_heads.txt, and the form heads)."""
+    return _listed_words("generic_heads.txt") | form_heads()
+
+
+@functools.cache
+def form_heads():
+    """Stems of the generic heads that name a thing's form (form_heads.txt): in a
+    product's name the next word is its head too."""
+    return _listed_words("form_heads.txt")
+
+
+def _listed_words(name):
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
     return frozenset(
         w for line in lines if line.strip() and not line.startswith("#") for w in words(line)
     )
@@ -311,6 +323,9 @@ class ProductText:
     # What the name says of its head besides it: OWN_WORDS, which kind («جعبه
     # پیتزا», not just «جعبه»); OWN_SIZES, which size or model («۶۲۰۶»).
     own_modifiers: int = 0
+    # The terms that are its head: the head, and the word a generic head takes
+    # with it («ریشه روناس» is madder) or the head joined with the next word.
+    finds: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -356,7 +371,9 @@ def product_text(name, description="", normalized_name=False):
             own |= kind_of(w)
     if all(term.isdigit() for term in terms):
         return ProductText({}, "")  # numbers alone, as a need's (need_text)
-    return ProductText(terms, head_term, pairs, own)
+    if name_words and name_words[0] in generic_heads() and name_words[0] not in form_heads():
+        finds = (head_term,)  # «دستگاه دکمه پرس» is no button
+    return ProductText(terms, head_term, pairs, own, tuple(t for t in finds if t in terms))
 
 
 OWN_WORDS, OWN_SIZES, OWN_MATERIALS = 1, 2, 4

@@ -476,7 +476,9 @@ class Entries:
             self.values.append(weight)
             # Flags: 1 the product has it, 2 in its name, 4 as its head.
             self.flags.append(
-                1 + 2 * (weight == features.NAME) + 4 * (term == found.head and bool(term))
+                1
+                + 2 * (weight == features.NAME)
+                + 4 * (bool(term) and (term == found.head or term in found.finds))
             )
         if found.head:
             self.head_rows.append(vocabulary.setdefault(found.head, len(vocabulary)))

@@ -265,3 +265,9 @@ def test_the_unit_after_a_list_of_numbers_applies_to_each(text, sizes):
 )
 def test_what_a_products_name_says_of_its_kind_is_sorted(name, own):
     assert features.product_text(name).own_modifiers == own
+
+
+def test_after_a_form_head_the_next_word_is_the_products_head_too_but_not_after_a_machine():
+    assert "روناس" in product_text("ریشه روناس آسیاب شده").finds
+    assert "دکمه" not in product_text("دستگاه دکمه پرس پدالی").finds
+    assert "ریش" in features.generic_heads() and "ریش" in features.form_heads()

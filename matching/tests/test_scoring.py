@@ -39,11 +39,13 @@ def products_of(rng, count, units):
             terms[word] = rng.choice([NAME, NAME, DESCRIPTION])
         names = [t for t, w in terms.items() if w == NAME]
         head = rng.choice(names) if names else ""
+        # Now and then the head takes another word of the name with it.
+        finds = (head, rng.choice(names)) if head and rng.random() < 0.3 else ()
         own = 0
         for term in names:
-            if term != head:
+            if term != head and term not in finds:
                 own |= features.kind_of(term)
-        found.append(ProductText(terms, head, own_modifiers=own))
+        found.append(ProductText(terms, head, own_modifiers=own, finds=finds))
     return _items(rng, found, 1, units)
 
 
@@ -101,7 +103,8 @@ def relevance_of(weighed, need_code, own, product, product_code, own_heads=froze
     kinds |= {pairs[t] for _w, t, d in weighed.entries if d is not None and t in pairs}
     covered = product.head in kinds
     as_modifier = any(product.terms[t] == NAME for t in found) and not covered
-    if found and product.head not in found and as_modifier:
+    as_head = bool({product.head, *product.finds} & set(found))
+    if found and not as_head and as_modifier:
         words *= scoring.HEAD_AS_MODIFIER
     category = 0.0
     for n, share in ((2, 0.4), (3, 0.7), (4, 1.0)):
@@ -114,7 +117,7 @@ def relevance_of(weighed, need_code, own, product, product_code, own_heads=froze
         weighed.modifiers
         and not any(t in product.terms for t in weighed.modifiers)
         # With the need's head not its own, the product's head names another thing.
-        and (product.own_modifiers | (features.OWN_WORDS if product.head not in found else 0))
+        and (product.own_modifiers | (features.OWN_WORDS if not as_head else 0))
         & features.kinds_named(weighed.modifiers)
     ):
         value *= scoring.SIBLING
