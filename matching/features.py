@@ -127,8 +127,21 @@ UNITS = {
     **dict.fromkeys(["وات", "واتی", "w"], "W"),
     **dict.fromkeys(["ولت", "ولتی", "v"], "V"),
     **dict.fromkeys(["درصد", "درصدی", "%"], "%"),
-    **dict.fromkeys(["میکرون", "میکرونی"], "um"),
+    **dict.fromkeys(["میکرون", "میکرونی", "mic", "um", "μm", "µm"], "um"),
+    **dict.fromkeys(["کیلووات", "کیلوواتی", "kw"], "kW"),
+    **dict.fromkeys(["اسب", "hp"], "hp"),
+    **dict.fromkeys(["مش", "mesh"], "mesh"),
+    "gsm": "g",
 }
+# A unit typed as two words is one: «۲ کیلو وات» is 2 kW, not 2 kg.
+UNIT_PHRASES = {
+    ("کیلو", "وات"): "کیلووات",
+    ("میلی", "متر"): "میلیمتر",
+    ("سانتی", "متر"): "سانتیمتر",
+}
+# Between the two numbers of a size in two dimensions: «۴۰ در ۴۰», «40 x 40»
+# (and «40x40» as typed) are one term, «40x40».
+BY = frozenset(["در", "x"])
 _ATTACHED = re.compile(r"^([0-9]+)([^0-9]+)$")  # «4mm», «8لیتر»
 _LETTERED = re.compile(r"^[a-z]{1,3}([1-9][0-9]{3,4})$")  # a model with a letter: «e6013»
 
@@ -202,11 +215,41 @@ def _model_digits(number):
     return not (1300 <= int(number) < 1500 or 1900 <= int(number) < 2100)
 
 
+def _joined_units(tokens):
+    """The tokens with each unit typed as two words (UNIT_PHRASES) one."""
+    joined = []
+    for word in tokens:
+        if joined and (joined[-1], word) in UNIT_PHRASES:
+            joined[-1] = UNIT_PHRASES[joined[-1], word]
+        else:
+            joined.append(word)
+    return joined
+
+
 @functools.lru_cache(maxsize=200_000)
 def _words(text, normalized):
     result = []
     tokens = [part for w in (text if normalized else normalize(text)).split() for part in _parts(w)]
+    tokens = _joined_units(tokens)
+    skip = set()
     for k, word in enumerate(tokens):
+        if k in skip:
+            continue
+        if (
+            word.isdigit()
+            and k + 2 < len(tokens)
+            and tokens[k + 1] in BY
+            and tokens[k + 2].isdigit()
+        ):
+            result.append(f"{word.lstrip('0')}x{tokens[k + 2].lstrip('0')}")  # «۴۰ در ۴۰»
+            skip.add(k + 1)
+            if k + 3 < len(tokens) and tokens[k + 3] in UNITS:
+                skip.add(k + 2)  # «۱۰۰ در ۲۰۰ سانت»: the unit is the size's
+                result.append(tokens[k + 2].lstrip("0") + UNITS[tokens[k + 3]])
+                skip.add(k + 3)
+            else:
+                skip.add(k + 2)
+            continue
         if not word[0].isdecimal():
             unit = UNITS.get(word)
             if unit and k and tokens[k - 1].isdecimal():

@@ -281,6 +281,12 @@ def _searchable(term):
     those, joined by SPELLINGS (_contains)."""
     if not features.is_size(term):
         return term
+    if by := re.fullmatch(r"([0-9]+)x([0-9]+)", term):
+        # Two dimensions: «40x40», «40 x 40», «40 در 40», and «40 40» (of «40*40»).
+        a, b = by.groups()
+        return SPELLINGS.join(
+            [f"{a} {b}", f"{a}x{b}", *(f"{a} {w} {b}" for w in sorted(features.BY))]
+        )
     number, unit = re.match(r"(?:[0-9]+\.)?([0-9]+)(.*)", term).groups()
     if not unit:
         return number  # a model number («6205»)
@@ -288,6 +294,13 @@ def _searchable(term):
     if not spelled:
         return term  # not a size: «6205zz», «2rs», as the text holds it
     texts = {f"{number}{sep}{w}" for w in spelled for sep in ("", " ")}
+    # A unit typed as two words (features.UNIT_PHRASES): «2 کیلو وات».
+    texts |= {
+        f"{number}{sep}{a} {b}"
+        for (a, b), joined in features.UNIT_PHRASES.items()
+        if features.UNITS[joined] == unit
+        for sep in ("", " ")
+    }
     # A number of a list the unit comes after (features._listed): «800 و 400 گرمی».
     texts |= {f"{number} {word} " for word in sorted(features.NUMBER_LISTS)}
     texts = sorted(texts, key=len)

@@ -271,3 +271,21 @@ def test_after_a_form_head_the_next_word_is_the_products_head_too_but_not_after_
     assert "روناس" in product_text("ریشه روناس آسیاب شده").finds
     assert "دکمه" not in product_text("دستگاه دکمه پرس پدالی").finds
     assert "ریش" in features.generic_heads() and "ریش" in features.form_heads()
+
+
+@pytest.mark.parametrize(
+    "text, sizes",
+    [
+        ("اینورتر ۲.۲ کیلووات", {"2.2kW"}),
+        ("اینورتر ۲.۲ کیلو وات", {"2.2kW"}),  # not 2.2 kg
+        ("درایو ۲/۲ kW", {"2.2kW"}),
+        ("فیلم 20mic", {"20um"}),
+        ("کاغذ 127gsm", {"127g"}),
+        ("آسیاب ۱۵ اسب", {"15hp"}),
+        ("قوطی ۴۰ در ۴۰", {"40x40"}),
+        ("پروفیل 40x40", {"40x40"}),
+        ("ورق ۱۰۰ در ۲۰۰ سانت", {"100x200", "200cm"}),
+    ],
+)
+def test_units_and_two_dimensions_as_owners_type_them(text, sizes):
+    assert {w for w in features.words(text) if features.is_size(w)} == sizes

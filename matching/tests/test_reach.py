@@ -263,6 +263,30 @@ def test_a_size_is_read_however_the_product_typed_it():
     assert four <= {p for (_n, p), r in pairs.items() if r >= 0.9}
 
 
+def test_a_unit_of_two_words_and_a_size_in_two_dimensions_are_read_however_typed():
+    unit = make_exhibitor()
+    for name in ("اینورتر ۲.۲ کیلو وات", "اینورتر 2.2kW", "اینورتر ۷.۵ کیلووات"):
+        make_product(unit, name=name, category=category("2710"))
+    for name in ("قوطی ۴۰ در ۴۰", "قوطی 40x40", "قوطی ۴۰*۴۰", "قوطی ۳۰ در ۳۰"):
+        make_product(unit, name=name, category=category("2410"))
+    make_need(make_exhibitor(), name="اینورتر ۲.۲ کیلووات", category=category("2710"))
+    make_need(make_exhibitor(), name="قوطی ۴۰ در ۴۰ ضخامت ۲ میل", category=category("2410"))
+    engine.rematch()
+    pairs, needs, weights = exact_relevance()
+    for floor in (0.5, 0.7, 0.9):
+        reaching = {p for (_n, p), r in pairs.items() if r >= floor}
+        found = set(
+            reach.within_reach(needs, weights, [floor] * len(needs)).values_list("pk", flat=True)
+        )
+        assert reaching <= found, floor
+    name = dict(Product.objects.values_list("pk", "name"))
+    relevance = {name[p]: r for (_n, p), r in pairs.items()}
+    inverters = ("اینورتر ۲.۲ کیلو وات", "اینورتر 2.2kW")
+    assert min(relevance[n] for n in inverters) > relevance["اینورتر ۷.۵ کیلووات"]
+    boxes = ("قوطی ۴۰ در ۴۰", "قوطی 40x40")
+    assert min(relevance[n] for n in boxes) > relevance["قوطی ۳۰ در ۳۰"]
+
+
 def test_a_size_is_looked_for_as_typed_not_as_a_bare_number():
     """«%4%» would match every product with a 4 in it, and no trigram index serves it."""
     spellings = reach._searchable("4mm").split(reach.SPELLINGS)
