@@ -70,6 +70,18 @@ OWN_YE = frozenset(
 )
 
 
+# Words whose last «ات» is their own, not a plural: salts and esters («سولفات»,
+# «کربنات»: not «کربن»; «استات»: not the stop word «است»).
+OWN_AT = frozenset(
+    normalize(w)
+    for w in """
+    سولفات فسفات نیترات کربنات بیکربنات سیلیکات استات سیترات بنزوات سوربات
+    گلوتامات استئارات کرومات پرمنگنات کلرات اگزالات لاکتات تارتارات پروپیونات
+    فرمات اولئات آلومینات تیتانات
+    """.split()
+)
+
+
 def stem(word):
     """A light stem, the same for needs and products, so that forms of one word meet:
 
@@ -83,6 +95,8 @@ def stem(word):
     A rare wrong cut («کره» → «کر») still compares equal to itself.
     """
     for suffix in SUFFIXES:
+        if suffix == "ات" and word in OWN_AT:
+            break
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             break

@@ -289,3 +289,10 @@ def test_after_a_form_head_the_next_word_is_the_products_head_too_but_not_after_
 )
 def test_units_and_two_dimensions_as_owners_type_them(text, sizes):
     assert {w for w in features.words(text) if features.is_size(w)} == sizes
+
+
+def test_a_salts_ending_is_its_own_not_a_plural():
+    assert words("کربنات کلسیم") == ["کربنات", "کلسیم"]  # not carbon («کربن»)
+    assert words("استات") == ["استات"]  # not the stop word «است»
+    assert words("سولفات‌ها") == words("سولفات")
+    assert words("قطعات") == words("قطعه")
