@@ -167,8 +167,13 @@ def candidate_needs(products):
         if (prefixes := {c[:n] for c in codes if len(c) >= n})
     ]
     category = Case(*share, default=Value(0.0), output_field=FloatField()) if share else Value(0.0)
+    rows = NeedTerm.objects.filter(term__among=found)
+    # A need without its head among these terms keeps HEADLESS of at most 1: one
+    # whose bar is above that cannot be entered, and its rows are not summed (a
+    # common word's rows are most of them).
+    headed = rows.filter(head=True).values("need_id")
     bound = (
-        NeedTerm.objects.filter(term__among=found)
+        rows.filter(Q(bar__lte=HEADLESS + SLACK) | Q(need_id__in=headed))
         .values("need_id", "code", "bar")
         .annotate(
             words=Sum(Case(When(head=False, then="weight"), default=Value(0.0)))

@@ -294,3 +294,19 @@ def test_a_size_is_looked_for_as_typed_not_as_a_bare_number():
     assert all(len(s) >= 3 for s in spellings)
     assert reach._searchable("0.3mm").split(reach.SPELLINGS)[0] == "3mm"  # «0 3mm» holds it
     assert reach._searchable("کارتن") == "کارتن"
+
+
+def test_a_need_with_a_low_bar_is_reached_by_a_product_without_its_head():
+    """Only needs with their head among a product's terms are summed, and those
+    whose bar a product without the head can still pass (HEADLESS)."""
+    need = make_need(make_exhibitor(), name="کیسه برنج ده کیلویی", category=category("2220"))
+    engine.rematch()  # nothing serves it: its bar is the floor
+    bar = NeedTerm.objects.filter(need=need).values_list("bar", flat=True).first()
+    assert bar <= scoring.HEADLESS
+    product = make_product(
+        make_exhibitor(), name="نایلون برنج ده کیلویی", category=category("2220")
+    )
+    pairs, _needs, _weights = exact_relevance()
+    assert bar <= pairs[need.pk, product.pk] < scoring.HEADLESS  # passes without the head
+    found = reach.candidate_needs(load_items(Product.objects.filter(pk=product.pk)))
+    assert need in found
