@@ -101,6 +101,11 @@ neighbour = (
     or Exhibitor.objects.filter(county=unit.county).exclude(pk=unit.pk).first()
 )
 words = ["چاپی", "پنج لایه", "سفید", "کرافت", "بزرگ"]
+# A second run on the same database starts from where the first began.
+names = [f"کارتن مقوا {word}" for word in words]
+Need.objects.filter(exhibitor=unit, name__in=names).delete()
+Product.objects.filter(exhibitor=neighbour, name__in=names).delete()
+services.recompute(Pending.Kind.ITEMS, 0)
 times = {"need": [], "product": [], "enqueue": []}
 def timed(kind, write):
     started = time.perf_counter()
