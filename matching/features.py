@@ -183,12 +183,30 @@ NUMBER_LISTS = frozenset(["و", "تا"])
 def _listed(tokens, k, number=None):
     """The numbers the unit after tokens[k] applies to: that one (``number``, or
     the token), and those before it joined by NUMBER_LISTS («۸۰۰ و ۴۰۰ گرمی» is
-    800 g and 400 g; «۶ تا ۶۳ آمپر» 6 A and 63 A), last first."""
+    800 g and 400 g; «۶ تا ۶۳ آمپر» 6 A and 63 A; «۱.۵ و ۲.۵ میل», a decimal
+    the normalizer split, 1.5 mm and 2.5 mm), last first."""
     found = [_number(tokens, k, number or tokens[k])]
-    while k >= 2 and tokens[k - 1] in NUMBER_LISTS and tokens[k - 2].isdecimal():
-        k -= 2
+    start = k - 1 if "." in found[-1] else k
+    while start >= 2 and tokens[start - 1] in NUMBER_LISTS and tokens[start - 2].isdecimal():
+        k = start - 2
         found.append(_number(tokens, k, tokens[k]))
+        start = k - 1 if "." in found[-1] else k
     return found
+
+
+def _two_dimensions(tokens, k):
+    """Whether tokens[k] starts a size in two dimensions («۴۰ در ۴۰»): whole
+    numbers on both sides of BY, not a decimal's part («۲ در ۰.۷۵», «۲.۵ در ۳»
+    are left as numbers) and not a model number («بلبرینگ 6205 در 2 رنگ»)."""
+    if not (k + 2 < len(tokens) and tokens[k].isdigit() and tokens[k + 1] in BY):
+        return False
+    first, second = tokens[k], tokens[k + 2]
+    if not second.isdigit() or first.startswith("0") or second.startswith("0"):
+        return False
+    if "." in _number(tokens, k, first) or _model_digits(first):
+        return False
+    after = tokens[k + 3] if k + 3 < len(tokens) else ""
+    return not (after.isdigit() and "." in _number(tokens, k + 3, after))
 
 
 # Words around a number that make it a count, an amount or a year, not a model:
@@ -249,12 +267,7 @@ def _words(text, normalized):
     for k, word in enumerate(tokens):
         if k in skip:
             continue
-        if (
-            word.isdigit()
-            and k + 2 < len(tokens)
-            and tokens[k + 1] in BY
-            and tokens[k + 2].isdigit()
-        ):
+        if _two_dimensions(tokens, k):
             result.append(f"{word.lstrip('0')}x{tokens[k + 2].lstrip('0')}")  # «۴۰ در ۴۰»
             skip.add(k + 1)
             if k + 3 < len(tokens) and tokens[k + 3] in UNITS:
@@ -396,6 +409,10 @@ class NeedText:
     related: tuple = ()
     pairs: dict = field(default_factory=dict)
     written: dict = field(default_factory=dict)  # related term → the lexicon's words
+    # What of OWN_WORDS, OWN_SIZES, OWN_MATERIALS the modifiers say (kinds_named),
+    # joined pairs left out: they repeat their words («لوله فولادی» names a
+    # material, not a use). -1: not worked out (kinds_named of the modifiers).
+    kinds: int = -1
 
 
 def _name_terms(name_words):
@@ -555,13 +572,16 @@ def need_text(name, description="", normalized_name=False):
                 head_related.append(other)
     if all(term.isdigit() for term in terms):
         return NeedText({}, ())  # numbers alone («۱۲۳۴ ۵۶۷»): a model is a model of something
+    modifiers = tuple(dict.fromkeys(modifiers))
+    plain = [t for t in modifiers if found.get(t) != "pair"]
     return NeedText(
         terms,
         finds + tuple(dict.fromkeys(head_related)),
-        tuple(dict.fromkeys(modifiers)),
+        modifiers,
         tuple(related),
         pairs,
         written,
+        kinds_named(plain or modifiers),
     )
 
 

@@ -300,7 +300,10 @@ class Context:
             found = cache.get(key)
             if found is None:
                 found = _context_parts(fair)
-                cache.set(key, found, 24 * 3600)
+                # Kept only if nothing changed while it was read: else the rows
+                # of a later layout would be stored under an earlier one's key.
+                if _layout_digest(fair) == digest:
+                    cache.set(key, found, 24 * 3600)
             return cls(fair.pk, *found)
         units, hall, keys = _context_parts(fair, cached=True)
         return cls(fair.pk, units, hall, keys)

@@ -287,11 +287,9 @@ def _searchable(term):
     if not features.is_size(term):
         return term
     if by := re.fullmatch(r"([0-9]+)x([0-9]+)", term):
-        # Two dimensions: «40x40», «40 x 40», «40 در 40», and «40 40» (of «40*40»).
+        # Two dimensions (features._two_dimensions): «40x40», «40 x 40», «40 در 40».
         a, b = by.groups()
-        return SPELLINGS.join(
-            [f"{a} {b}", f"{a}x{b}", *(f"{a} {w} {b}" for w in sorted(features.BY))]
-        )
+        return SPELLINGS.join([f"{a}x{b}", *(f"{a} {w} {b}" for w in sorted(features.BY))])
     number, unit = re.match(r"(?:[0-9]+\.)?([0-9]+)(.*)", term).groups()
     if not unit:
         return number  # a model number («6205»)

@@ -94,6 +94,7 @@ class Weighed:
     heads: list = ()
     head_share: float = 0.0
     modifiers: tuple = ()
+    kinds: int = 0  # features.NeedText.kinds
 
     def __bool__(self):
         return bool(self.others or self.heads)
@@ -136,7 +137,8 @@ def need_weights(needs, rarity):
                 weighed.append((weight, term, divisions or EVERYWHERE))
         if not heads:
             head_entries = []
-        result.append(Weighed(weighed, head_entries, share, tuple(text.modifiers)))
+        kinds = text.kinds if text.kinds >= 0 else features.kinds_named(text.modifiers)
+        result.append(Weighed(weighed, head_entries, share, tuple(text.modifiers), kinds))
     return Weights(result)
 
 
@@ -880,7 +882,7 @@ def _names_other_kind(weights, index, need_pos, product_pos, as_modifier=None):
         weights,
         "kinds named",
         None,
-        lambda: np.array([features.kinds_named(w.modifiers) for w in weights], dtype=np.int8),
+        lambda: np.array([w.kinds for w in weights], dtype=np.int8),
     )
     own = index.own_modifiers[product_pos]
     if as_modifier is not None:

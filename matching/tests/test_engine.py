@@ -405,3 +405,17 @@ def test_a_fairs_context_follows_its_booths_and_holders_even_behind_the_caches_b
     Participation.objects.filter(pk=applied.pk).update(booth=None)
     units, halls, pairs = seen()
     assert third in units and third not in halls and pairs == set()
+
+
+@pytest.mark.django_db
+def test_a_context_read_while_its_fair_changed_is_not_cached(monkeypatch):
+    from django.core.cache import cache
+
+    fair = make_fair()
+    make_participation(fair, booth=make_booth(make_hall(fair), "A1"))
+    digests = iter(["before", "after", "after", "after"])
+    monkeypatch.setattr(index, "_layout_digest", lambda _fair: next(digests))
+    index.Context.of_fair(fair)  # keyed "before", read when it was "after"
+    assert cache.get(f"matching:context:{fair.pk}:before") is None
+    index.Context.of_fair(fair)  # keyed and read "after"
+    assert cache.get(f"matching:context:{fair.pk}:after") is not None

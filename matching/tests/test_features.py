@@ -296,3 +296,24 @@ def test_a_salts_ending_is_its_own_not_a_plural():
     assert words("استات") == ["استات"]  # not the stop word «است»
     assert words("سولفات‌ها") == words("سولفات")
     assert words("قطعات") == words("قطعه")
+
+
+@pytest.mark.parametrize(
+    "text, sizes",
+    [
+        ("کابل افشان ۲ در ۰.۷۵", set()),  # not «2x»: a decimal is no dimension
+        ("کابل ۲.۵ در ۳", set()),
+        ("بلبرینگ 6205 در 2 رنگ", {"6205"}),  # the model stays a model
+        ("سیم ۱.۵ و ۲.۵ میل", {"1.5mm", "2.5mm"}),
+        ("لوله ۲ و ۱.۵ اینچ", {"2in", "1.5in"}),
+        ("۴۰ در ۰۴۰", set()),
+    ],
+)
+def test_dimensions_and_lists_read_decimals_and_models_as_they_are(text, sizes):
+    assert {w for w in features.words(text) if features.is_size(w)} == sizes
+
+
+def test_a_needs_joined_words_name_no_kind_of_their_own():
+    # «لوله فولادی» says what it is made of; its joined pair repeats the words.
+    assert need_text("لوله فولادی").kinds == features.OWN_MATERIALS
+    assert need_text("کارتن پیتزا").kinds == features.OWN_WORDS

@@ -269,6 +269,10 @@ def test_a_unit_of_two_words_and_a_size_in_two_dimensions_are_read_however_typed
         make_product(unit, name=name, category=category("2710"))
     for name in ("قوطی ۴۰ در ۴۰", "قوطی 40x40", "قوطی ۴۰*۴۰", "قوطی ۳۰ در ۳۰"):
         make_product(unit, name=name, category=category("2410"))
+    # Decimals are no dimensions (a review found «۲ در ۰.۷۵» read as «2x»).
+    for name in ("کابل افشان ۳ در ۱.۵", "کابل افشان ۲ در ۰.۷۵"):
+        make_product(unit, name=name, category=category("2732"))
+    make_need(make_exhibitor(), name="کابل افشان ۲ در ۰.۷۵", category=category("2732"))
     make_need(make_exhibitor(), name="اینورتر ۲.۲ کیلووات", category=category("2710"))
     make_need(make_exhibitor(), name="قوطی ۴۰ در ۴۰ ضخامت ۲ میل", category=category("2410"))
     engine.rematch()

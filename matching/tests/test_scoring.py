@@ -117,8 +117,7 @@ def relevance_of(weighed, need_code, own, product, product_code, own_heads=froze
         weighed.modifiers
         and not any(t in product.terms for t in weighed.modifiers)
         # With the need's head not its own, the product's head names another thing.
-        and (product.own_modifiers | (features.OWN_WORDS if not as_head else 0))
-        & features.kinds_named(weighed.modifiers)
+        and (product.own_modifiers | (features.OWN_WORDS if not as_head else 0)) & weighed.kinds
     ):
         value *= scoring.SIBLING
     if len(own) == 4 and own == product_code:
