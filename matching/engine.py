@@ -51,7 +51,14 @@ from .scoring import MIN_RELEVANCE, TIERS, TOP, WEAK_TOP, lowest_kept, need_weig
 # registry) are held in memory together, a dozen arrays of them.
 NEEDS_PER_BLOCK = 1000
 WORD_SPLIT = re.compile(r"[\s\u200c،,.:;()]+")
-SIZE = re.compile(r"\d+(?:[./٫]\d+)?\s*[^\s\d،,.:;()]+")
+# A size as written: a number (or a list of them, or two dimensions) and a unit
+# of one or two words («۲.۲ کیلو وات», «۸۰۰ و ۴۰۰ گرمی», «۴۰ در ۴۰»): what
+# features.words reads as one term or a few.
+_NUMBER = r"\d+(?:[./٫]\d+)?"
+SIZE = re.compile(
+    r"\d+\s*(?:در|x|X)\s*\d+(?:\s*[^\s\d،,.:;()]+)?"
+    rf"|{_NUMBER}(?:\s*(?:و|تا)\s*{_NUMBER})*\s*[^\s\d،,.:;()]+(?:\s+(?:وات|متر))?"
+)
 
 
 def dismissed(need_ids=None):
@@ -121,9 +128,12 @@ def _spellings(text):
             written.setdefault(term, word)
     # A size is its number and its unit: «۴ میل», «۰.۳ میل».
     for size in SIZE.findall(text):
-        for term in features.words(size):
-            if features.is_size(term):
-                written.setdefault(term, size)
+        sizes = [t for t in features.words(size) if features.is_size(t)]
+        shorter = size.rsplit(None, 1)[0]
+        if shorter != size and [t for t in features.words(shorter) if features.is_size(t)] == sizes:
+            size = shorter  # «۴۰ در ۴۰», not «۴۰ در ۴۰ ضخامت»
+        for term in sizes:
+            written.setdefault(term, size)
     return written
 
 

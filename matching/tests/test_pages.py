@@ -124,6 +124,27 @@ def test_a_related_word_reads_as_people_write_it(owner_client, unit):
     assert any("کارتن ≈ جعبه مقوایی" in text for text in texts), texts
 
 
+def test_sizes_read_as_the_product_wrote_them(owner_client, unit):
+    from matching import reading
+    from matching.models import Match
+
+    maker = make_exhibitor()
+    make_product(maker, name="اینورتر ۲.۲ کیلو وات", category=None)
+    make_product(maker, name="قوطی ۴۰ در ۴۰ ضخامت ۲ میل", category=None)
+    needs = [
+        make_need(unit, name="اینورتر ۲.۲ کیلووات", category=None),
+        make_need(unit, name="قوطی ۴۰ در ۴۰", category=None),
+    ]
+    engine.rematch()
+    texts = []
+    for need in needs:
+        match = reading.matches(Match.objects.filter(need=need, fair__isnull=True)).get()
+        texts += reading.reason_texts(match, reading.Booths.of(None))
+    assert any("۲.۲ کیلو وات" in text for text in texts), texts
+    assert any("۴۰ در ۴۰" in text and "ضخامت" not in text for text in texts), texts
+    assert not any("2.2kW" in text or "40x40" in text for text in texts), texts
+
+
 class TestTheDashboardLeadsWithWhatMatters:
     def test_the_fair_block_comes_before_the_matches_with_booth_and_neighbours(
         self, owner_client, unit, fair
