@@ -168,13 +168,15 @@ def candidate_needs(products):
     ]
     category = Case(*share, default=Value(0.0), output_field=FloatField()) if share else Value(0.0)
     rows = NeedTerm.objects.filter(term__among=found)
-    # A need without its head among these terms keeps HEADLESS of at most 1: one
-    # whose bar is above that cannot be entered, and its rows are not summed (a
-    # common word's rows are most of them).
-    headed = rows.filter(head=True).values("need_id")
+    if connection.vendor == "postgresql":
+        # A need without its head among these terms keeps HEADLESS of at most 1:
+        # one whose bar is above that cannot be entered, and its rows are not
+        # summed (a common word's rows are most of them). Not on SQLite, where
+        # the terms are parameters and the subquery would send them twice.
+        headed = rows.filter(head=True).values("need_id")
+        rows = rows.filter(Q(bar__lte=HEADLESS + SLACK) | Q(need_id__in=headed))
     bound = (
-        rows.filter(Q(bar__lte=HEADLESS + SLACK) | Q(need_id__in=headed))
-        .values("need_id", "code", "bar")
+        rows.values("need_id", "code", "bar")
         .annotate(
             words=Sum(Case(When(head=False, then="weight"), default=Value(0.0)))
             + Max(Case(When(head=True, then="weight"), default=Value(0.0))),
