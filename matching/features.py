@@ -462,6 +462,7 @@ MATERIALS = frozenset(
     آهن آهنی چدن چدنی آلومینیوم آلومینیومی آلومینیم مسی گالوانیزه چوب چوبی
     کاغذ کاغذی مقوا مقوایی شیشه شیشه‌ای پارچه پارچه‌ای کتان کتانی پنبه پنبه‌ای
     ابریشم ابریشمی سرامیک سرامیکی لاستیک لاستیکی پلی‌اتیلن پلی‌پروپیلن
+    رزین رزینی وکس موم مومی سیلیکون سیلیکونی اکریلیک اکریلیکی
     pp pe pvc upvc pu abs hdpe ldpe lldpe pet eva
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
@@ -536,12 +537,16 @@ def need_text(name, description="", normalized_name=False):
     head_words = set(name_words[:1] + aside_words[:1])
     generic = generic_heads()
     qualifiers = _qualifier_terms()
+    # «ضخامت» says that a size follows, not which: sharing it is not sharing the
+    # kind («قوطی ۳۰*۳۰ ضخامت ۱» is another size of «قوطی ۴۰ در ۴۰ ضخامت ۱/۵»).
+    dimensions = [t for t in found if t in _sorted_terms()[1]]
     modifiers = [
         t
         for t, kind in found.items()
         if t not in finds
         and kind != "generic"
         and t not in qualifiers
+        and t not in dimensions
         and not (kind == "pair" and (pairs.get(t) in head_words or pairs.get(t) in generic))
     ]
     # What it is for says which kind too: «خاک نسوز» is not the clay for bricks.
@@ -581,7 +586,7 @@ def need_text(name, description="", normalized_name=False):
         tuple(related),
         pairs,
         written,
-        kinds_named(plain or modifiers),
+        kinds_named((*(plain or modifiers), *dimensions)),
     )
 
 

@@ -930,7 +930,29 @@ def _own_kind_factor(needs, index, need_pos, product_pos):
     mill buys washed wool of its own class), 1 otherwise."""
     own = _own_kind(needs, index, need_pos, product_pos)
     lists = np.array([bool(heads) for heads in needs.own_heads], dtype=bool)[need_pos]
-    return np.where(own, np.where(lists, OWN_KIND, OWN_CLASS), 1.0)
+    # Where only the class says so, a product that is the very thing the need
+    # names is what it asks for, filed under the buyer's class («ظرف کرم» of a
+    # cosmetics class for a cosmetics maker's «ظرف کرم»).
+    named = own & ~lists
+    if named.any():
+        named[named] = _is_the_head(needs, index, need_pos[named], product_pos[named])
+    return np.where(own & ~named, np.where(lists, OWN_KIND, OWN_CLASS), 1.0)
+
+
+def _is_the_head(needs, index, need_pos, product_pos):
+    """Per pair: the product's head is one of the terms that find the need's head."""
+    width = np.int64(len(index.vocabulary) + 1)
+    keys = np.array(
+        sorted(
+            i * width + index.vocabulary[h]
+            for i in np.unique(need_pos).tolist()
+            for h in needs.features[i].head
+            if h in index.vocabulary
+        ),
+        dtype=np.int64,
+    )
+    heads = index.head_of[product_pos]
+    return (heads >= 0) & np.isin(need_pos * width + heads, keys)
 
 
 def _covered(needs, weights, index, need_pos, product_pos):

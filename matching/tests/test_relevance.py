@@ -154,3 +154,38 @@ def test_the_unit_after_a_list_of_numbers_is_each_ones():
         [("قوطی کنسرو ۸۰۰ و ۴۰۰ گرمی ایزی اوپن", "2599", ""), ("قوطی رنگ ۴ لیتری", "2599", "")],
     )
     assert found == ["قوطی کنسرو ۸۰۰ و ۴۰۰ گرمی ایزی اوپن"]
+
+
+def test_a_product_that_is_the_thing_named_is_no_own_kind_by_its_class_alone():
+    # A cosmetics maker's jar, filed by its maker under cosmetics: what the need
+    # asks for, not the buyer's own output.
+    buyer = make_exhibitor(category=category("2023"))
+    jar = make_product(make_exhibitor(), name="ظرف کرم ۵۰ گرمی PP", category=category("2023"))
+    cream = make_product(make_exhibitor(), name="کرم ظرف ۵۰ گرمی", category=category("2023"))
+    need = make_need(buyer, name="ظرف کرم ۵۰ گرمی", category=None)
+    engine.rematch()
+    scores = dict(
+        Match.objects.filter(need=need, fair__isnull=True).values_list("product", "relevance")
+    )
+    # All of its words, no category (the need names none): 0.65, not OWN_CLASS of it.
+    assert scores[jar.pk] == pytest.approx(0.65, abs=1e-3)
+    assert scores.get(cream.pk, 0) < scores[jar.pk] * 0.85  # cream is its own kind
+
+
+def test_a_size_written_with_a_star_is_a_size_and_a_dimension_word_is_no_kind():
+    found = world(
+        "قوطی ۴۰ در ۴۰ ضخامت ۱/۵ میل",
+        [("قوطی ۳۰*۳۰ ضخامت ۱", "2410", ""), ("قوطی و پروفیل صنعتی", "2410", "")],
+        need_code="2410",
+    )
+    # «۳۰*۳۰» is another size; «ضخامت» in common says nothing of which.
+    assert found[0] == "قوطی و پروفیل صنعتی"
+
+
+def test_a_kind_named_by_its_material_serves_a_need_named_by_its_use():
+    # Wax-resin is what the ribbon is made of, not another use of it.
+    found = world(
+        "ریبون پرینتر لیبل",
+        [("ریبون وکس رزین ۱۱۰ میلیمتر", "", ""), ("ریبون ساتن تزیینی", "1399", "")],
+    )
+    assert found == ["ریبون وکس رزین ۱۱۰ میلیمتر"]

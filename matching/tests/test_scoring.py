@@ -82,7 +82,16 @@ def _items(rng, found, start, units):
     )
 
 
-def relevance_of(weighed, need_code, own, product, product_code, own_heads=frozenset(), pairs=None):
+def relevance_of(
+    weighed,
+    need_code,
+    own,
+    product,
+    product_code,
+    own_heads=frozenset(),
+    pairs=None,
+    need_head=None,
+):
     """The definition of one pair's relevance, written out (docs/matching.md)."""
 
     pairs = pairs or {}
@@ -122,7 +131,9 @@ def relevance_of(weighed, need_code, own, product, product_code, own_heads=froze
         value *= scoring.SIBLING
     if len(own) == 4 and own == product_code:
         if not own_heads:
-            value *= scoring.OWN_CLASS
+            # The class alone: not where the product is the very thing named.
+            if product.head not in (need_head if need_head is not None else weighed.head):
+                value *= scoring.OWN_CLASS
         elif product.head in own_heads:
             value *= scoring.OWN_KIND
     return value
@@ -146,6 +157,7 @@ def every_pair(needs, products, rarity, places, top):
                 products.codes[j],
                 needs.own_heads[i],
                 needs.features[i].pairs,
+                needs.features[i].head,
             )
             # Kept to four places before any threshold, as stored.
             relevance = round(relevance, 4)

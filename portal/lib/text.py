@@ -31,6 +31,11 @@ _SPACES = re.compile(r"[\s\u200c]+")
 _PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
 # «تر» only after a zero-width non-joiner («بزرگ‌تر»): after a space it means
 # "fresh" as often as "more" («خمیر مایه تر»).
+# A size's signs between whole numbers («30*30», «120 × 100 × 15»): the «x»
+# that «40x40» is written with, before punctuation becomes space. Not beside a
+# decimal's part («2*0.75» stays numbers, as «۲ در ۰.۷۵» does).
+_TIMES = re.compile(r"(?<![\d.,/])\d+(?:\s*[*×]\s*\d+)+(?![\d]|[.,/]\d)")
+_SIGN = re.compile(r"\s*[*×]\s*")
 _COMPARATIVE = re.compile(r"\u200c(?=(تر|ترین)(\s|$))")
 _PLURAL_JOINS = re.compile(r"(?<=\w) (?=(ها|های|هایی|هایم|هایش|ترین|ای|ام|اش)(\s|$))")
 # Latin letters spelled out in Persian: two or more in a row are the Latin
@@ -156,7 +161,8 @@ def _normalize(value):
     """Text folded for comparison: one form for what a person means as the same.
 
     Arabic letter variants become Persian, diacritics and tatweel go, digits
-    become ASCII, Latin is lower-cased, punctuation becomes space, and a
+    become ASCII, Latin is lower-cased, a size's «*» or «×» between numbers
+    becomes «x» («30*30» is «30x30»), other punctuation becomes space, and a
     suffix such as «ها» joins its word whether it was typed with a zero-width
     non-joiner, a space or nothing ("ورق‌های", "ورق های", "ورقهای" are equal).
     Other zero-width non-joiners become spaces, keeping word boundaries.
@@ -174,6 +180,7 @@ def _normalize(value):
     text = text.translate(_MARKS).translate(_LETTERS)
     text = _COMPARATIVE.sub("", text)
     text = to_ascii_digits(text).lower()
+    text = _TIMES.sub(lambda m: _SIGN.sub("x", m.group()), text)
     text = _PUNCTUATION.sub(" ", text)
     text = _SPACES.sub(" ", text).strip()
     text = _SPELLED_LETTERS.sub(_spelled_out, text)

@@ -40,6 +40,11 @@ CASES = [
     ("ﻻستیک", "لاستیک"),  # presentation form of lam-alef
     ("«چسب»، (صنعتی)!", "چسب صنعتی"),  # Persian punctuation
     ("۲٫۵ تن", "2 5 تن"),  # the Persian decimal point is punctuation in text
+    ("قوطی ۳۰*۳۰", "قوطی 30x30"),  # a size's sign is the «x» of «40x40»
+    ("پالت ۱۲۰ × ۱۰۰ × ۱۵", "پالت 120x100x15"),
+    ("ورق ۲*۰.۷۵", "ورق 2 0 75"),  # not beside a decimal's part
+    ("ورق ۱.۵*۳", "ورق 1 5 3"),
+    ("کد *۱۲", "کد 12"),  # a star that joins no two numbers is punctuation
     ("", ""),
 ]
 
