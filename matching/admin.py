@@ -184,6 +184,21 @@ class SupplyLinkAdmin(PortalModelAdmin):
     list_filter = ["buyer_division"]
     search_fields = ["buyer_division", "supplier_division", "inputs_fa", "inputs_en"]
 
+    # A need without a category is read in the divisions its unit buys from:
+    # a link added, moved or deleted changes matches, and asks for a rematch.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or {"buyer_division", "supplier_division"} & set(form.changed_data):
+            changes.changed(everything=True)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        changes.changed(everything=True)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        changes.changed(everything=True)
+
 
 class FairFilter(admin.SimpleListFilter):
     """Suggestions answered by units that take part in a fair."""

@@ -30,7 +30,7 @@ from django.db.models import Count, F, Min, Q
 from exhibitors.models import Need, Product
 from portal.lib.text import normalize
 
-from . import features, reach, tables
+from . import features, reach, supply_chain, tables
 from .index import (
     TOTAL,
     WEIGHED,
@@ -172,7 +172,17 @@ def reasons_for(need, product):
         if len(need_code) >= n and need_code[:n] == product_code[:n]:
             level = n - 2
     code = product_code[: level + 2] if level >= 0 else ""
-    return reasons(need_features, singles, level, code, product_features, product_code)
+    found = reasons(need_features, singles, level, code, product_features, product_code)
+    if level < 0 and (found.get("name") or found.get("description") or found.get("related")):
+        # A need without a category, read in a division its unit buys from
+        # (scoring._category_shares): that is the category reason.
+        unit = need.exhibitor
+        activity = unit.category.code if unit.category_id else ""
+        division = code_division(product_code)
+        links = supply_chain.cached_buying_from()
+        if division and int(division) in supply_chain.read_in([need_code], [activity], links)[0]:
+            found = {"category": ["supplier", division], **found}
+    return found
 
 
 def need_key(item):

@@ -40,12 +40,17 @@ class Items:
     features: list  # features.NeedText or features.ProductText
     activities: list = None  # the unit's own ISIC code (needs: its kind of output)
     own_heads: list = None  # needs: the heads of the unit's own products
+    # Needs without a category: the divisions they are read in, their unit's own
+    # and those it buys from (the supply-chain map; supply_chain.read_in).
+    read_in: list = None
 
     def __post_init__(self):
         if self.activities is None:
             self.activities = [""] * len(self.ids)
         if self.own_heads is None:
             self.own_heads = [frozenset()] * len(self.ids)
+        if self.read_in is None:
+            self.read_in = [frozenset()] * len(self.ids)
 
     def __len__(self):
         return len(self.ids)
@@ -75,7 +80,14 @@ class Items:
             *([values[p] for p in positions] for values in (self.codes, self.features)),
             [self.activities[p] for p in positions],
             [self.own_heads[p] for p in positions],
+            [self.read_in[p] for p in positions],
         )
+
+    @functools.cached_property
+    def read_in_keys(self):
+        """Sorted position · 100 + division of each need's read_in divisions."""
+        keys = [i * 100 + d for i, divisions in enumerate(self.read_in) for d in divisions]
+        return np.array(sorted(keys), dtype=np.int64)
 
 
 def _prefixes(codes, n):
@@ -116,8 +128,13 @@ def load_items(queryset, *, needs=False, own_classes=None, heads=None):
         if heads is None:
             heads = _heads_by_unit(makers)
         own_heads = [heads.get(unit, frozenset()) for unit in units]
+    read_in = None
+    if needs:
+        from .supply_chain import read_in as read_in_of
+
+        read_in = read_in_of(codes, activities)
     ids, units = np.array(ids, dtype=np.int64), np.array(units, dtype=np.int64)
-    return Items(ids, units, codes, found, activities, own_heads)
+    return Items(ids, units, codes, found, activities, own_heads, read_in)
 
 
 @contextlib.contextmanager

@@ -166,6 +166,10 @@ def candidate_needs(products):
         for n in (4, 3, 2)
         if (prefixes := {c[:n] for c in codes if len(c) >= n})
     ]
+    if any(len(c) >= 2 for c in codes):
+        # A need without a category may be read in the products' division
+        # (scoring._category_shares): at most that, whatever its unit buys.
+        share.append(When(code="", then=Value(LEVEL_SHARE[2])))
     category = Case(*share, default=Value(0.0), output_field=FloatField()) if share else Value(0.0)
     rows = NeedTerm.objects.filter(term__among=found)
     if connection.vendor == "postgresql":
@@ -211,6 +215,10 @@ def within_reach(needs, weights, floors):
                 for n in (4, 3, 2)
                 if len(code) >= n
             }
+            if not code and needs.read_in[i]:
+                # Read in its unit's divisions (scoring._category_shares).
+                divisions = {f"{d:02d}" for d in needs.read_in[i]}
+                within = {2: [pk for c, pk in categories if c[:2] in divisions]}
             condition = _reaching(weighed, needs.features[i].pairs, code, within, floors[i])
             if condition is not None:
                 conditions.append(condition)
@@ -263,9 +271,9 @@ def _reaching(weighed, pairs, code, within, floor):
         ]
     )
     share = [
-        When(category__code__startswith=code[:n], then=Value(LEVEL_SHARE[n]))
+        When(category_id__in=within[n], then=Value(LEVEL_SHARE[n]))
         for n in (4, 3, 2)
-        if len(code) >= n
+        if n in within
     ]
     category = Case(*share, default=Value(0.0), output_field=FloatField()) if share else Value(0.0)
     head = (

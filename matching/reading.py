@@ -120,6 +120,7 @@ def matches(queryset):
     return queryset.select_related(
         "need__exhibitor__county__province",
         "need__exhibitor__park",
+        "need__exhibitor__category",
         "product__exhibitor__county__province",
         "product__exhibitor__park",
         "product__category",
@@ -171,6 +172,11 @@ def reason_texts(match, booths, *, supplier=True):
         texts.append(_("same ISIC group %(code)s") % {"code": _digits(code)})
     elif level == "division":
         texts.append(_("same ISIC division %(code)s") % {"code": _digits(code)})
+    elif level == "supplier":
+        texts.append(
+            _("ISIC division %(code)s, which the buyer's industry buys from")
+            % {"code": _digits(code)}
+        )
     product = match.product
     if why.get("name"):
         words = written_as(why["name"], product.name)

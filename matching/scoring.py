@@ -331,11 +331,13 @@ def same_category(needs, index, weights, best, bound, every_modifier=False, want
         bound[i] = max(bound[i], WORD_WEIGHT * rest + CATEGORY_WEIGHT * coarser[level])
         if level is None:
             continue
+        codes = _division_codes(needs, i) if level == 2 else [needs.codes[i]]
         for head in weighed.head:
-            row = index.scoped_row(level, head, needs.codes[i])
-            if row is not None:
-                rows.append(i)
-                cols.append(index.offsets[level] + row)
+            for code in codes:
+                row = index.scoped_row(level, head, code)
+                if row is not None:
+                    rows.append(i)
+                    cols.append(index.offsets[level] + row)
     pattern = sparse.csr_matrix(
         (np.ones(len(rows)), (rows, cols)), shape=(len(needs), index.keyed.shape[0])
     )
@@ -343,6 +345,14 @@ def same_category(needs, index, weights, best, bound, every_modifier=False, want
     found.sum_duplicates()
     found.sort_indices()
     return found, bound
+
+
+def _division_codes(needs, i):
+    """The division codes need i shares a division by: its code's, or without a
+    category, its read_in divisions (_category_shares)."""
+    if needs.levels[0][i] >= 0:
+        return [needs.codes[i]]
+    return [f"{d:02d}" for d in sorted(needs.read_in[i])]
 
 
 def _looked_up_narrowly(weights, every_modifier, wanted):
@@ -388,7 +398,6 @@ def narrow_candidates(needs, index, weights, every_modifier=False, wanted=None, 
     does not count them.
     """
     bound = np.ones(len(needs))
-    divisions = needs.levels[0]
     vocabulary = index.vocabulary
     size = np.int64(max(1, len(vocabulary)))
     pair_needs, pair_keys, rows, cols = [], [], [], []
@@ -405,11 +414,12 @@ def narrow_candidates(needs, index, weights, every_modifier=False, wanted=None, 
                 pair_keys.append(min(a, b) * size + max(a, b))
             rows.append(i)
             cols.append(index.narrow_offsets["wide"] + a)
-            if same_division and divisions[i] >= 0:
-                column = index.scoped_row(2, head, needs.codes[i])
-                if column is not None:
-                    rows.append(i)
-                    cols.append(index.narrow_offsets["division"] + column)
+            if same_division:
+                for code in _division_codes(needs, i):
+                    column = index.scoped_row(2, head, code)
+                    if column is not None:
+                        rows.append(i)
+                        cols.append(index.narrow_offsets["division"] + column)
     if pair_keys:
         keys = np.array(pair_keys, dtype=np.int64)
         at = np.minimum(np.searchsorted(index.pair_keys, keys), len(index.pair_keys) - 1)
@@ -762,6 +772,19 @@ def candidates(needs, index, weights, floor, wanted=None):
         if not weighed or (wanted is not None and not wanted[i]):
             continue
         for n, terms in heavy_terms(weighed, floor).items():
+            if n == 2 and levels[2][i] < 0 and needs.read_in[i]:
+                # Read in its unit's divisions: as if it had each of them.
+                for division in sorted(needs.read_in[i]):
+                    prefix = index.prefixes[2].get(f"{division:02d}")
+                    if prefix is None:
+                        continue
+                    width = max(1, len(index.prefixes[2]))
+                    for term in terms:
+                        column = vocabulary.get(term)
+                        if column is not None:
+                            scoped[2][0].append(i)
+                            scoped[2][1].append(column * width + prefix)
+                continue
             if n and levels[n][i] < 0:
                 continue
             if n == 0:
@@ -1146,7 +1169,9 @@ def _accumulate(candidates, by_term, matrix, inside=None, binary=False, best=Fal
 
 
 def _category_shares(needs, products, need_pos, product_pos):
-    """0.4 same division, 0.7 same group, 1 same class."""
+    """0.4 same division, 0.7 same group, 1 same class; a need without a category
+    is read in its read_in divisions (its unit's own, those it buys from): 0.4
+    for a product of one of them."""
     share = np.zeros(len(need_pos))
     for level, (need_codes, product_codes) in enumerate(
         zip(needs.levels, products.levels, strict=True)
@@ -1154,6 +1179,11 @@ def _category_shares(needs, products, need_pos, product_pos):
         mine = need_codes[need_pos]
         same = (mine >= 0) & (mine == product_codes[product_pos])
         share[same] = LEVEL_SHARE[level + 2]
+    keys = needs.read_in_keys
+    if len(keys):
+        division = products.levels[0][product_pos]
+        read = (division >= 0) & np.isin(need_pos * 100 + division, keys)
+        share[read] = np.maximum(share[read], LEVEL_SHARE[2])
     return share
 
 

@@ -7,6 +7,7 @@ typed as a need nor answered.
 """
 
 import csv
+import time
 
 from django.db import IntegrityError, transaction
 
@@ -20,6 +21,50 @@ from .models import NeedSuggestion, SupplyLink
 # A unit with this many needs or more gets no suggestions: it types its own.
 FEW_NEEDS = 3
 SHOWN = 6
+
+
+def buying_from():
+    """{buyer division: the divisions it buys from}, as numbers, from the map as
+    it is now (one small query: the engine reads it at each recompute, so that
+    an update and a rematch read the same)."""
+    found = {}
+    for buyer, supplier in SupplyLink.objects.values_list("buyer_division", "supplier_division"):
+        if buyer.isdigit() and supplier.isdigit():
+            found.setdefault(int(buyer), set()).add(int(supplier))
+    return {buyer: frozenset(suppliers) for buyer, suppliers in found.items()}
+
+
+_cached = (None, -1e9)
+
+
+def cached_buying_from(seconds=60):
+    """buying_from() read at most once a minute by this process: for the reasons a
+    page shows (a map edited in the admin shows within a minute; the engine
+    reads it afresh, and the edit asks for a rematch)."""
+    global _cached
+    links, read_at = _cached
+    now = time.monotonic()
+    if links is None or now - read_at > seconds:
+        links = buying_from()
+        _cached = (links, now)
+    return links
+
+
+def read_in(codes, activities, links=None):
+    """Per need (its ISIC code, its unit's activity code): the divisions a need
+    without a category is read in, its unit's own and those its unit buys from;
+    none for a need with a category or a unit without an activity."""
+    if all(code[:2].isdigit() for code in codes):
+        return [frozenset()] * len(codes)
+    links = buying_from() if links is None else links
+    found = []
+    for code, activity in zip(codes, activities, strict=True):
+        if code[:2].isdigit() or not activity[:2].isdigit():
+            found.append(frozenset())
+            continue
+        own = int(activity[:2])
+        found.append(links.get(own, frozenset()) | {own})
+    return found
 
 
 def read_map(path=None):

@@ -138,13 +138,31 @@ def test_an_organizer_edits_the_supply_chain_map(client):
     assert "دو رقم" in response.content.decode()
     link.refresh_from_db()
     assert link.supplier_division == "17"
-    # Persian digits are digits.
-    assert (
-        client.post(url, {**data, "supplier_division": "۳۲", "buyer_division": "۱۰"}).status_code
-        == 302
-    )
-    link.refresh_from_db()
-    assert link.supplier_division == "32"
+
+
+def test_a_link_moved_or_deleted_in_the_admin_asks_for_a_rematch(client, monkeypatch):
+    from matching import admin as matching_admin
+    from matching.models import SupplyLink
+
+    asked = []
+    monkeypatch.setattr(matching_admin.changes, "changed", lambda **what: asked.append(what))
+    link = SupplyLink.objects.get(buyer_division="10", supplier_division="17")
+    sign_in_staff(client, make_organizer())
+    url = reverse("admin:matching_supplylink_change", args=[link.pk])
+    data = {
+        "buyer_division": "10",
+        "supplier_division": "17",
+        "inputs_fa": "کارتن",
+        "inputs_en": "",
+    }
+    assert client.post(url, data).status_code == 302  # the inputs only: matches stand
+    assert asked == []
+    assert client.post(url, {**data, "supplier_division": "32"}).status_code == 302
+    assert asked == [{"everything": True}]
+    delete = reverse("admin:matching_supplylink_delete", args=[link.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not SupplyLink.objects.filter(pk=link.pk).exists()
+    assert asked == [{"everything": True}] * 2
 
 
 def test_the_feedback_lists_query_count_stays_flat(client, pair):

@@ -124,6 +124,20 @@ def test_a_related_word_reads_as_people_write_it(owner_client, unit):
     assert any("کارتن ≈ جعبه مقوایی" in text for text in texts), texts
 
 
+def test_a_division_the_buyers_industry_buys_from_reads_as_a_reason(owner_client, unit):
+    from matching import reading
+    from matching.models import Match
+
+    unit.category = category("1071")  # a bakery: it buys its ovens from 28
+    unit.save()
+    make_product(make_exhibitor(), name="فر دوار گازی", category=category("2825"))
+    need = make_need(unit, name="فر", category=None)
+    engine.rematch()
+    match = reading.matches(Match.objects.filter(need=need, fair__isnull=True)).get()
+    texts = reading.reason_texts(match, reading.Booths.of(None))
+    assert "بخش ۲۸ در ISIC، که رشتهٔ خریدار از آن می‌خرد" in texts, texts
+
+
 def test_sizes_read_as_the_product_wrote_them(owner_client, unit):
     from matching import reading
     from matching.models import Match

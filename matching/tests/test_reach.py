@@ -28,7 +28,13 @@ CODES = ["1702", "1709", "1701", "2220", "2410", "1511", "1311", "2022", "17", N
 @pytest.fixture
 def registry():
     rng = random.Random(7)
-    units = [make_exhibitor(legal_name=f"واحد {n}") for n in range(6)]
+    # Units of activities that buy from the products' divisions (the shipped
+    # supply-chain map): their needs without a category are read in them.
+    activities = ["1520", "3100", "1050", "2220", None, "1511"]
+    units = [
+        make_exhibitor(legal_name=f"واحد {n}", category=category(a) if a else None)
+        for n, a in enumerate(activities)
+    ]
 
     def text(low, high):
         return " ".join(rng.choices(WORDS[:14], k=rng.randint(low, high)) + rng.sample(WORDS, 1))
@@ -50,6 +56,22 @@ def registry():
         make_need(rng.choice(units), name=text(0, 3), category=category(code) if code else None)
     engine.rematch()
     return units
+
+
+def test_needs_without_a_category_are_read_in_their_units_divisions(registry):
+    needs = load_items(Need.objects.all(), needs=True)
+    read = [set(d) for c, d in zip(needs.codes, needs.read_in, strict=True) if not c]
+    assert read and all(read)  # the registry has them, each with divisions
+    pairs, _needs, _weights = exact_relevance()
+    shares = {
+        (n.pk, p.pk)
+        for n in Need.objects.filter(category=None).select_related("exhibitor__category")
+        for p in Product.objects.exclude(category=None).select_related("category")
+        if n.exhibitor.category_id
+        and int(p.category.code[:2]) in needs.read_in[needs.ids.tolist().index(n.pk)]
+    }
+    # Pairs the divisions give a category share to are among the bounds' tests.
+    assert shares & set(pairs)
 
 
 def exact_relevance():

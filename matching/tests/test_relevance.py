@@ -167,8 +167,9 @@ def test_a_product_that_is_the_thing_named_is_no_own_kind_by_its_class_alone():
     scores = dict(
         Match.objects.filter(need=need, fair__isnull=True).values_list("product", "relevance")
     )
-    # All of its words, no category (the need names none): 0.65, not OWN_CLASS of it.
-    assert scores[jar.pk] == pytest.approx(0.65, abs=1e-3)
+    # All of its words and the buyer's own division (the need names no category):
+    # 0.65 + 0.35 × 0.4, not OWN_CLASS of it.
+    assert scores[jar.pk] == pytest.approx(0.79, abs=1e-3)
     assert scores.get(cream.pk, 0) < scores[jar.pk] * 0.85  # cream is its own kind
 
 
@@ -189,3 +190,27 @@ def test_a_kind_named_by_its_material_serves_a_need_named_by_its_use():
         [("ریبون وکس رزین ۱۱۰ میلیمتر", "", ""), ("ریبون ساتن تزیینی", "1399", "")],
     )
     assert found == ["ریبون وکس رزین ۱۱۰ میلیمتر"]
+
+
+def test_a_need_without_a_category_is_read_in_the_divisions_its_unit_buys_from():
+    # A bakery (10) buys ovens from machinery (28), not from appliances (27): the
+    # supply-chain map says so, and the reasons say why.
+    found = world(
+        "فر",
+        [("فر پیتزا برقی رومیزی", "2750", ""), ("فر دوار گازی ۱۲ سینی", "2825", "")],
+        buyer_code="1071",
+    )
+    assert found[0] == "فر دوار گازی ۱۲ سینی"
+    match = Match.objects.get(product__name="فر دوار گازی ۱۲ سینی", fair__isnull=True)
+    assert engine.reasons_for(match.need, match.product)["category"] == ["supplier", "28"]
+    other = Match.objects.filter(product__name="فر پیتزا برقی رومیزی", fair__isnull=True).first()
+    assert other is None or "category" not in engine.reasons_for(other.need, other.product)
+    assert match.relevance > (other.relevance if other else 0)
+    from django.utils import translation
+
+    from matching.explain import explain
+
+    with translation.override("en"):
+        why = explain(match.need, match.product)
+        assert why.category == pytest.approx(0.4)
+        assert why.category_level == "a division the buyer's industry buys from"

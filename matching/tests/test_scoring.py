@@ -8,6 +8,7 @@ import pytest
 from matching import features, index, scoring
 from matching.features import DESCRIPTION, NAME, NeedText, ProductText
 from matching.index import Context, Items, Places, ProductIndex, Rarity
+from matching.supply_chain import read_in
 
 # Words, and a few sizes, model numbers and materials among them: another kind
 # is said by a word against a word, a size against a size, a material against
@@ -70,15 +71,22 @@ def needs_of(rng, count, units):
     return _items(rng, found, 1001, units)
 
 
+# The supply-chain map of the random worlds: buyer division → what it buys from.
+BUYS_FROM = {15: frozenset({17, 20, 22}), 17: frozenset({22}), 22: frozenset({15, 20})}
+
+
 def _items(rng, found, start, units):
     count = len(found)
+    codes = [rng.choice(CODES) for _ in range(count)]
+    activities = [rng.choice(CODES) for _ in range(count)]
     return Items(
         np.arange(start, start + count, dtype=np.int64),
         np.array([rng.choice(units) for _ in range(count)], dtype=np.int64),
-        [rng.choice(CODES) for _ in range(count)],
+        codes,
         found,
-        [rng.choice(CODES) for _ in range(count)],
+        activities,
         [frozenset(rng.sample(WORDS[:8], rng.randint(0, 2))) for _ in range(count)],
+        read_in(codes, activities, BUYS_FROM),
     )
 
 
@@ -91,6 +99,7 @@ def relevance_of(
     own_heads=frozenset(),
     pairs=None,
     need_head=None,
+    read_in=frozenset(),
 ):
     """The definition of one pair's relevance, written out (docs/matching.md)."""
 
@@ -119,6 +128,11 @@ def relevance_of(
     for n, share in ((2, 0.4), (3, 0.7), (4, 1.0)):
         if len(need_code) >= n and need_code[:n] == product_code[:n]:
             category = share
+    # A need without a category, read in its unit's divisions (its own, those it
+    # buys from): a product of one of them shares a division.
+    division = product_code[:2]
+    if not need_code[:2].isdigit() and division.isdigit() and int(division) in read_in:
+        category = max(category, 0.4)
     value = 0.65 * words + 0.35 * (category if words > 0 else 0)
     if not found:
         value *= scoring.HEADLESS
@@ -158,6 +172,7 @@ def every_pair(needs, products, rarity, places, top):
                 needs.own_heads[i],
                 needs.features[i].pairs,
                 needs.features[i].head,
+                needs.read_in[i],
             )
             # Kept to four places before any threshold, as stored.
             relevance = round(relevance, 4)
@@ -218,6 +233,32 @@ def test_pruned_scoring_equals_scoring_every_pair():
     assert [(n, p) for n, p, _r in pruned] == [(n, p) for n, p, _r in reference]
     # Both round to 4 places; a sum in another order may round the other way.
     assert np.allclose([r for *_x, r in pruned], [r for *_x, r in reference], atol=2e-4)
+
+
+def test_needs_read_in_their_units_divisions_are_pruned_exactly():
+    """Needs without a category, of units that buy from the products' divisions,
+    with many light words: a product with one of them and a division it is read
+    in may be kept, one with that word alone not."""
+    rng = random.Random(1406)
+    units = list(range(1, 30))
+    places = _places(units)
+    products = products_of(rng, 400, units)
+    needs = needs_of(rng, 200, units)
+    for i in range(len(needs)):
+        terms = {w: rng.choice([1.0, 0.5, 0.4]) for w in zipf_words(rng, rng.randint(3, 8))}
+        needs.features[i] = NeedText(terms, (sorted(terms)[0],), ())
+    needs.codes = [""] * len(needs)
+    needs.activities = [rng.choice(["1520", "1702", "2220"]) for _ in range(len(needs))]
+    needs.read_in = read_in(needs.codes, needs.activities, BUYS_FROM)
+    rarity = Rarity.of_products(products)
+    scored = scoring.score(needs, ProductIndex(products), rarity, places, Context.none(), top=5)
+    pruned = sorted(zip(scored.needs.tolist(), scored.products.tolist(), strict=True))
+    reference = every_pair(needs, products, rarity, places, top=5)
+    assert len(reference) > 100
+    assert pruned == sorted((n, p) for n, p, _r in reference)
+    # Without the divisions other pairs are kept: the rule is at work.
+    needs.read_in = [frozenset()] * len(needs)
+    assert set(every_pair(needs, products, rarity, places, top=5)) != set(reference)
 
 
 @pytest.mark.parametrize("wide", [index.WIDE, 3])

@@ -117,7 +117,7 @@ class Report:
         """(need, [match, …]) in report order, a few hundred needs a query."""
         for start in range(0, len(self.need_ids), NEEDS_PER_QUERY):
             chunk = self.need_ids[start : start + NEEDS_PER_QUERY]
-            needs = Need.objects.select_related("exhibitor", "category").in_bulk(chunk)
+            needs = Need.objects.select_related("exhibitor__category", "category").in_bulk(chunk)
             # The best ``limit`` of each need, with only what the report prints.
             rows = (
                 Match.objects.filter(fair=self.fair, need__in=chunk, product__isnull=False)
