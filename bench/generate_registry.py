@@ -191,9 +191,14 @@ def item_name(rng):
     return f"{name} {use}".strip()
 
 
-def generate(products, out, seed=1405, per_unit=4, needs_per_unit=1, mobiles=0.0):
+def generate(
+    products, out, seed=1405, per_unit=4, needs_per_unit=1, mobiles=0.0, uncategorized=0.0
+):
     rng = random.Random(seed)
     mobile_rng = random.Random(seed + 1)
+    # Its own stream: with no need left without a category, the registry is the
+    # one earlier rounds measured.
+    category_rng = random.Random(seed + 2)
     isic = classes()
     out.mkdir(parents=True, exist_ok=True)
     unit_count = max(1, products // per_unit)
@@ -237,11 +242,12 @@ def generate(products, out, seed=1405, per_unit=4, needs_per_unit=1, mobiles=0.0
             if need in needs:
                 continue
             needs.add(need)
+            need_code = rng.choice(isic)
             need_rows.append(
                 [
                     nid,
                     need,
-                    rng.choice(isic),
+                    "" if category_rng.random() < uncategorized else need_code,
                     "",
                     str(rng.randrange(1, 9000)),
                     rng.choice(UNITS_OF_AMOUNT),
@@ -266,8 +272,20 @@ if __name__ == "__main__":
     parser.add_argument("--per-unit", type=int, default=4, help="products a unit")
     parser.add_argument("--needs-per-unit", type=int, default=1)
     parser.add_argument("--mobiles", type=float, default=0.0, help="share of units with a mobile")
+    parser.add_argument(
+        "--needs-without-category",
+        type=float,
+        default=0.0,
+        help="share of needs typed without a category (read in their unit's divisions)",
+    )
     args = parser.parse_args()
     units, products, needs = generate(
-        args.products, args.out, args.seed, args.per_unit, args.needs_per_unit, args.mobiles
+        args.products,
+        args.out,
+        args.seed,
+        args.per_unit,
+        args.needs_per_unit,
+        args.mobiles,
+        args.needs_without_category,
     )
     print(f"units {units}, products {products}, needs {needs}")

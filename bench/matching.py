@@ -13,7 +13,10 @@ in its own process: `manage.py rematch` (wall time and peak memory, from
 and the time to bring matches up to date after one new need and after one
 new product: the recompute job a matching worker runs for the write
 (services.recompute), apart from the write's own enqueueing (on_change);
-median of 15 (three units of the fair, five of each).
+median of 15 (three units of the fair, five of each), and the same for a
+need typed without a category (read in its unit's divisions).
+``--needs-without-category 0.33``: a third of the registry's needs have no
+category, as owners type them.
 """
 
 import argparse
@@ -45,7 +48,7 @@ def timed_command(env, *args):
     return float(seconds), round(int(kilobytes) / 1024)
 
 
-def measure(units, database):
+def measure(units, database, uncategorized=0.0):
     env = production_env(fresh_database(database))
     sh(PYTHON, "manage.py", "migrate", "-v0", env=env)
     figures = {"units": units}
@@ -59,6 +62,8 @@ def measure(units, database):
             "5",
             "--needs-per-unit",
             "5",
+            "--needs-without-category",
+            str(uncategorized),
             folder,
             stdout=subprocess.DEVNULL,
         )
@@ -97,7 +102,7 @@ from matching.models import Match, Pending
 carton = Category.objects.get(code="1702")
 words = ["چاپی", "پنج لایه", "سفید", "کرافت", "بزرگ"]
 names = [f"کارتن مقوا {word}" for word in words]
-times = {"need": [], "product": [], "enqueue": []}
+times = {"need": [], "product": [], "enqueue": [], "plain need": []}
 def timed(kind, write):
     started = time.perf_counter()
     write()
@@ -124,11 +129,18 @@ for unit in Exhibitor.objects.order_by("pk")[10:13]:
         timed("product", lambda: services.on_change(products=[product.pk], created=True))
         assert Match.objects.filter(need=need).exists(), "the new need has no matches"
         assert Match.objects.filter(product=product, need=need).exists(), "not offered to the need"
+        # The same need typed without a category: read in the unit's divisions.
+        plain = Need.objects.create(exhibitor=unit, name=name, category=None)
+        timed("plain need", lambda: services.on_change(needs=[plain.pk]))
+        assert Match.objects.filter(need=plain).exists(), "the need without a category has none"
 median = lambda values: round(statistics.median(values) * 1000, 1)
 print(json.dumps({
     "one_new_need_ms": median(times["need"]),
     "one_new_product_ms": median(times["product"]),
-    "slowest_update_ms": round(max(times["need"] + times["product"]) * 1000, 1),
+    "one_new_need_without_category_ms": median(times["plain need"]),
+    "slowest_update_ms": round(
+        max(times["need"] + times["product"] + times["plain need"]) * 1000, 1
+    ),
     "enqueue_ms": median(times["enqueue"]),
     "matches_stored": Match.objects.count(),
 }))
@@ -144,27 +156,35 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, nargs="+", default=[1000, 5000, 10000])
     parser.add_argument("--database", default="hamsaye_bench_matching")
+    parser.add_argument(
+        "--needs-without-category",
+        type=float,
+        default=0.0,
+        help="share of the registry's needs typed without a category (owners leave a third)",
+    )
     args = parser.parse_args()
     rows = []
     for units in args.units:
         started = time.monotonic()
-        figures = measure(units, args.database)
+        figures = measure(units, args.database, args.needs_without_category)
+        figures["needs_without_category"] = args.needs_without_category
         figures["bench_s"] = round(time.monotonic() - started)
         print(json.dumps(figures), flush=True)
         rows.append(figures)
     print(f"\n{machine()}, {time.strftime('%Y-%m-%d')}\n")
     print(
         "| units | rematch s | peak MB | import s + its matching s | floor plan s + its "
-        "matching s | one need ms | one product ms | enqueue ms | match_report --fair s "
-        "| matches |"
+        "matching s | one need ms | one need without category ms | one product ms | enqueue ms "
+        "| match_report --fair s | matches |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         print(
             f"| {r['units']} | {r['rematch_s']} | {r['rematch_peak_mb']} "
             f"| {r['import_directory_s']} + {r['its_matching_s']} "
             f"| {r['import_floorplan_s']} + {r['fair_matching_s']} "
-            f"| {r['one_new_need_ms']} | {r['one_new_product_ms']} | {r['enqueue_ms']} "
+            f"| {r['one_new_need_ms']} | {r['one_new_need_without_category_ms']} "
+            f"| {r['one_new_product_ms']} | {r['enqueue_ms']} "
             f"| {r['match_report_fair_s']} | {r['matches_stored']} |"
         )
 

@@ -40,8 +40,8 @@ class Items:
     features: list  # features.NeedText or features.ProductText
     activities: list = None  # the unit's own ISIC code (needs: its kind of output)
     own_heads: list = None  # needs: the heads of the unit's own products
-    # Needs without a category: the divisions they are read in, their unit's own
-    # and those it buys from (the supply-chain map; supply_chain.read_in).
+    # Needs without a category: the divisions they are read in, those their
+    # unit's division buys from (the supply-chain map; supply_chain.read_in).
     read_in: list = None
 
     def __post_init__(self):

@@ -1170,7 +1170,7 @@ def _accumulate(candidates, by_term, matrix, inside=None, binary=False, best=Fal
 
 def _category_shares(needs, products, need_pos, product_pos):
     """0.4 same division, 0.7 same group, 1 same class; a need without a category
-    is read in its read_in divisions (its unit's own, those it buys from): 0.4
+    is read in its read_in divisions (those its unit's division buys from): 0.4
     for a product of one of them."""
     share = np.zeros(len(need_pos))
     for level, (need_codes, product_codes) in enumerate(

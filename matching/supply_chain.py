@@ -52,8 +52,9 @@ def cached_buying_from(seconds=60):
 
 def read_in(codes, activities, links=None):
     """Per need (its ISIC code, its unit's activity code): the divisions a need
-    without a category is read in, its unit's own and those its unit buys from;
-    none for a need with a category or a unit without an activity."""
+    without a category is read in, those its unit's division buys from (not its
+    own: that is where its competitors are); none for a need with a category or
+    a unit without an activity."""
     if all(code[:2].isdigit() for code in codes):
         return [frozenset()] * len(codes)
     links = buying_from() if links is None else links
@@ -62,8 +63,7 @@ def read_in(codes, activities, links=None):
         if code[:2].isdigit() or not activity[:2].isdigit():
             found.append(frozenset())
             continue
-        own = int(activity[:2])
-        found.append(links.get(own, frozenset()) | {own})
+        found.append(links.get(int(activity[:2]), frozenset()))
     return found
 
 

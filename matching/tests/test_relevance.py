@@ -167,9 +167,9 @@ def test_a_product_that_is_the_thing_named_is_no_own_kind_by_its_class_alone():
     scores = dict(
         Match.objects.filter(need=need, fair__isnull=True).values_list("product", "relevance")
     )
-    # All of its words and the buyer's own division (the need names no category):
-    # 0.65 + 0.35 × 0.4, not OWN_CLASS of it.
-    assert scores[jar.pk] == pytest.approx(0.79, abs=1e-3)
+    # All of its words, no category (the need names none; a need is not read in
+    # its buyer's own division): 0.65, not OWN_CLASS of it.
+    assert scores[jar.pk] == pytest.approx(0.65, abs=1e-3)
     assert scores.get(cream.pk, 0) < scores[jar.pk] * 0.85  # cream is its own kind
 
 

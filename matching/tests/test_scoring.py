@@ -128,8 +128,8 @@ def relevance_of(
     for n, share in ((2, 0.4), (3, 0.7), (4, 1.0)):
         if len(need_code) >= n and need_code[:n] == product_code[:n]:
             category = share
-    # A need without a category, read in its unit's divisions (its own, those it
-    # buys from): a product of one of them shares a division.
+    # A need without a category, read in the divisions its unit's division buys
+    # from: a product of one of them shares a division.
     division = product_code[:2]
     if not need_code[:2].isdigit() and division.isdigit() and int(division) in read_in:
         category = max(category, 0.4)
