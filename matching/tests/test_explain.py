@@ -116,12 +116,18 @@ def test_organizers_see_the_feedback_and_the_map(client, pair, model):
         assert product.name in page.content.decode()
 
 
-def test_an_organizer_edits_the_supply_chain_map(client):
+def _dairy_carton_link(client):
+    """(the map's link of dairies to cartons, its admin page), signed in as an organizer."""
     from matching.models import SupplyLink
 
     link = SupplyLink.objects.get(buyer_division="10", supplier_division="17")
     sign_in_staff(client, make_organizer())
-    url = reverse("admin:matching_supplylink_change", args=[link.pk])
+    return link, reverse("admin:matching_supplylink_change", args=[link.pk])
+
+
+def test_an_organizer_edits_the_supply_chain_map(client):
+
+    link, url = _dairy_carton_link(client)
     data = {
         "buyer_division": "10",
         "supplier_division": "17",
@@ -146,9 +152,7 @@ def test_a_link_moved_or_deleted_in_the_admin_asks_for_a_rematch(client, monkeyp
 
     asked = []
     monkeypatch.setattr(matching_admin.changes, "changed", lambda **what: asked.append(what))
-    link = SupplyLink.objects.get(buyer_division="10", supplier_division="17")
-    sign_in_staff(client, make_organizer())
-    url = reverse("admin:matching_supplylink_change", args=[link.pk])
+    link, url = _dairy_carton_link(client)
     data = {
         "buyer_division": "10",
         "supplier_division": "17",

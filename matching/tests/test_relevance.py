@@ -18,6 +18,13 @@ def ranked(need):
     )
 
 
+def relevance_by_product(need):
+    """{product pk: relevance} of the need's stored matches (no context)."""
+    return dict(
+        Match.objects.filter(need=need, fair__isnull=True).values_list("product", "relevance")
+    )
+
+
 def world(need_name, products, need_code=None, buyer_code="1030"):
     buyer = make_exhibitor(category=category(buyer_code))
     for name, code, description in products:
@@ -83,9 +90,7 @@ def test_the_buyers_own_kind_of_output_ranks_below_its_input():
     shoes = make_product(make_exhibitor(), name="کفش چرم رویه", category=category("1520"))
     need = make_need(buyer, name="چرم رویه", category=None)
     engine.rematch()
-    scores = dict(
-        Match.objects.filter(need=need, fair__isnull=True).values_list("product", "relevance")
-    )
+    scores = relevance_by_product(need)
     assert scores[leather.pk] > scores.get(shoes.pk, 0)
 
 
@@ -164,9 +169,7 @@ def test_a_product_that_is_the_thing_named_is_no_own_kind_by_its_class_alone():
     cream = make_product(make_exhibitor(), name="کرم ظرف ۵۰ گرمی", category=category("2023"))
     need = make_need(buyer, name="ظرف کرم ۵۰ گرمی", category=None)
     engine.rematch()
-    scores = dict(
-        Match.objects.filter(need=need, fair__isnull=True).values_list("product", "relevance")
-    )
+    scores = relevance_by_product(need)
     # All of its words, no category (the need names none; a need is not read in
     # its buyer's own division): 0.65, not OWN_CLASS of it.
     assert scores[jar.pk] == pytest.approx(0.65, abs=1e-3)
