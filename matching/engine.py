@@ -45,7 +45,17 @@ from .index import (
     load_items,
 )
 from .models import Dismissal, Match, NeedTerm, Term
-from .scoring import MIN_RELEVANCE, TIERS, TOP, WEAK_TOP, lowest_kept, need_weights, score
+from .scoring import (
+    CLOSE_TO_BEST,
+    MIN_RELEVANCE,
+    TIERS,
+    TOP,
+    WEAK_TOP,
+    WORD_WEIGHT,
+    lowest_kept,
+    need_weights,
+    score,
+)
 
 # Needs scored at once: their candidate pairs (thousands each in a large
 # registry) are held in memory together, a dozen arrays of them.
@@ -489,22 +499,29 @@ def refresh_needs(need_ids):
     """Recompute the stored matches of these needs, in every context they have.
 
     Their candidates come from the database in at most two steps: first the
-    products that may reach FIRST_FLOOR; for the needs whose best there is
-    lower, those that may reach that best less CLOSE_TO_BEST."""
+    products that may reach FIRST_FLOOR (a need without a category: WORD_WEIGHT
+    less CLOSE_TO_BEST); for the needs whose best there is lower, those that
+    may reach that best less CLOSE_TO_BEST."""
     needs = load_items(Need.objects.filter(pk__among=list(need_ids)), needs=True)
     if not len(needs):
         return 0
     rarity = Rarity.from_table({t for found in needs.terms for t in found})
     weights = need_weights(needs, rarity)
     excluded = dismissed(needs.ids.tolist())
-    floors = np.full(len(needs), FIRST_FLOOR)
+    # A need without a category reaches at most WORD_WEIGHT outside the divisions
+    # it is read in: its first look is for what is close to that (FIRST_FLOOR
+    # would ask for more than it can have, and every product with its head
+    # came in the second look: 12,000 for «کارتن مقوا کرافت» at 30k units).
+    floors = np.where(
+        needs.levels[0] >= 0, FIRST_FLOOR, min(FIRST_FLOOR, WORD_WEIGHT - CLOSE_TO_BEST)
+    )
     products = load_items(reach.within_reach(needs, weights, floors))
     index = ProductIndex(products, narrow=False)
     units = set(needs.units.tolist()) | set(products.units.tolist())
     places = Places.load(units)
     first = score(needs, index, rarity, places, Context.none(), excluded=excluded)
     lowest = reach.bars(len(needs), first)  # what the best so far leaves in
-    done = lowest >= FIRST_FLOOR - 1e-9
+    done = lowest >= floors - 1e-9
     wide_index = None
     if not done.all():
         rest = np.flatnonzero(~done)

@@ -236,6 +236,33 @@ def test_refreshed_needs_settled_narrowly_or_not_match_a_full_rematch(world):
     assert Match.objects.filter(need__in=needs).count() >= 3
 
 
+def test_a_need_without_a_category_settles_in_one_look_when_its_best_is_close_to_its_most(
+    world, monkeypatch
+):
+    """It can reach WORD_WEIGHT at most (outside the divisions it is read in): a
+    best close to that leaves nothing for a second look at every product with
+    its head, and what it keeps is what a rematch keeps."""
+    for i in range(12):
+        product_of(world["far"], name=f"کارتن رنگی {i} لایه", category=category("1702"))
+    product_of(world["near"], name="کارتن کرافت", category=None)
+    need = make_need(world["buyer"], name="کارتن کرافت", category=None)
+    engine.rematch()
+    full = snapshot()
+    floors = []
+    within_reach = engine.reach.within_reach
+
+    def recorded(needs, weights, needed):
+        floors.append(list(needed))
+        return within_reach(needs, weights, needed)
+
+    monkeypatch.setattr(engine.reach, "within_reach", recorded)
+    Match.objects.filter(need=need).delete()
+    engine.refresh_needs([need.pk])
+    assert snapshot() == full
+    assert floors == [[pytest.approx(scoring.WORD_WEIGHT - scoring.CLOSE_TO_BEST)]]
+    assert Match.objects.filter(need=need, product__name="کارتن کرافت").exists()
+
+
 def test_a_need_with_no_match_keeps_its_best_weak_pair_until_a_match_comes(
     world, django_capture_on_commit_callbacks
 ):
