@@ -46,9 +46,10 @@ class Explanation:
     tier: str = ""
     score: float = 0.0
     candidate: bool = False
-    # A word of the need's modifiers (not a size) in the product's name: what a
-    # weak pair needs (scoring._kept).
-    modifier_in_name: bool = False
+    # What a weak pair needs (scoring._kept_pairs): a word of the need's modifiers
+    # (not a size) in the product's name, or the need's head as the product's own
+    # head with another of the need's words.
+    worth_a_look: bool = False
     dropped: list = field(default_factory=list)  # the rules that drop the pair, in words
     stored: object = None  # the stored Match, if any
 
@@ -157,7 +158,7 @@ def explain_many(need, products, fair=None):
             product_terms=offered.terms,
             product_head=offered.head,
             shared=[t for _w, t, _d in weighed.entries if t in offered.terms],
-            modifier_in_name=any(
+            worth_a_look=any(
                 offered.terms.get(t) == NAME and not is_size(t) for t in weighed.modifiers
             ),
         )
@@ -171,6 +172,7 @@ def explain_many(need, products, fair=None):
             found.own_kind = bool(parts.own_kind[k] < 1)
             found.category = float(parts.category[k] if found.words > 0 else 0)
             found.relevance = float(min(relevance[k], 1.0))
+            found.worth_a_look |= bool(parts.head_is_head[k] and parts.beyond_head[k])
         found.category_level = level.get(round(found.category, 1), "")
         if found.category and not needs.levels[0][0] >= 0:
             found.category_level = _("a division the buyer's industry buys from")
@@ -207,11 +209,12 @@ def _dropped(found, weighed, same_unit, dismissed, standing):
             % {"r": found.relevance, "t": scoring.FLOOR}
         )
     weak = found.shared and found.relevance < scoring.MIN_RELEVANCE - 1e-9
-    if weak and not why and not found.modifier_in_name:
+    if weak and not why and not found.worth_a_look:
         why.append(
             _(
-                "relevance %(r).3f is under %(t).2f, and no word of what the need says "
-                "of its kind is in the product's name: not even worth a look"
+                "relevance %(r).3f is under %(t).2f, no word of what the need says of "
+                "its kind is in the product's name, and it is not the thing the need "
+                "names with another of its words: not even worth a look"
             )
             % {"r": found.relevance, "t": scoring.MIN_RELEVANCE}
         )

@@ -688,10 +688,14 @@ def _kept_pairs(found, modifiers, needs, index, weights, places, context, exclud
     # the stored figure and must draw the same lines.
     rel = np.round(parts.relevance(), 4)
     # A weak pair ("may be worth a look") has one of the need's modifiers in its
-    # name, a word, not a size or model: «بلوک مرمریت» for «اسلب مرمریت»; not
-    # another kind of the same thing, nor a word of its description («پوتین …
-    # با پنجه فولادی» for «فولاد ابزار»), nor «کاسه نمد 6205» for «بلبرینگ 6205».
-    worth_a_look = (rel >= FLOOR - 1e-9) & ((modifiers & 2) > 0)
+    # name, a word, not a size or model: «بلوک مرمریت» for «اسلب مرمریت»; not a
+    # word of its description («پوتین … با پنجه فولادی» for «فولاد ابزار»), nor
+    # «کاسه نمد 6205» for «بلبرینگ 6205». Or it is the very thing the need names
+    # (its head as the product's own) and has another of the need's words
+    # anywhere: «کارتن ۵ لایه چاپ دار» for «کارتن بسته بندی … چاپ لوگو»; not a
+    # bare «آرد ستاره» for «آرد سمولینا دوروم».
+    named = parts.head_is_head & parts.beyond_head
+    worth_a_look = (rel >= FLOOR - 1e-9) & (((modifiers & 2) > 0) | named)
     keep = ((rel >= MIN_RELEVANCE - 1e-9) | worth_a_look) & (
         needs.units[need_pos] != products.units[product_pos]
     )
@@ -729,6 +733,7 @@ class Parts:
     # Another kind of the same thing: the need says which kind, the product shares
     # none of that and names a kind of its own («جعبه پیتزا» for «جعبه شیرینی»).
     sibling: np.ndarray
+    beyond_head: np.ndarray = None  # the product has a need's term besides the head
 
     def relevance(self):
         words = np.minimum(self.words, 1.0)
@@ -838,6 +843,7 @@ def evaluate(found, modifiers, needs, index, weights):
         _category_shares(needs, products, need_pos, product_pos),
         _own_kind_factor(needs, index, need_pos, product_pos),
         (modifiers == 0) & _names_other_kind(weights, index, need_pos, product_pos, as_modifier),
+        others > 0,
     )
     return need_pos, product_pos, parts
 

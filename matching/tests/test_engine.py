@@ -12,6 +12,7 @@ from exhibitors.tests.factories import category, hamedan, make_exhibitor, make_n
 from exhibitors.tests.factories import make_product as product_of
 from fairs.tests.factories import make_booth, make_fair, make_hall, make_participation
 from matching import engine, index, scoring, services, tables
+from matching.explain import explain_many
 from matching.models import Match, NeedTerm, Proximity, Term
 
 pytestmark = pytest.mark.django_db
@@ -296,6 +297,42 @@ def test_a_need_with_no_match_keeps_its_best_weak_pair_until_a_match_comes(
     incremental = snapshot()
     engine.rematch()
     assert snapshot() == incremental
+
+
+def test_the_thing_named_with_another_of_the_needs_words_is_worth_a_look(
+    world, django_capture_on_commit_callbacks
+):
+    """A carton that says another kind of carton («۵ لایه») is no match for
+    «کارتن بسته بندی», but one that shares a word of the need beside its head
+    («چاپ», in its description) is worth a look; a carton with nothing else in
+    common is not. Updates keep what a full rematch keeps."""
+    board = category("1702")
+    printer = make_exhibitor(legal_name="کارتن سازی الوند", county=hamedan())
+    plain = make_exhibitor(legal_name="کارتن سازی دیگر", county=hamedan())
+    with django_capture_on_commit_callbacks(execute=True):
+        printed = product_of(
+            printer, name="کارتن ۵ لایه", description="چاپ فلکسو تا ۳ رنگ", category=board
+        )
+        bare = product_of(plain, name="کارتن ۳ لایه سفارشی", category=board)
+        need = make_need(
+            world["buyer"],
+            name="کارتن بسته بندی",
+            description="برای لیوان و بشقاب، چاپ لوگو",
+            category=board,
+        )
+        services_changed(needs=[need.pk])
+    rows = list(Match.objects.filter(need=need, fair__isnull=True))
+    assert [m.product_id for m in rows] == [printed.pk]
+    assert scoring.FLOOR <= rows[0].relevance < scoring.MIN_RELEVANCE
+    explained = {e.product.pk: e for e in explain_many(need, [printed, bare])}
+    assert explained[printed.pk].worth_a_look and not explained[bare.pk].worth_a_look
+    assert scoring.FLOOR <= explained[bare.pk].relevance < scoring.MIN_RELEVANCE
+    engine.rematch()
+    full = snapshot()
+    assert Match.objects.filter(need=need, product=printed).exists()
+    Match.objects.filter(need=need).delete()
+    engine.refresh_needs([need.pk])
+    assert snapshot() == full
 
 
 def _table_shape(table):

@@ -234,8 +234,8 @@ def test_a_weak_pair_and_one_not_even_worth_a_look_are_told_apart():
     with translation.override("en"):
         kept, dropped = explaining.explain_many(need, [block, powder])
     assert kept.stored and scoring.FLOOR <= kept.relevance < scoring.MIN_RELEVANCE
-    assert kept.modifier_in_name and not kept.dropped
-    assert not dropped.stored and not dropped.modifier_in_name
+    assert kept.worth_a_look and not kept.dropped
+    assert not dropped.stored and not dropped.worth_a_look
     assert any("not even worth a look" in why for why in dropped.dropped), dropped.dropped
     out = explain(need.pk, powder.pk)
     assert "not even worth a look" in out and "worth a look from 0.20" in out
