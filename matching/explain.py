@@ -39,6 +39,7 @@ class Explanation:
     head_is_head: bool = False
     head_in_name: bool = False
     sibling: bool = False
+    other_size: bool = False
     own_kind: bool = False
     category: float = 0.0
     category_level: str = ""
@@ -86,6 +87,7 @@ class Explanation:
                 "name": yes_no[self.head_in_name],
             },
             _("Another kind of the same thing: %(v)s") % {"v": yes_no[self.sibling]},
+            _("Another size than the need's: %(v)s") % {"v": yes_no[self.other_size]},
             _("The buyer's own kind of output: %(v)s") % {"v": yes_no[self.own_kind]},
             _("Category: %(level)s (C = %(c).2f)")
             % {"level": self.category_level or "–", "c": self.category},
@@ -169,6 +171,7 @@ def explain_many(need, products, fair=None):
             found.head_is_head = bool(parts.head_is_head[k])
             found.head_in_name = bool(parts.head_in_name[k] and not parts.covered[k])
             found.sibling = bool(parts.sibling[k] and parts.head_found[k])
+            found.other_size = bool(parts.other_size[k])
             found.own_kind = bool(parts.own_kind[k] < 1)
             found.category = float(parts.category[k] if found.words > 0 else 0)
             found.relevance = float(min(relevance[k], 1.0))

@@ -160,6 +160,48 @@ _ATTACHED = re.compile(r"^([0-9]+)([^0-9]+)$")  # «4mm», «8لیتر»
 _LETTERED = re.compile(r"^[a-z]{1,3}([1-9][0-9]{3,4})$")  # a model with a letter: «e6013»
 
 
+# Sizes are compared in one unit each (UNITS' values; «40x40», in two
+# dimensions, is a unit of its own).
+_SIZE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(x[0-9]+)?([^0-9.]*)$")
+# Sizes this close are near enough to serve («کاپ ۱۲۰cc» for «لیوان ۱۰۰ سی سی»);
+# «۲ میل» is not «۱ میل» (scoring.OTHER_SIZE).
+NEAR_SIZE = 1.25
+
+
+def sizes(terms):
+    """{unit: the first size in it} of the sizes among ``terms``: «2mm» is 2.0
+    in "mm"; a size in two dimensions is its text («40x40» in "x"); model
+    numbers («6205») and counts have no unit and are left out."""
+    found = {}
+    for term in terms:
+        matched = _SIZE.match(term) if is_size(term) else None
+        if not matched:
+            continue
+        number, by, unit = matched.groups()
+        if by:
+            found.setdefault("x", term)
+        elif unit:
+            found.setdefault(unit, float(number))
+    return found
+
+
+def other_size(wanted, offered):
+    """Whether ``offered`` (sizes()) is another size than ``wanted``: in a unit
+    both give, every size the need names is more than NEAR_SIZE away (in two
+    dimensions: not the same)."""
+    shared = wanted.keys() & offered.keys()
+    if not shared:
+        return False
+    for unit in shared:
+        a, b = wanted[unit], offered[unit]
+        if unit == "x":
+            if a == b:
+                return False
+        elif (a > 0 and b > 0 and max(a, b) / min(a, b) <= NEAR_SIZE) or a == b:
+            return False
+    return True
+
+
 def is_size(term):
     """A size («4mm», «0.3mm», «900g») or a model number («6205»): a word that says
     how big or which model, not which kind of thing."""
@@ -207,6 +249,29 @@ def _two_dimensions(tokens, k):
         return False
     after = tokens[k + 3] if k + 3 < len(tokens) else ""
     return not (after.isdigit() and "." in _number(tokens, k + 3, after))
+
+
+# Dimension words after which a number with no unit is in millimetres, as the
+# trades that use them mean it: «ورق ضخامت ۱۰» is a 10 mm sheet, «میلگرد قطر
+# ۵۰» a 50 mm bar, «الکترود نمره 2.5» a 2.5 mm electrode.
+IN_MILLIMETRES = frozenset(["ضخامت", "قطر", "نمره"])
+
+
+def _dimension_size(tokens, k):
+    """The size («10mm») a number with no unit ending at tokens[k] gives right
+    after a word of IN_MILLIMETRES; None for any other number, for the first
+    digits of a decimal the normalizer split («ضخامت 2 5» is 2.5 mm, not 2), and
+    for a range or a list («قطر ۲۰ تا ۲۰۰»: no one size)."""
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+    if nxt in UNITS or nxt in BY or nxt in NUMBER_LISTS or nxt.isdecimal():
+        return None  # its unit follows, a size in two dimensions, a range or a list
+    number = _number(tokens, k, tokens[k])
+    start = k - 1 if "." in number else k
+    if len(tokens[start]) > 1 and tokens[start].startswith("0"):
+        return None  # a phone number
+    if start >= 1 and tokens[start - 1] in IN_MILLIMETRES:
+        return number + "mm"
+    return None
 
 
 # Words around a number that make it a count, an amount or a year, not a model:
@@ -294,6 +359,8 @@ def _words(text, normalized):
         if word.isdigit():
             if _is_model_number(tokens, k):
                 result.append(word.lstrip("0"))
+            elif size := _dimension_size(tokens, k):
+                result.append(size)
             continue
         result.extend(_word_terms(word))
     return tuple(result)

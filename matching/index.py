@@ -486,6 +486,7 @@ class Entries:
         )
         self.values = array("d")
         self.own = array("b")
+        self.sizes = {}  # product position → its name's sizes (features.sizes)
 
     def add(self, found):
         """The next product's terms (a features.ProductText)."""
@@ -504,6 +505,9 @@ class Entries:
             self.head_rows.append(vocabulary.setdefault(found.head, len(vocabulary)))
             self.head_cols.append(j)
         self.own.append(found.own_modifiers)
+        named = features.sizes(t for t, w in found.terms.items() if w == features.NAME)
+        if named:
+            self.sizes[j] = named
 
     def counts(self):
         """{term: products that have it}."""
@@ -554,6 +558,8 @@ class ProductIndex:
         self.head_of = np.full(len(products), -1, dtype=np.int64)
         self.head_of[head_cols] = head_rows
         self.own_modifiers = np.frombuffer(entries.own, dtype=np.int8).copy()
+        # The sizes in the names of the products that give one (features.sizes).
+        self.sizes = entries.sizes
         self._in_divisions = {}
         entries.release()
         # Each term keyed by the product's ISIC prefix at each level: a row per

@@ -59,6 +59,7 @@ HEAD_AS_MODIFIER = 0.6
 SIBLING = 0.4
 OWN_KIND = 0.5
 OWN_CLASS = 0.8
+OTHER_SIZE = 0.8
 RELEVANCE_WEIGHT, PROXIMITY_WEIGHT = 0.85, 0.15
 # A related term's divisions when its lexicon row names none (exact terms: None).
 EVERYWHERE = "*"
@@ -734,6 +735,10 @@ class Parts:
     # none of that and names a kind of its own («جعبه پیتزا» for «جعبه شیرینی»).
     sibling: np.ndarray
     beyond_head: np.ndarray = None  # the product has a need's term besides the head
+    # Another size: the product's name gives a size in a unit the need's name
+    # gives one in, and the product has none of the need's sizes («ورق روغنی ۲
+    # میل» for «ورق روغنی ۱ میل»).
+    other_size: np.ndarray = None
 
     def relevance(self):
         words = np.minimum(self.words, 1.0)
@@ -743,6 +748,8 @@ class Parts:
         value = WORD_WEIGHT * words + CATEGORY_WEIGHT * np.where(words > 0, self.category, 0)
         value = np.where(self.head_found, value, value * HEADLESS)
         value = np.where(self.head_found & self.sibling, value * SIBLING, value)
+        if self.other_size is not None:
+            value = np.where(self.other_size, value * OTHER_SIZE, value)
         return value * self.own_kind
 
 
@@ -844,8 +851,28 @@ def evaluate(found, modifiers, needs, index, weights):
         _own_kind_factor(needs, index, need_pos, product_pos),
         (modifiers == 0) & _names_other_kind(weights, index, need_pos, product_pos, as_modifier),
         others > 0,
+        _other_size(weights, index, need_pos, product_pos, modifiers),
     )
     return need_pos, product_pos, parts
+
+
+def _other_size(weights, index, need_pos, product_pos, modifiers):
+    """Per pair: the product's name gives another size than the need's name, in
+    a unit both give, and the product has none of the need's sizes
+    (Parts.other_size, features.other_size)."""
+    wanted = _memo(weights, "sizes", None, lambda: [features.sizes(w.modifiers) for w in weights])
+    found = np.zeros(len(need_pos), dtype=bool)
+    if not index.sizes:
+        return found
+    sized = np.array([bool(s) for s in wanted], dtype=bool)
+    maybe = np.flatnonzero(sized[need_pos] & ((modifiers >> SIZE_FLAGS) == 0))
+    offered = index.sizes
+    rows = zip(maybe.tolist(), need_pos[maybe].tolist(), product_pos[maybe].tolist(), strict=True)
+    for k, i, j in rows:
+        sizes = offered.get(j)
+        if sizes and features.other_size(wanted[i], sizes):
+            found[k] = True
+    return found
 
 
 def _subset(found, keep):

@@ -317,3 +317,39 @@ def test_a_needs_joined_words_name_no_kind_of_their_own():
     # «لوله فولادی» says what it is made of; its joined pair repeats the words.
     assert need_text("لوله فولادی").kinds == features.OWN_MATERIALS
     assert need_text("کارتن پیتزا").kinds == features.OWN_WORDS
+
+
+@pytest.mark.parametrize(
+    "text, sizes",
+    [
+        ("ورق ضخامت ۱۰", {"10mm"}),  # a sheet's thickness is in millimetres
+        ("ورق استیل 420 ضخامت 2.5", {"2.5mm"}),  # «2 5» after the normalizer
+        ("میلگرد قطر ۵۰", {"50mm"}),
+        ("الکترود نمره ۲/۵", {"2.5mm"}),
+        ("ضخامت ۱۰ سانت", {"10cm"}),  # its own unit says
+        ("قطر ۲۰ تا ۲۰۰", set()),  # a range is no one size
+        ("قطر ۴۰ در ۴۰", {"40x40"}),
+        ("ضخامت 0912 1234567", set()),  # a phone number
+        ("کارتن ۵ لایه", set()),  # a count
+    ],
+)
+def test_a_number_after_a_dimension_word_is_a_size_in_millimetres(text, sizes):
+    assert {w for w in features.words(text) if features.is_size(w)} == sizes
+
+
+@pytest.mark.parametrize(
+    "need, product, other",
+    [
+        ("ورق روغنی ۱ میل", "ورق روغنی ۲ میل", True),
+        ("لیوان ۱۰۰ سی سی", "کاپ ۱۲۰cc", False),  # near enough to serve
+        ("قوطی ۴۰ در ۴۰", "قوطی ۳۰*۳۰", True),
+        ("قوطی ۴۰ در ۴۰", "قوطی ۴۰x۴۰", False),
+        ("کیسه ۵۰ کیلویی", "کیسه ۵۰×۷۰", False),  # no unit in common
+        ("بلبرینگ 6205", "بلبرینگ 6206", False),  # models are another rule's
+        ("سیم ۱.۵ و ۲.۵ میل", "سیم ۲.۵ میل", False),  # one of the need's sizes
+    ],
+)
+def test_another_size_is_another_size_in_a_unit_both_give(need, product, other):
+    wanted = features.sizes(features.words(need))
+    offered = features.sizes(features.words(product))
+    assert features.other_size(wanted, offered) is other

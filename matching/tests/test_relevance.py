@@ -217,3 +217,26 @@ def test_a_need_without_a_category_is_read_in_the_divisions_its_unit_buys_from()
         why = explain(match.need, match.product)
         assert why.category == pytest.approx(0.4)
         assert why.category_level == "a division the buyer's industry buys from"
+
+
+def test_another_size_ranks_below_the_size_asked_for_and_a_near_one_serves():
+    found = world(
+        "ورق روغنی ۱ میل",
+        [("ورق روغنی ۲ میل", "2410", ""), ("ورق روغنی", "2410", "")],
+        need_code="2410",
+    )
+    # A sheet that names no size may be the one; the 2 mm sheet is another
+    # size, more than CLOSE_TO_BEST under it.
+    assert found == ["ورق روغنی"]
+    thickness = world(
+        "ورق روغنی ۱ میل",
+        [("ورق روغنی ST12 ضخامت ۱", "2410", ""), ("ورق روغنی ST12 ضخامت ۲", "2410", "")],
+        need_code="2410",
+    )
+    assert thickness == ["ورق روغنی ST12 ضخامت ۱"]  # «ضخامت ۱» is 1 mm
+    near = world(
+        "لیوان ۱۰۰ سی سی درب دار",
+        [("لیوان ۱۲۰cc درب دار", "2220", ""), ("لیوان ۵۰۰cc درب دار", "2220", "")],
+        need_code="2220",
+    )
+    assert near[0] == "لیوان ۱۲۰cc درب دار"

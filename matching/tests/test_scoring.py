@@ -143,6 +143,12 @@ def relevance_of(
         and (product.own_modifiers | (features.OWN_WORDS if not as_head else 0)) & weighed.kinds
     ):
         value *= scoring.SIBLING
+    # Another size: in a unit both names give, none of the need's sizes near.
+    wanted = features.sizes(weighed.modifiers)
+    offered = features.sizes(t for t, w in product.terms.items() if w == NAME)
+    has_a_size = any(features.is_size(t) and t in product.terms for t in weighed.modifiers)
+    if wanted and not has_a_size and features.other_size(wanted, offered):
+        value *= scoring.OTHER_SIZE
     if len(own) == 4 and own == product_code:
         if not own_heads:
             # The class alone: not where the product is the very thing named.
@@ -176,10 +182,15 @@ def every_pair(needs, products, rarity, places, top):
             )
             # Kept to four places before any threshold, as stored.
             relevance = round(relevance, 4)
-            # A weak pair has a word of the need's modifiers (not a size) in its name.
+            # A weak pair has a word of the need's modifiers (not a size) in its
+            # name, or is the thing named (the need's head as its own) with
+            # another of the need's words.
+            offered = products.features[j]
             named = any(
-                products.features[j].terms.get(t) == NAME and not features.is_size(t)
-                for t in weighed.modifiers
+                offered.terms.get(t) == NAME and not features.is_size(t) for t in weighed.modifiers
+            ) or (
+                bool({offered.head, *offered.finds} & set(weighed.head) & set(offered.terms))
+                and beyond_head(weighed, offered, products.codes[j])
             )
             if relevance < (scoring.FLOOR if named else scoring.MIN_RELEVANCE) - 1e-9:
                 continue
@@ -198,6 +209,19 @@ def every_pair(needs, products, rarity, places, top):
         for _neg, product, relevance in sorted(scored)[: top if match else scoring.WEAK_TOP]:
             result.append((int(needs.ids[i]), product, relevance))
     return result
+
+
+def beyond_head(weighed, product, product_code):
+    """Whether the product has one of the need's terms besides the head, where it
+    holds (a related word in its divisions)."""
+    for _w, term, divisions in weighed.others:
+        if divisions not in (None, scoring.EVERYWHERE):
+            division = product_code[:2]
+            if len(division) == 2 and division not in divisions:
+                continue
+        if product.terms.get(term, 0) > 0:
+            return True
+    return False
 
 
 def _places(units):
@@ -259,6 +283,46 @@ def test_needs_read_in_their_units_divisions_are_pruned_exactly():
     # Without the divisions other pairs are kept: the rule is at work.
     needs.read_in = [frozenset()] * len(needs)
     assert set(every_pair(needs, products, rarity, places, top=5)) != set(reference)
+
+
+def test_the_thing_named_with_another_word_is_kept_as_weak_exactly():
+    """Needs that say their kind and more in passing, among products that are the
+    thing named, say another kind of it and share a word of the passing ones
+    (in their description): weak pairs by the second rule of _kept_pairs,
+    found by the pruned scoring as by the definition."""
+    rng = random.Random(1407)
+    units = list(range(1, 30))
+    places = _places(units)
+    plain = [w for w in WORDS if w.startswith("w")]
+    texts = []
+    needs = needs_of(rng, 120, units)
+    for i in range(len(needs)):
+        head, kind, *passing = rng.sample(plain, rng.randint(3, 5))
+        terms = {head: 1.0, kind: 1.0, **dict.fromkeys(passing, 0.3)}
+        needs.features[i] = NeedText(terms, (head,), (kind,), kinds=features.OWN_WORDS)
+        for _ in range(rng.randint(1, 3)):
+            other = rng.choice([w for w in plain if w not in terms])
+            described = dict.fromkeys(rng.sample(passing, 1), DESCRIPTION)
+            found = {head: NAME, other: NAME, **described}
+            texts.append(ProductText(found, head, own_modifiers=features.OWN_WORDS))
+    products = products_of(rng, 200, units)
+    extra = _items(rng, texts, 1 + len(products), units)
+    products = Items(
+        np.r_[products.ids, extra.ids],
+        np.r_[products.units, extra.units],
+        products.codes + extra.codes,
+        products.features + extra.features,
+        products.activities + extra.activities,
+        products.own_heads + extra.own_heads,
+        products.read_in + extra.read_in,
+    )
+    rarity = Rarity.of_products(products)
+    scored = scoring.score(needs, ProductIndex(products), rarity, places, Context.none(), top=5)
+    pruned = sorted(zip(scored.needs.tolist(), scored.products.tolist(), strict=True))
+    reference = every_pair(needs, products, rarity, places, top=5)
+    weak = [(n, p) for n, p, r in reference if r < scoring.MIN_RELEVANCE]
+    assert len(weak) > 5
+    assert pruned == sorted((n, p) for n, p, _r in reference)
 
 
 @pytest.mark.parametrize("wide", [index.WIDE, 3])
